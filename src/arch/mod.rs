@@ -1,0 +1,1 @@
+//! Architecture families: the tensors a published configuration implies.

@@ -1,0 +1,87 @@
+//! The command-line interface: one file per subcommand, each holding its
+//! clap arguments, its `run` and its tests. Commands write only through an
+//! [`Env`], so tests run them in-process and check their exact output.
+//!
+//! Exit codes, shared by every subcommand: 0 everything checked out, 1 a
+//! mismatch or problem was found in the data, 2 usage or I/O error.
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+use crate::env::Env;
+
+pub mod demo;
+pub mod inspect;
+
+/// Exit code: everything checked out.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the data was read and something did not match.
+pub const EXIT_MISMATCH: i32 = 1;
+/// Exit code: bad usage, unreadable input or another error.
+pub const EXIT_ERROR: i32 = 2;
+
+/// weightcheck: what an open-weights model release really contains, proven byte by byte.
+#[derive(Debug, Parser)]
+#[command(name = "weightcheck", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the tensors in shards or directories without loading payloads.
+    Inspect(inspect::Inspect),
+    /// Build a scaled-down Grok-style release offline and run every check on it.
+    Demo(demo::Demo),
+}
+
+/// Runs the process: parses `std::env::args`, runs the command, returns the exit code.
+pub fn main() -> i32 {
+    let mut env = match Env::main() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("weightcheck: cannot read the current directory: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    run(std::env::args_os(), &mut env)
+}
+
+/// Parses `args` (program name first) and runs the command in `env`.
+pub fn run<I, T>(args: I, env: &mut Env) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let text = e.render().ansi().to_string();
+            let _ = if e.use_stderr() {
+                env.err.write_all(text.as_bytes())
+            } else {
+                env.out.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(cmd) => cmd.run(env),
+        Command::Demo(cmd) => cmd.run(env),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(env.err, "weightcheck: error: {e:#}");
+            EXIT_ERROR
+        }
+    };
+    let _ = env.out.flush();
+    let _ = env.err.flush();
+    code
+}
+
+use std::io::Write as _;

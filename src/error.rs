@@ -1,0 +1,53 @@
+//! The library's error type: every failure names the file and, for parse
+//! errors, the byte offset, so a user can find the damage with `xxd`.
+
+use std::path::{Path, PathBuf};
+
+/// Errors raised by the weightcheck library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An operating-system error on a named file.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Malformed, truncated, hostile or unsupported content at a byte offset.
+    #[error("{}: byte {offset}: {message}", path.display())]
+    Format {
+        /// The file being decoded.
+        path: PathBuf,
+        /// Byte offset of the offending item from the start of the file.
+        offset: u64,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A manifest, torrent or other input that is well-formed but unusable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// A format error at `offset` in `path`.
+    pub fn format(path: impl AsRef<Path>, offset: u64, message: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.as_ref().to_path_buf(),
+            offset,
+            message: message.into(),
+        }
+    }
+}
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

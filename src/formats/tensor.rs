@@ -1,0 +1,102 @@
+//! The format-independent description of one stored tensor.
+
+use serde::Serialize;
+
+use super::pickle::Span;
+use super::DType;
+
+/// How a tensor is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredAs {
+    /// A plain array of `dtype` elements.
+    Array,
+    /// xAI's `QuantizedWeight8bit`: int8 weights times bfloat16 scales.
+    QuantizedWeight8bit,
+}
+
+impl StoredAs {
+    /// The name used in tables and manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoredAs::Array => "ndarray",
+            StoredAs::QuantizedWeight8bit => "QuantizedWeight8bit",
+        }
+    }
+}
+
+/// The scales of a quantized weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scales {
+    /// Shape of the scales array (broadcast against the weight).
+    pub shape: Vec<u64>,
+    /// Element type (bfloat16 in Grok-1).
+    pub dtype: DType,
+    /// Where the scales' bytes are.
+    #[serde(serialize_with = "ser_span")]
+    pub data: Span,
+}
+
+/// One tensor as stored in a file: what it is and where its bytes are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TensorRecord {
+    /// Name inside the file, where the format has names (Grok-1 shards have none).
+    pub name: Option<String>,
+    /// Storage kind.
+    pub stored_as: StoredAs,
+    /// Logical shape.
+    pub shape: Vec<u64>,
+    /// Element type of the stored values (int8 for quantized weights).
+    pub dtype: DType,
+    /// Where the payload bytes are.
+    #[serde(serialize_with = "ser_span")]
+    pub data: Span,
+    /// Scales, for quantized weights.
+    pub scales: Option<Scales>,
+}
+
+impl TensorRecord {
+    /// Number of logical elements (parameters). Shapes were checked for
+    /// overflow when decoded.
+    pub fn elements(&self) -> u64 {
+        self.shape.iter().product()
+    }
+
+    /// Payload bytes, scales included.
+    pub fn payload_bytes(&self) -> u64 {
+        self.data.len + self.scales.as_ref().map_or(0, |s| s.data.len)
+    }
+}
+
+fn ser_span<S: serde::Serializer>(span: &Span, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("Span", 2)?;
+    st.serialize_field("offset", &span.offset)?;
+    st.serialize_field("len", &span.len)?;
+    st.end()
+}
+
+/// Multiplies dimensions, refusing a product that overflows `u64`.
+pub fn checked_elements(shape: &[u64]) -> Option<u64> {
+    shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))
+}
+
+/// Formats a shape as `8x6144x32768` (`scalar` for rank 0).
+pub fn shape_str(shape: &[u64]) -> String {
+    if shape.is_empty() {
+        return "scalar".into();
+    }
+    shape
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("x")
+}
+
+/// Parses `8x6144x32768` (or `scalar`).
+pub fn parse_shape(text: &str) -> Option<Vec<u64>> {
+    if text == "scalar" {
+        return Some(Vec::new());
+    }
+    text.split('x').map(|d| d.trim().parse().ok()).collect()
+}

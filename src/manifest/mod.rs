@@ -1,0 +1,1 @@
+//! Release manifests: what a publisher released, with sizes, hashes and claims.

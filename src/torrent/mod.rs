@@ -1,0 +1,1 @@
+//! BitTorrent v1 metadata: bencode, .torrent files, magnet links, piece maps.

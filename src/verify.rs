@@ -1,0 +1,1 @@
+//! Holding a directory of files against a release manifest.

@@ -21,7 +21,9 @@ pub mod env;
 pub mod error;
 pub mod formats;
 pub mod hash;
+pub mod inventory;
 pub mod manifest;
+pub mod synth;
 pub mod torrent;
 pub mod verify;
 

@@ -13,6 +13,7 @@ use crate::env::Env;
 
 pub mod demo;
 pub mod inspect;
+pub mod verify;
 
 /// Exit code: everything checked out.
 pub const EXIT_OK: i32 = 0;
@@ -33,6 +34,8 @@ pub struct Cli {
 enum Command {
     /// List the tensors in shards or directories without loading payloads.
     Inspect(inspect::Inspect),
+    /// Check a release on disk against its manifest and its publisher's claims.
+    Verify(verify::Verify),
     /// Build a scaled-down Grok-style release offline and run every check on it.
     Demo(demo::Demo),
 }
@@ -70,6 +73,7 @@ where
     };
     let result = match cli.command {
         Command::Inspect(cmd) => cmd.run(env),
+        Command::Verify(cmd) => cmd.run(env),
         Command::Demo(cmd) => cmd.run(env),
     };
     let code = match result {

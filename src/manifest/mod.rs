@@ -125,6 +125,9 @@ pub struct Claim {
     pub quantity: Quantity,
     /// The claimed value.
     pub value: f64,
+    /// The unit the claim is rounded to (`1e9` for "314B"); exact if absent.
+    #[serde(default)]
+    pub precision: Option<f64>,
     /// The claim in the publisher's words (`314B parameters`).
     pub text: String,
     /// Where it was claimed.

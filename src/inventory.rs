@@ -1,0 +1,142 @@
+//! Finding tensor files under user-given paths and decoding them in
+//! parallel: the engine behind `inspect` and `verify`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::formats::{grok, DType, TensorRecord};
+use crate::{Error, Result};
+
+/// One decoded file.
+#[derive(Debug)]
+pub struct Entry {
+    /// The file on disk.
+    pub path: PathBuf,
+    /// Path relative to the root it was found under, `/`-separated.
+    pub rel: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Its tensors, or why they could not be read.
+    pub tensors: Result<Vec<TensorRecord>>,
+}
+
+/// Lists the files under each path (a file stands for itself), sorted by
+/// their relative path; hidden files and directories are skipped.
+pub fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+        if meta.is_file() {
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push((root.clone(), name));
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(root, root, &mut found, 0)?;
+        found.sort_by(|a, b| a.1.cmp(&b.1));
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>, depth: usize) -> Result<()> {
+    if depth > 32 {
+        return Err(Error::Invalid(format!(
+            "{}: directories nested more than 32 deep",
+            dir.display()
+        )));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // Symlinks are not followed out of the tree: only regular files and
+        // real directories are listed.
+        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if kind.is_dir() {
+            walk(root, &path, out, depth + 1)?;
+        } else if kind.is_file() {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((path, rel));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file looks like a tensor file weightcheck can decode.
+pub fn is_tensor_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    grok::shard_index(name).is_some()
+}
+
+/// Decodes every file in parallel, reading only headers and trailers.
+pub fn decode_all(files: &[(PathBuf, String)]) -> Vec<Entry> {
+    files
+        .par_iter()
+        .map(|(path, rel)| {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            Entry {
+                path: path.clone(),
+                rel: rel.clone(),
+                size,
+                tensors: grok::decode_shard(path).map(|t| vec![t]),
+            }
+        })
+        .collect()
+}
+
+/// Totals over an inventory.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Totals {
+    /// Files decoded.
+    pub files: u64,
+    /// Files that could not be decoded.
+    pub errors: u64,
+    /// Tensors.
+    pub tensors: u64,
+    /// Logical parameters (elements).
+    pub parameters: u64,
+    /// Bytes of all files.
+    pub file_bytes: u64,
+    /// Payload bytes per stored dtype (scales counted under their dtype).
+    pub bytes_per_dtype: BTreeMap<DType, u64>,
+}
+
+/// Sums an inventory.
+pub fn totals(entries: &[Entry]) -> Totals {
+    let mut t = Totals::default();
+    for e in entries {
+        t.file_bytes += e.size;
+        match &e.tensors {
+            Ok(tensors) => {
+                t.files += 1;
+                for r in tensors {
+                    t.tensors += 1;
+                    t.parameters += r.elements();
+                    *t.bytes_per_dtype.entry(r.dtype).or_default() += r.data.len;
+                    if let Some(s) = &r.scales {
+                        *t.bytes_per_dtype.entry(s.dtype).or_default() += s.data.len;
+                    }
+                }
+            }
+            Err(_) => t.errors += 1,
+        }
+    }
+    t
+}

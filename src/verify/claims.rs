@@ -1,0 +1,263 @@
+//! The publisher's claims against what the weights show. Each claim gets a
+//! verdict from evidence computed here — never from the manifest's own
+//! numbers — and says how the figure was computed.
+
+use serde::Serialize;
+
+use crate::arch::Layout;
+use crate::formats::sentencepiece::Vocabulary;
+use crate::formats::TensorRecord;
+use crate::manifest::{Architecture, Claim, Quantity};
+
+/// Relative difference up to which a claim is "approximately" right.
+pub const APPROXIMATE: f64 = 0.05;
+
+/// The verdict on one claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "verdict")]
+pub enum ClaimVerdict {
+    /// The evidence equals the claim (within the claim's stated rounding).
+    Confirmed,
+    /// Close, but not equal even allowing for rounding.
+    Approximately {
+        /// (computed − claimed) / claimed.
+        relative_difference: f64,
+    },
+    /// The evidence says otherwise.
+    Contradicted {
+        /// (computed − claimed) / claimed.
+        relative_difference: f64,
+    },
+    /// These artifacts cannot show it.
+    NotVerifiable {
+        /// Why not.
+        why: String,
+    },
+}
+
+impl ClaimVerdict {
+    /// A short label for tables.
+    pub fn label(&self) -> String {
+        match self {
+            ClaimVerdict::Confirmed => "confirmed".into(),
+            ClaimVerdict::Approximately {
+                relative_difference,
+            } => {
+                format!("approximately ({:+.2}%)", relative_difference * 100.0)
+            }
+            ClaimVerdict::Contradicted {
+                relative_difference,
+            } => {
+                format!("contradicted ({:+.2}%)", relative_difference * 100.0)
+            }
+            ClaimVerdict::NotVerifiable { .. } => "not verifiable here".into(),
+        }
+    }
+}
+
+/// One claim with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimResult {
+    /// What is claimed.
+    pub quantity: Quantity,
+    /// The claim in the publisher's words.
+    pub text: String,
+    /// Where it was claimed.
+    pub source: String,
+    /// The claimed value.
+    pub claimed: f64,
+    /// What the evidence shows.
+    pub computed: Option<u64>,
+    /// How `computed` was obtained.
+    pub how: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: ClaimVerdict,
+}
+
+/// Judges each claim from the decoded tensors (`(file index, record)`).
+pub fn evaluate(
+    claims: &[Claim],
+    arch: &Architecture,
+    layout: &Layout,
+    decoded: &[(usize, &TensorRecord)],
+    vocabulary: Option<&Vocabulary>,
+    tokenizer: Option<&std::path::Path>,
+) -> Vec<ClaimResult> {
+    let ev = Evidence {
+        arch,
+        layout,
+        decoded,
+    };
+    claims
+        .iter()
+        .map(|c| {
+            let (computed, how) = match ev.compute(c.quantity, vocabulary, tokenizer) {
+                Ok((v, how)) => (Some(v), how),
+                Err(why) => (None, why),
+            };
+            let verdict = match computed {
+                Some(v) => judge(c, v),
+                None => ClaimVerdict::NotVerifiable { why: how.clone() },
+            };
+            ClaimResult {
+                quantity: c.quantity,
+                text: c.text.clone(),
+                source: c.source.clone(),
+                claimed: c.value,
+                computed,
+                how,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+fn judge(c: &Claim, computed: u64) -> ClaimVerdict {
+    let diff = computed as f64 - c.value;
+    let half_unit = c.precision.unwrap_or(0.0) / 2.0;
+    if diff.abs() <= half_unit || diff == 0.0 {
+        return ClaimVerdict::Confirmed;
+    }
+    let relative_difference = if c.value == 0.0 {
+        f64::INFINITY
+    } else {
+        diff / c.value
+    };
+    if relative_difference.abs() <= APPROXIMATE && c.precision.is_some() {
+        ClaimVerdict::Approximately {
+            relative_difference,
+        }
+    } else {
+        ClaimVerdict::Contradicted {
+            relative_difference,
+        }
+    }
+}
+
+struct Evidence<'a> {
+    arch: &'a Architecture,
+    layout: &'a Layout,
+    decoded: &'a [(usize, &'a TensorRecord)],
+}
+
+fn n(v: u64) -> String {
+    crate::cli::inspect::thousands(v)
+}
+
+impl Evidence<'_> {
+    fn all_read(&self) -> Result<(), String> {
+        let want = self.layout.tensors.len();
+        if self.decoded.len() == want {
+            Ok(())
+        } else {
+            Err(format!(
+                "only {} of {want} shards could be read",
+                self.decoded.len()
+            ))
+        }
+    }
+
+    /// The first decoded tensor whose expected name ends with `suffix`.
+    fn find(&self, suffix: &str) -> Result<&TensorRecord, String> {
+        self.decoded
+            .iter()
+            .find(|(i, _)| {
+                self.layout
+                    .tensors
+                    .get(*i)
+                    .is_some_and(|t| t.name.ends_with(suffix))
+            })
+            .map(|(_, r)| *r)
+            .ok_or_else(|| format!("no readable shard holds {suffix}"))
+    }
+
+    fn dim(&self, suffix: &str, axis: usize) -> Result<u64, String> {
+        self.find(suffix)?
+            .shape
+            .get(axis)
+            .copied()
+            .ok_or_else(|| format!("{suffix} has no axis {axis}"))
+    }
+
+    fn compute(
+        &self,
+        q: Quantity,
+        vocab: Option<&Vocabulary>,
+        tokenizer: Option<&std::path::Path>,
+    ) -> Result<(u64, String), String> {
+        let a = self.arch;
+        match q {
+            Quantity::TotalParameters => {
+                self.all_read()?;
+                let total: u64 = self.decoded.iter().map(|(_, r)| r.elements()).sum();
+                Ok((total, format!("sum of the logical elements of all {} tensors as stored", self.decoded.len())))
+            }
+            Quantity::ActiveParameters => {
+                self.all_read()?;
+                let experts = a.int("num_experts").map_err(|e| e.to_string())?;
+                let selected = a.int("num_selected_experts").map_err(|e| e.to_string())?;
+                let is_expert = |i: &usize| self.layout.tensors.get(*i).is_some_and(|t| t.expert);
+                let expert: u64 = self.decoded.iter().filter(|(i, _)| is_expert(i)).map(|(_, r)| r.elements()).sum();
+                let other: u64 = self.decoded.iter().filter(|(i, _)| !is_expert(i)).map(|(_, r)| r.elements()).sum();
+                if experts == 0 || expert % experts != 0 {
+                    return Err("expert weights do not split evenly into experts".into());
+                }
+                let active = other + expert / experts * selected;
+                Ok((
+                    active,
+                    format!(
+                        "{} non-expert (embedding and final norm counted once; attention, norms, routers) + {selected}/{experts} of {} expert parameters (num_selected_experts = {selected}, from the architecture)",
+                        n(other),
+                        n(expert)
+                    ),
+                ))
+            }
+            Quantity::Layers => {
+                let mut layers: Vec<u64> = self
+                    .decoded
+                    .iter()
+                    .filter_map(|(i, _)| self.layout.tensors.get(*i).and_then(|t| t.layer))
+                    .collect();
+                layers.sort_unstable();
+                layers.dedup();
+                Ok((layers.len() as u64, "distinct decoder layers among the readable shards".into()))
+            }
+            Quantity::Experts => Ok((self.dim("moe/linear/w", 0)?, "first axis of moe/linear/w".into())),
+            Quantity::EmbeddingSize => Ok((self.dim("in_out_embed/embeddings", 1)?, "second axis of the embedding matrix".into())),
+            Quantity::QueryHeads | Quantity::KvHeads => {
+                let key_size = a.int("key_size").map_err(|e| e.to_string())?;
+                let name = if q == Quantity::QueryHeads { "multi_head_attention/query/w" } else { "multi_head_attention/key/w" };
+                let width = self.dim(name, 1)?;
+                if key_size == 0 || width % key_size != 0 {
+                    return Err(format!("{name} width {width} is not a multiple of key_size {key_size}"));
+                }
+                Ok((width / key_size, format!("{name} output width {} / key_size {key_size}", n(width))))
+            }
+            Quantity::Vocabulary => {
+                let rows = self.dim("in_out_embed/embeddings", 0);
+                match (vocab, rows) {
+                    (Some(v), Ok(rows)) if v.pieces != rows => Ok((
+                        v.pieces,
+                        format!("{} pieces in {}, but the embedding has {} rows", n(v.pieces), tok(tokenizer), n(rows)),
+                    )),
+                    (Some(v), Ok(_)) => Ok((v.pieces, format!("{} pieces in {}; the embedding has as many rows", n(v.pieces), tok(tokenizer)))),
+                    (Some(v), Err(_)) => Ok((v.pieces, format!("{} pieces in {}", n(v.pieces), tok(tokenizer)))),
+                    (None, Ok(rows)) => Ok((rows, "rows of the embedding matrix (no tokenizer.model given)".into())),
+                    (None, Err(e)) => Err(e),
+                }
+            }
+            Quantity::SelectedExperts => Err(
+                "experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it".into(),
+            ),
+            Quantity::ContextLength => Err(
+                "rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len".into(),
+            ),
+        }
+    }
+}
+
+fn tok(path: Option<&std::path::Path>) -> String {
+    path.map(|p| p.display().to_string())
+        .unwrap_or_else(|| "tokenizer.model".into())
+}

@@ -1,0 +1,467 @@
+//! Holding a directory of weight files against a release manifest: the file
+//! set and sizes, each shard's decoded structure against the tensor its
+//! architecture puts at that position, content hashes where the manifest has
+//! them, and the publisher's claims against what the weights show.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::arch::{self, ExpectedTensor, Layout};
+use crate::formats::tensor::shape_str;
+use crate::formats::{grok, TensorRecord};
+use crate::manifest::{FileEntry, Manifest};
+use crate::{Error, Result};
+
+pub mod claims;
+pub mod locate;
+
+pub use claims::{ClaimResult, ClaimVerdict};
+pub use locate::Located;
+
+/// What to check besides structure.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Hash files whose SHA-256 the manifest knows.
+    pub check_hashes: bool,
+    /// A SentencePiece tokenizer.model to count the vocabulary from.
+    pub tokenizer: Option<PathBuf>,
+}
+
+/// How a content hash check ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum HashCheck {
+    /// The manifest has no hash for this file.
+    NotKnown,
+    /// Not hashed in this run (`--no-hash`).
+    NotChecked,
+    /// Content matches the manifest's SHA-256.
+    Matched,
+    /// Content differs.
+    Mismatch {
+        /// What the manifest says.
+        expected: String,
+        /// What the file hashes to.
+        actual: String,
+    },
+}
+
+/// The verdict on one expected or found file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileResult {
+    /// Path relative to the release root.
+    pub path: String,
+    /// The tensor expected in this file, by name.
+    pub tensor: Option<String>,
+    /// `ok`, `missing`, `extra`, `wrong_size`, `bad_structure`, `undecodable` or `hash_mismatch`.
+    pub verdict: &'static str,
+    /// Human-readable problems found.
+    pub problems: Vec<String>,
+    /// Size on disk.
+    pub size: Option<u64>,
+    /// Whether the decoded structure matched the expected tensor.
+    pub structure_ok: bool,
+    /// The SHA-256 check.
+    pub sha256: HashCheck,
+    /// The symlink target, for files resolved through a Hugging Face cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+}
+
+/// Counts over a verification.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files the manifest lists.
+    pub expected: usize,
+    /// Of those, present on disk.
+    pub present: usize,
+    /// Missing from disk.
+    pub missing: usize,
+    /// On disk in the release's directories but not in the manifest.
+    pub extra: usize,
+    /// Present with the wrong size.
+    pub wrong_size: usize,
+    /// Decoded and equal to the expected tensor.
+    pub structure_ok: usize,
+    /// Decoded but different from the expected tensor, or undecodable.
+    pub structure_bad: usize,
+    /// SHA-256 matched.
+    pub hash_matched: usize,
+    /// SHA-256 differed.
+    pub hash_mismatched: usize,
+    /// Files whose SHA-256 the manifest does not know.
+    pub hash_unknown: usize,
+}
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Release id.
+    pub release: String,
+    /// The directory checked.
+    pub root: PathBuf,
+    /// Where files were looked for and found.
+    pub located: Vec<String>,
+    /// Every expected file, then every extra one.
+    pub files: Vec<FileResult>,
+    /// Counts.
+    pub summary: Summary,
+    /// The publisher's claims against the evidence.
+    pub claims: Vec<ClaimResult>,
+    /// What the checks could not establish.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Whether everything that was checked matched.
+    pub fn passed(&self) -> bool {
+        let s = &self.summary;
+        s.missing == 0
+            && s.extra == 0
+            && s.wrong_size == 0
+            && s.structure_bad == 0
+            && s.hash_mismatched == 0
+    }
+}
+
+/// Verifies the release found at `located` against `manifest`.
+pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<Report> {
+    let layout = match &manifest.architecture {
+        Some(a) => Some(arch::expected(a)?),
+        None => None,
+    };
+    let root = &located.root;
+    let expected_at = |i: usize| layout.as_ref().and_then(|l| l.tensors.get(i));
+
+    let mut files: Vec<(FileResult, Option<TensorRecord>)> = manifest
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, entry)| check_file(located, entry, expected_at(i), opts))
+        .collect();
+
+    let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    for rel in extra_files(root, &manifest.files, &listed)? {
+        files.push((
+            FileResult {
+                path: rel.clone(),
+                tensor: None,
+                verdict: "extra",
+                problems: vec!["not part of the release".into()],
+                size: std::fs::metadata(root.join(&rel)).ok().map(|m| m.len()),
+                structure_ok: false,
+                sha256: HashCheck::NotKnown,
+                resolved: None,
+            },
+            None,
+        ));
+    }
+
+    let mut summary = Summary {
+        expected: manifest.files.len(),
+        ..Summary::default()
+    };
+    for (f, _) in &files {
+        match f.verdict {
+            "missing" => summary.missing += 1,
+            "extra" => summary.extra += 1,
+            "wrong_size" => summary.wrong_size += 1,
+            _ => {}
+        }
+        if f.verdict != "missing" && f.verdict != "extra" {
+            summary.present += 1;
+            if f.structure_ok {
+                summary.structure_ok += 1;
+            } else if layout.is_some() {
+                summary.structure_bad += 1;
+            }
+        }
+        match f.sha256 {
+            HashCheck::Matched => summary.hash_matched += 1,
+            HashCheck::Mismatch { .. } => summary.hash_mismatched += 1,
+            HashCheck::NotKnown if f.verdict != "extra" => summary.hash_unknown += 1,
+            _ => {}
+        }
+    }
+
+    let decoded: Vec<(usize, &TensorRecord)> = files
+        .iter()
+        .take(manifest.files.len())
+        .enumerate()
+        .filter_map(|(i, (_, t))| t.as_ref().map(|t| (i, t)))
+        .collect();
+    let vocabulary = match &opts.tokenizer {
+        Some(path) => Some(crate::formats::sentencepiece::read_vocabulary(path)?),
+        None => None,
+    };
+    let claims = match (&layout, &manifest.architecture) {
+        (Some(l), Some(a)) => claims::evaluate(
+            &manifest.claims,
+            a,
+            l,
+            &decoded,
+            vocabulary.as_ref(),
+            opts.tokenizer.as_deref(),
+        ),
+        _ => Vec::new(),
+    };
+    let notes = notes(manifest, &summary, opts, layout.as_ref());
+    Ok(Report {
+        release: manifest.release.id.clone(),
+        root: root.clone(),
+        located: located.notes.clone(),
+        files: files.into_iter().map(|(f, _)| f).collect(),
+        summary,
+        claims,
+        notes,
+    })
+}
+
+fn check_file(
+    located: &Located,
+    entry: &FileEntry,
+    expected: Option<&ExpectedTensor>,
+    opts: &Options,
+) -> (FileResult, Option<TensorRecord>) {
+    let mut result = FileResult {
+        path: entry.path.clone(),
+        tensor: expected.map(|t| t.name.clone()),
+        verdict: "ok",
+        problems: Vec::new(),
+        size: None,
+        structure_ok: false,
+        sha256: if entry.sha256.is_some() {
+            HashCheck::NotChecked
+        } else {
+            HashCheck::NotKnown
+        },
+        resolved: None,
+    };
+    let path = match located.resolve(&entry.path) {
+        Ok(Some(resolved)) => resolved,
+        Ok(None) => {
+            result.verdict = "missing";
+            result.problems.push("missing".into());
+            return (result, None);
+        }
+        Err(problem) => {
+            result.verdict = "missing";
+            result.problems.push(problem);
+            return (result, None);
+        }
+    };
+    if path.via_link {
+        result.resolved = Some(path.path.display().to_string());
+    }
+    let size = match std::fs::metadata(&path.path) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            result.verdict = "missing";
+            result.problems.push(format!("unreadable: {e}"));
+            return (result, None);
+        }
+    };
+    result.size = Some(size);
+    if size != entry.size {
+        result.verdict = "wrong_size";
+        result
+            .problems
+            .push(format!("size {size} bytes, expected {}", entry.size));
+    }
+    let record = match grok::decode_shard(&path.path) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            if result.verdict == "ok" {
+                result.verdict = "undecodable";
+            }
+            result.problems.push(strip_path(&e, &path.path));
+            None
+        }
+    };
+    if let (Some(r), Some(t)) = (&record, expected) {
+        let diffs = structure_diffs(r, t);
+        result.structure_ok = diffs.is_empty();
+        if !diffs.is_empty() && result.verdict == "ok" {
+            result.verdict = "bad_structure";
+        }
+        result.problems.extend(diffs);
+    } else if record.is_some() && expected.is_none() {
+        result.structure_ok = true;
+    }
+    if let (true, Some(want)) = (
+        opts.check_hashes && result.verdict != "missing",
+        &entry.sha256,
+    ) {
+        match sha256_file(&path.path) {
+            Ok(actual) => {
+                if actual.eq_ignore_ascii_case(want) {
+                    result.sha256 = HashCheck::Matched;
+                } else {
+                    result.sha256 = HashCheck::Mismatch {
+                        expected: want.to_ascii_lowercase(),
+                        actual,
+                    };
+                    if matches!(result.verdict, "ok" | "bad_structure") {
+                        result.verdict = "hash_mismatch";
+                    }
+                    result
+                        .problems
+                        .push("SHA-256 differs from the manifest".into());
+                }
+            }
+            Err(e) => result.problems.push(e.to_string()),
+        }
+    }
+    if let Some(blob) = path.blob_sha256.as_deref() {
+        // A Hugging Face cache names each blob by its LFS SHA-256.
+        match &entry.sha256 {
+            Some(want) if !want.eq_ignore_ascii_case(blob) => {
+                result.problems.push(format!(
+                    "Hugging Face cache blob is {blob}, manifest says {want}"
+                ));
+                if result.verdict == "ok" {
+                    result.verdict = "hash_mismatch";
+                }
+            }
+            _ => {}
+        }
+    }
+    (result, record)
+}
+
+/// An error message without the path (the row already names the file).
+fn strip_path(e: &Error, path: &Path) -> String {
+    let text = e.to_string();
+    let prefix = format!("{}: ", path.display());
+    text.strip_prefix(&prefix)
+        .map(str::to_string)
+        .unwrap_or(text)
+}
+
+/// Differences between a decoded shard and the tensor expected there.
+pub fn structure_diffs(r: &TensorRecord, t: &ExpectedTensor) -> Vec<String> {
+    let mut d = Vec::new();
+    if r.stored_as != t.stored_as {
+        d.push(format!(
+            "stored as {}, expected {}",
+            r.stored_as.name(),
+            t.stored_as.name()
+        ));
+    }
+    if r.shape != t.shape {
+        d.push(format!(
+            "shape {}, expected {}",
+            shape_str(&r.shape),
+            shape_str(&t.shape)
+        ));
+    }
+    if r.dtype != t.dtype {
+        d.push(format!("dtype {}, expected {}", r.dtype, t.dtype));
+    }
+    match (&r.scales, &t.scales) {
+        (Some(s), Some((shape, dtype))) => {
+            if &s.shape != shape {
+                d.push(format!(
+                    "scales shape {}, expected {}",
+                    shape_str(&s.shape),
+                    shape_str(shape)
+                ));
+            }
+            if s.dtype != *dtype {
+                d.push(format!("scales dtype {}, expected {}", s.dtype, dtype));
+            }
+        }
+        (None, None) => {}
+        (Some(_), None) => d.push("has scales, expected none".into()),
+        (None, Some(_)) => d.push("has no scales, expected some".into()),
+    }
+    d
+}
+
+/// Files under the release's directories that the manifest does not list.
+fn extra_files(root: &Path, files: &[FileEntry], listed: &BTreeSet<&str>) -> Result<Vec<String>> {
+    let dirs: BTreeSet<&str> = files
+        .iter()
+        .map(|f| f.path.rsplit_once('/').map_or("", |(d, _)| d))
+        .collect();
+    let mut extra = Vec::new();
+    for dir in dirs {
+        let full = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(dir)
+        };
+        let Ok(entries) = std::fs::read_dir(&full) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&full, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let rel = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            if !listed.contains(rel.as_str()) {
+                extra.push(rel);
+            }
+        }
+    }
+    extra.sort();
+    Ok(extra)
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn notes(manifest: &Manifest, s: &Summary, opts: &Options, layout: Option<&Layout>) -> Vec<String> {
+    let mut notes = Vec::new();
+    let hashed = s.hash_matched + s.hash_mismatched;
+    if layout.is_some() && hashed < s.present {
+        let layered: HashMap<u64, usize> = layout
+            .map(|l| {
+                l.tensors
+                    .iter()
+                    .filter_map(|t| t.layer)
+                    .fold(HashMap::new(), |mut m, l| {
+                        *m.entry(l).or_insert(0) += 1;
+                        m
+                    })
+            })
+            .unwrap_or_default();
+        if layered.len() > 1 {
+            notes.push(format!(
+                "{} of {} files were checked by shape only. Every transformer layer has the same shapes, \
+                 so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the \
+                 same architecture; only content hashes can (SHA-256s from the manifest{}, or the torrent's piece \
+                 hashes with --torrent).",
+                s.present - hashed,
+                s.present,
+                if opts.check_hashes { "" } else { ", skipped here by --no-hash" }
+            ));
+        }
+    }
+    if manifest.files.iter().all(|f| f.sha256.is_none()) {
+        notes.push("the manifest has no SHA-256s: pin them with `weightcheck manifest pin` from a trusted copy".into());
+    }
+    notes
+}

@@ -3,12 +3,16 @@
 //! build demo and test releases without Python.
 //!
 //! It mirrors the C pickler (`Modules/_pickle.c`): protocol 4 framing, where
-//! a frame is committed once it reaches 64 KiB at an object boundary and
-//! payloads of 64 KiB or more bypass frames; and the memo, where an object
-//! already pickled is referenced by `BINGET`. CPython memoizes by identity,
-//! so the writer memoizes by value exactly the objects that are identical in
-//! CPython: globals, interned module names, one-character strings and
-//! one-byte bytes (both cached by the interpreter), dict keys, and dtypes.
+//! a frame is committed once it has reached 64 KiB when the next object's
+//! `save()` starts (`_Pickler_OpcodeBoundary` runs first thing in `save()`,
+//! so the opcodes that close an object stay in the frame of its last item)
+//! and payloads of 64 KiB or more bypass frames; and the memo, where an
+//! object already pickled is referenced by `BINGET`. CPython memoizes by
+//! identity, so the writer memoizes by value exactly the objects that are
+//! identical in CPython: globals, interned module names, one-character
+//! strings, empty and one-byte bytes (all cached by the interpreter, and
+//! numpy's payloads of 0 or 1 byte are those very objects), dict keys, and
+//! dtypes.
 //! A test compares its output with the real writer's.
 
 use std::collections::HashMap;
@@ -104,7 +108,7 @@ impl<'a> Pickler<'a> {
         }
     }
 
-    /// Called where CPython's `save()` returns: a full frame is committed.
+    /// Called where CPython's `save()` starts: a full frame is committed.
     fn boundary(&mut self) {
         if self
             .frame
@@ -134,11 +138,11 @@ impl<'a> Pickler<'a> {
             op.extend_from_slice(&i.to_le_bytes());
             self.write(&op);
         }
-        self.boundary();
         true
     }
 
     fn save_str(&mut self, s: &str, identical_by_value: bool) {
+        self.boundary();
         let key =
             (identical_by_value || s.chars().count() == 1).then(|| MemoKey::Str(s.to_string()));
         if key.as_ref().is_some_and(|k| self.memo_get(k)) {
@@ -153,10 +157,10 @@ impl<'a> Pickler<'a> {
         }
         self.write(s.as_bytes());
         self.memoize(key);
-        self.boundary();
     }
 
     fn save_int(&mut self, v: i64) {
+        self.boundary();
         if (0..256).contains(&v) {
             self.write(&[b'K', v as u8]);
         } else if (0..65536).contains(&v) {
@@ -182,15 +186,16 @@ impl<'a> Pickler<'a> {
             self.write(&[0x8a, n as u8]);
             self.write(&bytes[..n]);
         }
-        self.boundary();
     }
 
+    /// Saves an object pickled as one opcode (`None`, `True`, `False`, `()`).
     fn save_op(&mut self, op: u8) {
-        self.write(&[op]);
         self.boundary();
+        self.write(&[op]);
     }
 
     fn save_global(&mut self, module: &str, name: &str) {
+        self.boundary();
         let key = MemoKey::Global(module.into(), name.into());
         if self.memo_get(&key) {
             return;
@@ -199,11 +204,11 @@ impl<'a> Pickler<'a> {
         self.save_str(name, true);
         self.write(&[0x93]);
         self.memoize(Some(key));
-        self.boundary();
     }
 
     /// Saves a tuple whose items are written by `items` (`n` of them).
     fn save_tuple(&mut self, n: usize, items: impl FnOnce(&mut Self)) {
+        self.boundary();
         if n == 0 {
             self.save_op(b')');
             return;
@@ -219,21 +224,28 @@ impl<'a> Pickler<'a> {
             _ => b't',
         }]);
         self.memoize(None);
-        self.boundary();
     }
 
     fn save_small_bytes(&mut self, b: &[u8]) {
-        let key = (b.len() == 1).then(|| MemoKey::Bytes(b.to_vec()));
+        self.boundary();
+        let key = (b.len() <= 1).then(|| MemoKey::Bytes(b.to_vec()));
         if key.as_ref().is_some_and(|k| self.memo_get(k)) {
             return;
         }
         self.write(&[b'C', b.len() as u8]);
         self.write(b);
         self.memoize(key);
-        self.boundary();
     }
 
     fn save_payload(&mut self, data: Option<&'a [u8]>, len: u64) {
+        if len <= 1 {
+            // b'' and one-byte bytes are interpreter singletons: an array of
+            // one int8 98 shares the memo entry of `_reconstruct`'s b'b'.
+            let bytes = data.map_or_else(|| vec![0; len as usize], <[u8]>::to_vec);
+            self.save_small_bytes(&bytes);
+            return;
+        }
+        self.boundary();
         let mut header = Vec::with_capacity(9);
         if len < 256 {
             header.extend_from_slice(&[b'C', len as u8]);
@@ -256,10 +268,10 @@ impl<'a> Pickler<'a> {
             }
         }
         self.memoize(None);
-        self.boundary();
     }
 
     fn save_dtype(&mut self, dtype: DType) {
+        self.boundary();
         let key = MemoKey::Dtype(dtype);
         if self.memo_get(&key) {
             return;
@@ -276,9 +288,16 @@ impl<'a> Pickler<'a> {
         self.write(b"R");
         self.memoize(Some(key));
         let custom = dtype.ml_dtypes_name().is_some();
+        // numpy's builtin one-byte types have no byte order ('|'); ml_dtypes
+        // registers every type of its own as native ('='), pickled as '<'.
+        let order = if custom || dtype.has_byte_order() {
+            "<"
+        } else {
+            "|"
+        };
         self.save_tuple(8, |p| {
             p.save_int(3);
-            p.save_str(if dtype.has_byte_order() { "<" } else { "|" }, false);
+            p.save_str(order, false);
             p.save_op(b'N');
             p.save_op(b'N');
             p.save_op(b'N');
@@ -294,10 +313,10 @@ impl<'a> Pickler<'a> {
             }
         });
         self.write(b"b");
-        self.boundary();
     }
 
     fn save_array(&mut self, a: &ArraySpec<'a>) {
+        self.boundary();
         self.save_global("numpy.core.multiarray", "_reconstruct");
         self.save_tuple(3, |p| {
             p.save_global("numpy", "ndarray");
@@ -318,7 +337,6 @@ impl<'a> Pickler<'a> {
             p.save_payload(a.data, a.payload_len());
         });
         self.write(b"b");
-        self.boundary();
     }
 
     fn save_shard(mut self, spec: &ShardSpec<'a>) -> Vec<Chunk<'a>> {
@@ -329,6 +347,8 @@ impl<'a> Pickler<'a> {
                 self.save_tuple(0, |_| {});
                 self.write(&[0x81]);
                 self.memoize(None);
+                // The state: the instance's __dict__.
+                self.boundary();
                 self.write(b"}");
                 self.memoize(None);
                 self.write(b"(");
@@ -337,9 +357,7 @@ impl<'a> Pickler<'a> {
                 self.save_str("scales", true);
                 self.save_array(scales);
                 self.write(b"u");
-                self.boundary();
                 self.write(b"b");
-                self.boundary();
             }
         }
         self.write(b".");

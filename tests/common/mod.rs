@@ -1,0 +1,138 @@
+//! Shared by the tests that compare weightcheck with the real Grok-1 writer
+//! (CPython 3.11 `pickle.dump` with numpy 1.26.4 and ml_dtypes 0.4.0, run
+//! through scripts/grok_fixture.py).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use weightcheck::formats::writer::{ArraySpec, ShardSpec};
+use weightcheck::formats::TensorRecord;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The reference Python: `$WEIGHTCHECK_PYTHON`, else `<repo>/.venv/bin/python`.
+/// Panics (never skips) when it is missing.
+pub fn python() -> PathBuf {
+    let python = std::env::var_os("WEIGHTCHECK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv/bin/python"));
+    assert!(
+        python.exists(),
+        "the reference Python {} is missing: run scripts/setup-python.sh \
+         (or point WEIGHTCHECK_PYTHON at a python with numpy==1.26.4 and ml_dtypes==0.4.0)",
+        python.display()
+    );
+    python
+}
+
+/// Runs `scripts/grok_fixture.py ARGS` with the reference Python; panics with
+/// its output when it fails. Returns its standard output.
+pub fn fixture(args: &[&str]) -> String {
+    let python = python();
+    let out = Command::new(&python)
+        .arg(repo().join("scripts/grok_fixture.py"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    assert!(
+        out.status.success(),
+        "grok_fixture.py {args:?} failed ({}); if the venv is stale run scripts/setup-python.sh\n\
+         stdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Feeds a decoded shard's own bytes back to the Rust writer.
+pub fn spec_of<'a>(rec: &TensorRecord, bytes: &'a [u8]) -> ShardSpec<'a> {
+    let slice = |off: u64, len: u64| &bytes[off as usize..(off + len) as usize];
+    let weight = ArraySpec {
+        shape: rec.shape.clone(),
+        dtype: rec.dtype,
+        data: Some(slice(rec.data.offset, rec.data.len)),
+    };
+    match &rec.scales {
+        None => ShardSpec::Array(weight),
+        Some(s) => ShardSpec::Quantized {
+            weight,
+            scales: ArraySpec {
+                shape: s.shape.clone(),
+                dtype: s.dtype,
+                data: Some(slice(s.data.offset, s.data.len)),
+            },
+        },
+    }
+}
+
+/// `python -m pickletools` of a file, each line cut to 120 characters.
+pub fn pickletools(path: &Path) -> Vec<String> {
+    let out = Command::new(python())
+        .args(["-m", "pickletools"])
+        .arg(path)
+        .output()
+        .expect("run pickletools");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stderr).lines())
+        .map(|l| l.chars().take(120).collect())
+        .collect()
+}
+
+/// Explains how `ours` differs from the reference file at `reference`: the
+/// first differing byte, both files' frames, and the two disassemblies
+/// around the first opcode that differs (frame lengths and offsets aside).
+pub fn explain_difference(reference: &Path, ours: &[u8]) -> String {
+    let theirs = std::fs::read(reference).expect("read reference");
+    let first = theirs
+        .iter()
+        .zip(ours)
+        .position(|(a, b)| a != b)
+        .unwrap_or(theirs.len().min(ours.len()));
+    let ours_path = reference.with_extension("rust");
+    std::fs::write(&ours_path, ours).expect("write ours");
+    let (a, b) = (pickletools(reference), pickletools(&ours_path));
+    // Opcodes without their offsets, frames left out.
+    let ops = |v: &[String]| -> Vec<(usize, String)> {
+        v.iter()
+            .enumerate()
+            .filter(|(_, l)| !l.contains("FRAME"))
+            .map(|(i, l)| (i, l.split_once(':').map_or(l.as_str(), |x| x.1).to_string()))
+            .collect()
+    };
+    let (oa, ob) = (ops(&a), ops(&b));
+    let k = oa
+        .iter()
+        .zip(&ob)
+        .position(|(x, y)| x.1 != y.1)
+        .unwrap_or(oa.len().min(ob.len()));
+    let show = |v: &[String], o: &[(usize, String)]| {
+        let at = o.get(k).or(o.last()).map_or(0, |x| x.0);
+        v[at.saturating_sub(8)..(at + 6).min(v.len())].join("\n")
+    };
+    let frames = |v: &[String]| {
+        v.iter()
+            .filter(|l| l.contains("FRAME"))
+            .map(|l| l.trim().to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    format!(
+        "{}: python wrote {} bytes, rust {}; first differing byte at {first}\n\
+         frames: python [{}], rust [{}]\n\
+         --- python (pickletools)\n{}\n--- rust (pickletools)\n{}",
+        reference.display(),
+        theirs.len(),
+        ours.len(),
+        frames(&a),
+        frames(&b),
+        show(&a, &oa),
+        show(&b, &ob)
+    )
+}

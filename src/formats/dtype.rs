@@ -113,6 +113,93 @@ impl DType {
         }
     }
 
+    /// Parses a safetensors header dtype (`BF16`, `F32`, `I64`…). Types
+    /// weightcheck has no variant for (`F4`, `C64`, `F8_E8M0`…) give `None`.
+    pub fn from_safetensors(name: &str) -> Option<Self> {
+        use DType::*;
+        Some(match name {
+            "BOOL" => Bool,
+            "I8" => Int8,
+            "U8" => Uint8,
+            "I16" => Int16,
+            "U16" => Uint16,
+            "I32" => Int32,
+            "U32" => Uint32,
+            "I64" => Int64,
+            "U64" => Uint64,
+            "F16" => Float16,
+            "BF16" => Bfloat16,
+            "F32" => Float32,
+            "F64" => Float64,
+            "F8_E4M3" => Float8E4m3fn,
+            "F8_E5M2" => Float8E5m2,
+            _ => return None,
+        })
+    }
+
+    /// The safetensors header spelling.
+    pub fn safetensors_name(self) -> &'static str {
+        use DType::*;
+        match self {
+            Bool => "BOOL",
+            Int8 => "I8",
+            Uint8 => "U8",
+            Int16 => "I16",
+            Uint16 => "U16",
+            Int32 => "I32",
+            Uint32 => "U32",
+            Int64 => "I64",
+            Uint64 => "U64",
+            Float16 => "F16",
+            Bfloat16 => "BF16",
+            Float32 => "F32",
+            Float64 => "F64",
+            Float8E4m3fn => "F8_E4M3",
+            Float8E5m2 => "F8_E5M2",
+        }
+    }
+
+    /// The element type of a legacy typed storage class pickled by
+    /// `torch.save` (`FloatStorage`, `BFloat16Storage`…).
+    pub fn from_torch_storage(class: &str) -> Option<Self> {
+        use DType::*;
+        Some(match class {
+            "FloatStorage" => Float32,
+            "DoubleStorage" => Float64,
+            "HalfStorage" => Float16,
+            "BFloat16Storage" => Bfloat16,
+            "LongStorage" => Int64,
+            "IntStorage" => Int32,
+            "ShortStorage" => Int16,
+            "CharStorage" => Int8,
+            "ByteStorage" => Uint8,
+            "BoolStorage" => Bool,
+            _ => return None,
+        })
+    }
+
+    /// Parses a torch dtype name as configs write it (`torch_dtype`:
+    /// `bfloat16`, `float32`, `fp16`, `torch.float16`…).
+    pub fn from_torch_name(name: &str) -> Option<Self> {
+        use DType::*;
+        let bare = name.strip_prefix("torch.").unwrap_or(name);
+        Some(match bare {
+            "float32" | "float" | "fp32" => Float32,
+            "float16" | "half" | "fp16" => Float16,
+            "bfloat16" | "bf16" => Bfloat16,
+            "float64" | "double" => Float64,
+            "int8" => Int8,
+            "uint8" => Uint8,
+            "int16" | "short" => Int16,
+            "int32" | "int" => Int32,
+            "int64" | "long" => Int64,
+            "bool" => Bool,
+            "float8_e4m3fn" => Float8E4m3fn,
+            "float8_e5m2" => Float8E5m2,
+            _ => return None,
+        })
+    }
+
     /// Whether the type has a byte order (single-byte types have none).
     pub fn has_byte_order(self) -> bool {
         self.itemsize() > 1
@@ -144,5 +231,27 @@ pub const ALL: [DType; 15] = {
 impl std::fmt::Display for DType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safetensors_names_round_trip() {
+        for d in ALL {
+            assert_eq!(DType::from_safetensors(d.safetensors_name()), Some(d));
+        }
+        assert_eq!(DType::from_safetensors("C64"), None);
+        assert_eq!(
+            DType::from_torch_storage("BFloat16Storage"),
+            Some(DType::Bfloat16)
+        );
+        assert_eq!(
+            DType::from_torch_name("torch.float16"),
+            Some(DType::Float16)
+        );
+        assert_eq!(DType::from_torch_name("auto"), None);
     }
 }

@@ -157,10 +157,43 @@ impl Allowlist {
         ("collections", "OrderedDict"),
     ]);
 
+    /// What `torch.save` writes for state dicts (zip format, `data.pkl`):
+    /// tensors rebuilt from typed storages named by persistent ids. Nothing
+    /// here runs code when read by weightcheck; the names are only matched.
+    /// Tensor subclasses (`torch._tensor._rebuild_from_type_v2`), quantized
+    /// tensors and optimizer objects stay refused.
+    pub const TORCH: Allowlist = Allowlist(&[
+        ("collections", "OrderedDict"),
+        ("torch._utils", "_rebuild_tensor_v2"),
+        ("torch._utils", "_rebuild_parameter"),
+        ("torch._utils", "_rebuild_parameter_with_state"),
+        ("torch", "FloatStorage"),
+        ("torch", "DoubleStorage"),
+        ("torch", "HalfStorage"),
+        ("torch", "BFloat16Storage"),
+        ("torch", "LongStorage"),
+        ("torch", "IntStorage"),
+        ("torch", "ShortStorage"),
+        ("torch", "CharStorage"),
+        ("torch", "ByteStorage"),
+        ("torch", "BoolStorage"),
+    ]);
+
     /// Whether `module.name` is allowed.
     pub fn allows(&self, module: &str, name: &str) -> bool {
         self.0.iter().any(|(m, n)| *m == module && *n == name)
     }
+}
+
+/// Items that `SETITEM(S)` / `APPEND(S)` added to an [`Node::Object`]
+/// (an `OrderedDict` or another dict or list subclass built by `REDUCE`).
+/// Kept beside the arena so [`Node`] itself is unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ObjectItems {
+    /// Key/value pairs, in insertion order.
+    pub dict: Vec<(NodeId, NodeId)>,
+    /// Appended items, in order.
+    pub list: Vec<NodeId>,
 }
 
 /// A parsed pickle: an arena of nodes over the input bytes.
@@ -169,6 +202,7 @@ pub struct Pickle<'a> {
     data: &'a [u8],
     nodes: Vec<Node>,
     offsets: Vec<u64>,
+    object_items: HashMap<NodeId, ObjectItems>,
     root: NodeId,
     /// Offset just past the `STOP` opcode.
     pub end: u64,
@@ -232,6 +266,23 @@ impl<'a> Pickle<'a> {
             _ => None,
         }
     }
+    /// The key/value pairs of a dict, or of an object that `SETITEM(S)`
+    /// filled (how `OrderedDict` is pickled); `None` for anything else.
+    pub fn dict_items(&self, id: NodeId) -> Option<&[(NodeId, NodeId)]> {
+        match self.node(id) {
+            Node::Dict(items) => Some(items),
+            Node::Object { .. } => Some(
+                self.object_items
+                    .get(&id)
+                    .map_or(&[][..], |items| &items.dict[..]),
+            ),
+            _ => None,
+        }
+    }
+    /// Items that `SETITEM(S)` / `APPEND(S)` added to an object node.
+    pub fn object_items(&self, id: NodeId) -> Option<&ObjectItems> {
+        self.object_items.get(&id)
+    }
     /// The `(module, name)` of a global node.
     pub fn global(&self, id: NodeId) -> Option<(&str, &str)> {
         match self.node(id) {
@@ -252,6 +303,7 @@ pub fn parse<'a>(
         pos: 0,
         nodes: Vec::new(),
         offsets: Vec::new(),
+        object_items: HashMap::new(),
         stack: Vec::new(),
         marks: Vec::new(),
         memo: HashMap::new(),
@@ -268,6 +320,7 @@ struct Parser<'a> {
     pos: usize,
     nodes: Vec<Node>,
     offsets: Vec<u64>,
+    object_items: HashMap<NodeId, ObjectItems>,
     stack: Vec<NodeId>,
     marks: Vec<usize>,
     memo: HashMap<u32, NodeId>,
@@ -447,7 +500,12 @@ impl<'a> Parser<'a> {
         match &mut self.nodes[target.0 as usize] {
             Node::Dict(entries) => entries.extend(pairs),
             // OrderedDict and friends keep their items beside the call.
-            Node::Object { .. } => {}
+            Node::Object { .. } => self
+                .object_items
+                .entry(target)
+                .or_default()
+                .dict
+                .extend(pairs),
             _ => return self.err(at, "SETITEM(S) on something that is not a dict"),
         }
         Ok(())
@@ -456,6 +514,12 @@ impl<'a> Parser<'a> {
     fn append_items(&mut self, target: NodeId, items: Vec<NodeId>, at: usize) -> PResult<()> {
         match &mut self.nodes[target.0 as usize] {
             Node::List(list) => list.extend(items),
+            Node::Object { .. } => self
+                .object_items
+                .entry(target)
+                .or_default()
+                .list
+                .extend(items),
             _ => return self.err(at, "APPEND(S) on something that is not a list"),
         }
         Ok(())
@@ -498,6 +562,7 @@ impl<'a> Parser<'a> {
                         data: self.data,
                         nodes: self.nodes,
                         offsets: self.offsets,
+                        object_items: self.object_items,
                         root,
                         end: self.pos as u64,
                         protocol: self.protocol,
@@ -890,6 +955,23 @@ mod tests {
         assert!(e.message.contains("truncated"));
         let e = parse_err(b"\x80\x04C\x10abc");
         assert_eq!(e.offset, 2);
+    }
+
+    #[test]
+    fn ordered_dict_keeps_its_setitems() {
+        // pickle.dumps(collections.OrderedDict([('w', 1), ('b', 2)]), protocol=2)
+        let data = b"\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01(X\x01\x00\x00\x00wq\x02K\x01X\x01\x00\x00\x00bq\x03K\x02u.";
+        let p = parse(data, Allowlist::TORCH, Limits::default()).expect("parses");
+        let root = p.root();
+        assert!(matches!(p.node(root), Node::Object { .. }));
+        let items = p.dict_items(root).expect("object items");
+        let pairs: Vec<_> = items.iter().map(|(k, v)| (p.str(*k), p.int(*v))).collect();
+        assert_eq!(pairs, [(Some("w"), Some(1)), (Some("b"), Some(2))]);
+        assert!(p.object_items(root).is_some_and(|o| o.list.is_empty()));
+        // A plain dict answers the same accessor.
+        let p = parse_ok(b"}q\x00X\x01\x00\x00\x00aK\x05s.");
+        assert_eq!(p.dict_items(p.root()).map(|i| i.len()), Some(1));
+        assert_eq!(p.dict_items(p.dict_items(p.root()).unwrap()[0].1), None);
     }
 
     #[test]

@@ -13,7 +13,17 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// The manifests shipped inside the binary, by release id.
-pub const EMBEDDED: &[(&str, &str)] = &[("grok-1", include_str!("../../manifests/grok-1.toml"))];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("grok-1", include_str!("../../manifests/grok-1.toml")),
+    (
+        "mixtral-8x7b",
+        include_str!("../../manifests/mixtral-8x7b.toml"),
+    ),
+    (
+        "flan-t5-xxl",
+        include_str!("../../manifests/flan-t5-xxl.toml"),
+    ),
+];
 
 /// A release manifest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,6 +43,9 @@ pub struct Manifest {
     /// The weight files, relative to the weights directory, in file order.
     #[serde(default, rename = "file")]
     pub files: Vec<FileEntry>,
+    /// Files named by the publisher whose sizes are not pinned yet.
+    #[serde(default, rename = "listed_file")]
+    pub listed_files: Vec<ListedFile>,
     /// Each component of the release and whether it was released.
     #[serde(default, rename = "component")]
     pub components: Vec<Component>,
@@ -223,6 +236,27 @@ pub struct FileEntry {
     pub sha256_source: Option<String>,
 }
 
+/// A file the publisher named whose exact size is not pinned yet, so it
+/// cannot be a [`FileEntry`]: verification reports it as listed, not as
+/// checked. Once its size is known (from a torrent's metadata or the hub's
+/// API) it moves to `[[file]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListedFile {
+    /// Path relative to the release's root (`consolidated.00.pth`).
+    pub path: String,
+    /// Which distribution channel ships it (`torrent`, `huggingface`).
+    pub source: String,
+    /// MD5 of the content (hex), where the publisher gave one (Mistral's
+    /// RELEASE card). Weak as a security hash, but it is the publisher's
+    /// own statement and can be checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// What the file is, and what is known of it.
+    #[serde(default)]
+    pub note: String,
+}
+
 /// Whether a component was released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -306,6 +340,29 @@ impl Manifest {
                 if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(Error::Invalid(format!(
                         "manifest {origin}: sha256 of {:?} is not 64 hex digits",
+                        f.path
+                    )));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in &self.listed_files {
+            if !is_safe_relative(&f.path) {
+                return Err(Error::Invalid(format!(
+                    "manifest {origin}: listed file path {:?} is not a plain relative path",
+                    f.path
+                )));
+            }
+            if !seen.insert((f.source.as_str(), f.path.as_str())) {
+                return Err(Error::Invalid(format!(
+                    "manifest {origin}: listed file {:?} appears twice for {}",
+                    f.path, f.source
+                )));
+            }
+            if let Some(h) = &f.md5 {
+                if h.len() != 32 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Error::Invalid(format!(
+                        "manifest {origin}: md5 of {:?} is not 32 hex digits",
                         f.path
                     )));
                 }

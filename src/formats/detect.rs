@@ -1,0 +1,216 @@
+//! Which format a file is in, from its first bytes, and one entry point that
+//! lists the tensors of any supported file.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{grok, index, safetensors, torch, TensorRecord};
+use crate::{Error, Result};
+
+/// A file format weightcheck recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// A pickled numpy array or `QuantizedWeight8bit` (a Grok-1 shard).
+    GrokShard,
+    /// A safetensors file.
+    Safetensors,
+    /// A sharded-checkpoint index (`*.index.json` with a `weight_map`).
+    ShardIndex,
+    /// A PyTorch zip checkpoint (`torch.save` since torch 1.6).
+    TorchZip,
+    /// A legacy PyTorch file (pre-1.6 pickle stream or tar): recognised, not supported.
+    TorchLegacy,
+    /// None of the above.
+    Unknown,
+}
+
+impl Format {
+    /// The name used in messages and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::GrokShard => "grok-shard",
+            Format::Safetensors => "safetensors",
+            Format::ShardIndex => "shard-index",
+            Format::TorchZip => "torch-zip",
+            Format::TorchLegacy => "torch-legacy",
+            Format::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Bytes read from the start of a file to tell its format.
+const HEAD: usize = 512;
+
+/// Tells the format of the file at `path` from its first bytes (and, for
+/// JSON, its name). Reads at most 512 bytes.
+pub fn detect(path: &Path) -> Result<Format> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    if file.metadata().map_err(|e| Error::io(path, e))?.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is a directory; name a file",
+            path.display()
+        )));
+    }
+    let mut head = Vec::with_capacity(HEAD);
+    file.by_ref()
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    Ok(detect_bytes(name, &head))
+}
+
+/// Tells a format from a file's name and first bytes (up to 512).
+pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Format::TorchZip;
+    }
+    if torch::is_legacy(head) || head.get(257..262) == Some(b"ustar") {
+        return Format::TorchLegacy;
+    }
+    if head.len() >= 9 && head[8] == b'{' {
+        let mut n = [0u8; 8];
+        n.copy_from_slice(&head[..8]);
+        if u64::from_le_bytes(n) <= safetensors::MAX_HEADER_BYTES {
+            return Format::Safetensors;
+        }
+    }
+    if head.first() == Some(&0x80) && head.get(1).is_some_and(|v| (2..=5).contains(v)) {
+        return Format::GrokShard;
+    }
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') || file_name.ends_with(".json") {
+        return Format::ShardIndex;
+    }
+    Format::Unknown
+}
+
+/// A tensor and the file its span refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Located {
+    /// The file holding the tensor's bytes.
+    pub file: PathBuf,
+    /// The tensor.
+    pub record: TensorRecord,
+    /// Element strides, for a tensor that is not C-contiguous (PyTorch
+    /// views); its span then covers every byte the view touches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strides: Option<Vec<u64>>,
+}
+
+/// Lists the tensors of any supported file: a Grok-1 shard, a safetensors
+/// file, a PyTorch zip checkpoint, or an index (whose shards are all read
+/// and held against it; any disagreement is an error here — use
+/// [`index::read_set`] to get every problem as data). Spans refer to each
+/// tensor's own file.
+pub fn inspect_located(path: &Path) -> Result<Vec<Located>> {
+    match detect(path)? {
+        Format::ShardIndex => {
+            let set = index::read_set(path)?;
+            if set.problems.is_empty() {
+                return Ok(set.tensors);
+            }
+            let shown: Vec<String> = set
+                .problems
+                .iter()
+                .take(10)
+                .map(|p| p.to_string())
+                .collect();
+            let more = set.problems.len().saturating_sub(shown.len());
+            Err(Error::Invalid(format!(
+                "{}: index and shards disagree ({} problem{}): {}{}",
+                path.display(),
+                set.problems.len(),
+                if set.problems.len() == 1 { "" } else { "s" },
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            )))
+        }
+        _ => read_located(path),
+    }
+}
+
+/// Lists the tensors of one weight file (not an index).
+pub fn read_located(path: &Path) -> Result<Vec<Located>> {
+    let plain = |record: TensorRecord| Located {
+        file: path.to_path_buf(),
+        record,
+        strides: None,
+    };
+    match detect(path)? {
+        Format::GrokShard => Ok(vec![plain(grok::decode_shard(path)?)]),
+        Format::Safetensors => Ok(safetensors::read_file(path)?
+            .tensors
+            .into_iter()
+            .map(plain)
+            .collect()),
+        Format::TorchZip => Ok(torch::read_file(path)?
+            .tensors
+            .into_iter()
+            .map(|t| Located {
+                file: path.to_path_buf(),
+                strides: (!t.contiguous).then_some(t.strides),
+                record: t.record,
+            })
+            .collect()),
+        Format::TorchLegacy => Err(Error::format(path, 0, torch::LEGACY_MESSAGE)),
+        Format::ShardIndex => Err(Error::Invalid(format!(
+            "{} is an index; an index may not name another index",
+            path.display()
+        ))),
+        Format::Unknown => Err(Error::format(
+            path,
+            0,
+            "unrecognised format: not a safetensors file, PyTorch zip checkpoint, shard index or Grok-1 shard",
+        )),
+    }
+}
+
+/// Lists the tensors of any supported file (see [`inspect_located`]); for
+/// an index, spans refer to the shard each tensor is in.
+pub fn inspect_file(path: &Path) -> Result<Vec<TensorRecord>> {
+    Ok(inspect_located(path)?
+        .into_iter()
+        .map(|l| l.record)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_formats_from_first_bytes() {
+        assert_eq!(detect_bytes("a.pth", b"PK\x03\x04rest"), Format::TorchZip);
+        assert_eq!(
+            detect_bytes("a.pt", &torch::LEGACY_MAGIC),
+            Format::TorchLegacy
+        );
+        let mut st = 2u64.to_le_bytes().to_vec();
+        st.extend_from_slice(b"{}");
+        assert_eq!(detect_bytes("m.safetensors", &st), Format::Safetensors);
+        assert_eq!(
+            detect_bytes("tensor00000_000", b"\x80\x04\x95"),
+            Format::GrokShard
+        );
+        assert_eq!(
+            detect_bytes("i.json", b"  {\"meta\":{\"x\":1}}"),
+            Format::ShardIndex
+        );
+        assert_eq!(detect_bytes("x", b"{\"meta\":{"), Format::ShardIndex);
+        assert_eq!(detect_bytes("x.bin", b"GGUF\x03\0\0\0"), Format::Unknown);
+    }
+}

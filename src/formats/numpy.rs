@@ -34,10 +34,10 @@ fn fail<T>(p: &Pickle, id: NodeId, message: impl Into<String>) -> DResult<T> {
     })
 }
 
-fn object<'p>(
-    p: &'p Pickle,
-    id: NodeId,
-) -> Option<(CallKind, (&'p str, &'p str), NodeId, Option<NodeId>)> {
+/// An object node's call kind, callable's `(module, name)`, args and state.
+type ObjectParts<'p> = (CallKind, (&'p str, &'p str), NodeId, Option<NodeId>);
+
+fn object<'p>(p: &'p Pickle, id: NodeId) -> Option<ObjectParts<'p>> {
     match p.node(id) {
         Node::Object {
             kind,

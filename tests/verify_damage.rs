@@ -1,0 +1,259 @@
+//! `weightcheck verify` on a scaled-down release with its own manifest
+//! (sizes and SHA-256s): it passes, and each kind of damage is caught and
+//! named.
+
+use std::path::{Path, PathBuf};
+
+use weightcheck::env::Env;
+use weightcheck::formats::writer::{write_shard, ArraySpec, ShardSpec};
+use weightcheck::formats::DType;
+use weightcheck::synth::{self, Content};
+
+struct Release {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    manifest: PathBuf,
+}
+
+fn release() -> Release {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("release");
+    let arch = synth::small_grok_architecture();
+    let written = synth::write_grok_release(&root, &arch, Content::Random(7)).unwrap();
+    let manifest = dir.path().join("demo.toml");
+    std::fs::write(
+        &manifest,
+        synth::manifest_toml("demo", &arch, &written).unwrap(),
+    )
+    .unwrap();
+    Release {
+        _dir: dir,
+        root,
+        manifest,
+    }
+}
+
+fn verify(r: &Release, extra: &[&str]) -> (i32, String) {
+    let (mut env, cap) = Env::capture(&r.root);
+    let mut argv = vec![
+        "weightcheck".to_string(),
+        "verify".into(),
+        r.root.display().to_string(),
+        "--manifest".into(),
+        r.manifest.display().to_string(),
+        "--quiet".into(),
+    ];
+    argv.extend(extra.iter().map(|s| s.to_string()));
+    let code = weightcheck::cli::run(argv, &mut env);
+    (code, cap.out() + &cap.err())
+}
+
+fn shard(r: &Release, i: usize) -> PathBuf {
+    r.root.join(format!("ckpt-0/tensor{i:05}_000"))
+}
+
+#[test]
+fn intact_release_verifies() {
+    let r = release();
+    let (code, out) = verify(&r, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("146/146 structurally correct"), "{out}");
+    assert!(out.contains("sha256: 146 match, 0 differ"), "{out}");
+    assert!(out.contains("result: VERIFIED"), "{out}");
+}
+
+#[test]
+fn accepts_the_shard_directory_itself() {
+    let r = release();
+    let (mut env, cap) = Env::capture(&r.root);
+    let code = weightcheck::cli::run(
+        [
+            "weightcheck",
+            "verify",
+            "ckpt-0",
+            "--manifest",
+            r.manifest.to_str().unwrap(),
+            "--no-hash",
+        ],
+        &mut env,
+    );
+    assert_eq!(code, 0, "{}", cap.out());
+}
+
+#[test]
+fn missing_shard_is_named() {
+    let r = release();
+    std::fs::remove_file(shard(&r, 5)).unwrap();
+    let (code, out) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ckpt-0/tensor00005_000"), "{out}");
+    assert!(out.contains("missing"), "{out}");
+    assert!(out.contains("1 missing"), "{out}");
+}
+
+#[test]
+fn extra_file_is_named() {
+    let r = release();
+    std::fs::write(r.root.join("ckpt-0/tensor00146_000"), b"stray").unwrap();
+    let (code, out) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("ckpt-0/tensor00146_000") && out.contains("extra"),
+        "{out}"
+    );
+    assert!(out.contains("1 extra"), "{out}");
+}
+
+#[test]
+fn truncated_shard_is_named_with_offset() {
+    let r = release();
+    let path = shard(&r, 2);
+    let len = std::fs::metadata(&path).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.set_len(len / 2).unwrap();
+    let (code, out) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ckpt-0/tensor00002_000"), "{out}");
+    assert!(out.contains("wrong_size"), "{out}");
+    assert!(out.contains("truncated or hostile"), "{out}");
+    assert!(out.contains("byte "), "{out}");
+}
+
+fn replace(path: &Path, spec: &ShardSpec) {
+    write_shard(path, spec).unwrap();
+}
+
+#[test]
+fn shard_of_another_shape_is_named() {
+    let r = release();
+    // A router weight (64x4) where the embedding-norm (64) belongs.
+    replace(
+        &shard(&r, 1),
+        &ShardSpec::Array(ArraySpec {
+            shape: vec![64, 4],
+            dtype: DType::Float32,
+            data: None,
+        }),
+    );
+    let (code, out) = verify(&r, &["--no-hash"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("language_model/rms_norm/scale"), "{out}");
+    assert!(out.contains("shape 64x4, expected 64"), "{out}");
+}
+
+#[test]
+fn wrong_dtype_is_named() {
+    let r = release();
+    replace(
+        &shard(&r, 1),
+        &ShardSpec::Array(ArraySpec {
+            shape: vec![64],
+            dtype: DType::Bfloat16,
+            data: None,
+        }),
+    );
+    let (code, out) = verify(&r, &["--no-hash"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("dtype bfloat16, expected float32"), "{out}");
+}
+
+#[test]
+fn swapped_layers_pass_shapes_but_fail_sha256() {
+    let r = release();
+    // Files 2.. hold layer 0, 14.. layer 1: swap layer 0's and layer 1's moe/linear.
+    let (a, b) = (shard(&r, 2), shard(&r, 14));
+    let tmp = r.root.join("swap");
+    std::fs::rename(&a, &tmp).unwrap();
+    std::fs::rename(&b, &a).unwrap();
+    std::fs::rename(&tmp, &b).unwrap();
+    let (code, out) = verify(&r, &["--no-hash"]);
+    assert_eq!(code, 0, "shapes alone cannot see a layer swap: {out}");
+    assert!(
+        out.contains("shapes cannot detect two layers' files swapped"),
+        "{out}"
+    );
+    let (code, out) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("ckpt-0/tensor00002_000") && out.contains("ckpt-0/tensor00014_000"),
+        "{out}"
+    );
+    assert!(out.contains("sha256: 144 match, 2 differ"), "{out}");
+}
+
+#[test]
+fn json_output_has_summary_and_files() {
+    let r = release();
+    std::fs::remove_file(shard(&r, 9)).unwrap();
+    let (code, out) = verify(&r, &["--json", "--no-hash"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["missing"], 1);
+    assert_eq!(v["files"][9]["verdict"], "missing");
+    assert_eq!(
+        v["files"][9]["tensor"],
+        "transformer/decoder_layer_0/rms_norm/scale"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn hugging_face_cache_layout_is_found_and_blob_names_checked() {
+    use std::os::unix::fs::symlink;
+    let r = release();
+    let hub = r.root.parent().unwrap().join("hub");
+    let repo = hub.join("models--xai-org--grok-1");
+    let snap = repo.join("snapshots/abc123/ckpt-0");
+    std::fs::create_dir_all(&snap).unwrap();
+    std::fs::create_dir_all(repo.join("blobs")).unwrap();
+    let text = std::fs::read_to_string(&r.manifest).unwrap()
+        + "\n[sources.huggingface]\nrepo = \"xai-org/grok-1\"\n";
+    std::fs::write(&r.manifest, &text).unwrap();
+    let manifest = weightcheck::manifest::Manifest::from_file(&r.manifest).unwrap();
+    for f in &manifest.files {
+        let blob = repo.join("blobs").join(f.sha256.as_ref().unwrap());
+        std::fs::copy(r.root.join(&f.path), &blob).unwrap();
+        let name = f.path.rsplit('/').next().unwrap();
+        symlink(
+            format!("../../../blobs/{}", f.sha256.as_ref().unwrap()),
+            snap.join(name),
+        )
+        .unwrap();
+    }
+    // One link that escapes the cache must not be followed.
+    let outside = r.root.parent().unwrap().join("outside");
+    std::fs::copy(shard(&r, 3), &outside).unwrap();
+    std::fs::remove_file(snap.join("tensor00003_000")).unwrap();
+    symlink(&outside, snap.join("tensor00003_000")).unwrap();
+
+    let empty = tempfile::tempdir().unwrap();
+    let located =
+        weightcheck::verify::Located::search(empty.path(), Some(&hub), &manifest).unwrap();
+    assert!(
+        located.root.ends_with("snapshots/abc123"),
+        "{:?}",
+        located.root
+    );
+    let report = weightcheck::verify::verify(
+        &manifest,
+        &located,
+        &weightcheck::verify::Options {
+            check_hashes: false,
+            tokenizer: None,
+        },
+    )
+    .unwrap();
+    let bad = &report.files[3];
+    assert_eq!(bad.verdict, "missing");
+    assert!(
+        bad.problems[0].contains("symlink leads outside"),
+        "{:?}",
+        bad.problems
+    );
+    assert_eq!(report.summary.structure_ok, 145);
+    assert!(report.files[0]
+        .resolved
+        .as_deref()
+        .unwrap()
+        .contains("blobs"));
+}

@@ -455,3 +455,45 @@ fn damaged_torch_zips_are_refused_with_offsets() {
         "{e}"
     );
 }
+
+/// Timing for scripts/bench-inspect-safetensors.sh: inspects the set in
+/// `$WEIGHTCHECK_BENCH_SET` (an index and its shards) `$WEIGHTCHECK_BENCH_RUNS`
+/// times after one warm-up, and prints the figures.
+#[test]
+#[ignore = "benchmark, run by scripts/bench-inspect-safetensors.sh"]
+fn bench_inspect_set() {
+    let Some(dir) = std::env::var_os("WEIGHTCHECK_BENCH_SET") else {
+        eprintln!("WEIGHTCHECK_BENCH_SET is not set: nothing to time");
+        return;
+    };
+    let idx = PathBuf::from(dir).join("model.safetensors.index.json");
+    let runs: usize = std::env::var("WEIGHTCHECK_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30);
+    let warm = formats::inspect_located(&idx).expect("inspect");
+    let shards: std::collections::BTreeSet<&Path> = warm.iter().map(|t| t.file.as_path()).collect();
+    let bytes: u64 = warm.iter().map(|t| t.record.data.len).sum();
+    let mut ms: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let n = formats::inspect_located(&idx).expect("inspect").len();
+            assert_eq!(n, warm.len());
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    let mean = ms.iter().sum::<f64>() / ms.len() as f64;
+    println!(
+        "inspect {}: {} shards, {} tensors, {} tensor bytes; {} runs: min {:.2} ms, median {:.2} ms, mean {:.2} ms, max {:.2} ms",
+        idx.display(),
+        shards.len(),
+        warm.len(),
+        bytes,
+        ms.len(),
+        ms[0],
+        ms[ms.len() / 2],
+        mean,
+        ms[ms.len() - 1]
+    );
+}

@@ -670,6 +670,73 @@ pub fn read_zip_directory(path: &Path, data: &[u8]) -> Result<Vec<ZipEntry>> {
 mod tests {
     use super::*;
 
+    /// A stored entry whose sizes and offset live in zip64 extra fields, as
+    /// torch writes them past 4 GiB (Mixtral's 87 GiB consolidated.00.pth).
+    fn zip64_archive(payload: &[u8], lie: Option<u64>) -> Vec<u8> {
+        let name = b"a/data/0";
+        let mut z = Vec::new();
+        z.extend_from_slice(b"PK\x03\x04");
+        z.extend_from_slice(&[0; 22]);
+        z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        z.extend_from_slice(&0u16.to_le_bytes());
+        z.extend_from_slice(name);
+        z.extend_from_slice(payload);
+        let cd = z.len() as u64;
+        z.extend_from_slice(b"PK\x01\x02");
+        z.extend_from_slice(&[0; 6]); // versions, flags
+        z.extend_from_slice(&[0; 2]); // method: stored
+        z.extend_from_slice(&[0; 8]); // time, date, crc
+        z.extend_from_slice(&[0xff; 8]); // sizes: see zip64 extra
+        z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        z.extend_from_slice(&28u16.to_le_bytes());
+        z.extend_from_slice(&[0; 8]); // comment, disk, attributes
+        z.extend_from_slice(&[0; 2]);
+        z.extend_from_slice(&[0xff; 4]); // local header offset: see extra
+        z.extend_from_slice(name);
+        z.extend_from_slice(&1u16.to_le_bytes());
+        z.extend_from_slice(&24u16.to_le_bytes());
+        let size = lie.unwrap_or(payload.len() as u64);
+        for v in [size, size, 0u64] {
+            z.extend_from_slice(&v.to_le_bytes());
+        }
+        let cd_size = z.len() as u64 - cd;
+        let z64 = z.len() as u64;
+        z.extend_from_slice(b"PK\x06\x06");
+        z.extend_from_slice(&44u64.to_le_bytes());
+        z.extend_from_slice(&[0; 12]);
+        for v in [1u64, 1, cd_size, cd] {
+            z.extend_from_slice(&v.to_le_bytes());
+        }
+        z.extend_from_slice(b"PK\x06\x07\0\0\0\0");
+        z.extend_from_slice(&z64.to_le_bytes());
+        z.extend_from_slice(&1u32.to_le_bytes());
+        z.extend_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff");
+        z.extend_from_slice(&[0xff; 8]);
+        z.extend_from_slice(&[0; 2]);
+        z
+    }
+
+    #[test]
+    fn reads_zip64_extra_fields() {
+        let z = zip64_archive(b"0123456789", None);
+        let entries = read_zip_directory(Path::new("big.pth"), &z).expect("zip64");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].name, "a/data/0");
+        assert_eq!(
+            entries[0].data,
+            Span {
+                offset: 38,
+                len: 10
+            }
+        );
+        let z = zip64_archive(b"0123456789", Some(1 << 40));
+        let e = read_zip_directory(Path::new("big.pth"), &z).expect_err("lying size");
+        assert!(
+            e.to_string().contains("run into the central directory"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn recognises_the_legacy_magic() {
         let mut v = LEGACY_MAGIC.to_vec();

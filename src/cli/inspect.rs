@@ -161,8 +161,8 @@ impl Inspect {
         } else {
             print_table(out, &rows, &totals)?;
         }
-        for (file, error) in &errors {
-            writeln!(env.err, "weightcheck: {file}: {error}")?;
+        for (_, error) in &errors {
+            writeln!(env.err, "weightcheck: {error}")?;
         }
         if totals.files == 0 && errors.is_empty() {
             writeln!(env.err, "weightcheck: no tensor files found")?;

@@ -8,10 +8,11 @@ pub mod index;
 pub mod numpy;
 pub mod pickle;
 pub mod safetensors;
+pub mod sentencepiece;
 pub mod tensor;
 pub mod torch;
 pub mod writer;
 
-pub use dtype::DType;
 pub use detect::{detect, inspect_file, inspect_located, Format, Located};
+pub use dtype::DType;
 pub use tensor::{Scales, StoredAs, TensorRecord};

@@ -702,12 +702,12 @@ impl<'a> Parser<'a> {
                     let n = u32::from_le_bytes(self.fixed::<4>("BINSTRING", at)?);
                     self.bytes(n as u64, at, "BINSTRING")?;
                 }
-                0x97 | 0x98 => {
+                0x97..=0x98 => {
                     return self.err(at, "out-of-band buffers (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are not supported");
                 }
                 // Containers.
                 b')' => self.push(Node::Tuple(Vec::new()), at)?,
-                0x85 | 0x86 | 0x87 => {
+                0x85..=0x87 => {
                     let n = (op - 0x84) as usize;
                     let floor = self.marks.last().copied().unwrap_or(0);
                     if self.stack.len() < floor + n {
@@ -885,7 +885,7 @@ mod tests {
     #[test]
     fn reads_nested_containers_and_memo() {
         // pickle.dumps({'a': [1, 'x'], 'b': (None, True)}, protocol=4)
-        let data = b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94]\x94(K\x01\x8c\x01x\x94e\x8c\x01b\x94N\x88\x86\x94u.";
+        let data = b"\x80\x04\x95\x1b\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94]\x94(K\x01\x8c\x01x\x94e\x8c\x01b\x94N\x88\x86\x94u.";
         let p = parse_ok(data);
         let a = p.dict_get(p.root(), "a").unwrap();
         let items = p.seq(a).unwrap();

@@ -1,1 +1,0 @@
-//! Holding a directory of files against a release manifest.

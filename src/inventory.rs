@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::formats::{grok, DType, TensorRecord};
+use crate::formats::{self, index, DType, Format, TensorRecord};
 use crate::{Error, Result};
 
 /// One decoded file.
@@ -19,7 +19,10 @@ pub struct Entry {
     pub rel: String,
     /// Size in bytes.
     pub size: u64,
-    /// Its tensors, or why they could not be read.
+    /// Its format.
+    pub format: Format,
+    /// Its tensors, or why they could not be read. An index lists none (its
+    /// shards are entries of their own) but fails if it disagrees with them.
     pub tensors: Result<Vec<TensorRecord>>,
 }
 
@@ -79,26 +82,53 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>, depth: usize)
     Ok(())
 }
 
-/// Whether a file looks like a tensor file weightcheck can decode.
-pub fn is_tensor_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    grok::shard_index(name).is_some()
-}
-
-/// Decodes every file in parallel, reading only headers and trailers.
-pub fn decode_all(files: &[(PathBuf, String)]) -> Vec<Entry> {
+/// Decodes every file in parallel, reading only headers (and, for Grok-1
+/// shards, trailers). Files in no tensor format are left out unless
+/// `keep_unknown`, when they are reported as errors (a file the user named).
+pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry> {
     files
         .par_iter()
-        .map(|(path, rel)| {
+        .filter_map(|(path, rel)| {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            Entry {
-                path: path.clone(),
-                rel: rel.clone(),
-                size,
-                tensors: grok::decode_shard(path).map(|t| vec![t]),
-            }
+            // A file named like a Grok-1 shard is decoded as one unless its
+            // magic says otherwise, so a damaged shard gets the pickle
+            // reader's precise error rather than "unknown format".
+            let shard_name = formats::grok::shard_index(rel.rsplit('/').next().unwrap_or(rel)).is_some();
+            let format = match (size, formats::detect(path)) {
+                (0, _) | (_, Ok(Format::Unknown)) if shard_name => Format::GrokShard,
+                (0, _) if !keep_unknown => return None,
+                (_, Ok(Format::Unknown)) if !keep_unknown => return None,
+                (_, Ok(f)) => f,
+                (_, Err(e)) => {
+                    return Some(Entry { path: path.clone(), rel: rel.clone(), size, format: Format::Unknown, tensors: Err(e) })
+                }
+            };
+            let tensors = match format {
+                Format::ShardIndex => index_problems(path),
+                Format::Unknown => Err(Error::Invalid(format!(
+                    "{}: not a tensor file weightcheck recognises (Grok-1 pickle shard, safetensors, PyTorch zip, shard index)",
+                    path.display()
+                ))),
+                Format::GrokShard => formats::grok::decode_shard(path).map(|t| vec![t]),
+                _ => formats::inspect_file(path),
+            };
+            Some(Entry { path: path.clone(), rel: rel.clone(), size, format, tensors })
         })
         .collect()
+}
+
+/// An index's disagreements with its shards, as an error.
+fn index_problems(path: &Path) -> Result<Vec<TensorRecord>> {
+    let set = index::read_set(path)?;
+    if set.problems.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<String> = set.problems.iter().map(|p| p.to_string()).collect();
+    Err(Error::Invalid(format!(
+        "{}: index disagrees with its shards:\n  {}",
+        path.display(),
+        lines.join("\n  ")
+    )))
 }
 
 /// Totals over an inventory.

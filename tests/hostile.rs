@@ -15,7 +15,11 @@ fn inspect(bytes: &[u8]) -> (i32, String) {
     let (mut env, cap) = Env::capture(dir.path());
     let start = Instant::now();
     let code = weightcheck::cli::run(["weightcheck", "inspect", path.to_str().unwrap()], &mut env);
-    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
     (code, cap.err())
 }
 
@@ -29,7 +33,12 @@ fn expect_error(bytes: &[u8], offset: u64, needle: &str) {
 
 fn small_array() -> Vec<u8> {
     let data = [0u8; 16];
-    shard_bytes(&ShardSpec::Array(ArraySpec { shape: vec![2, 2], dtype: DType::Float32, data: Some(&data) })).unwrap()
+    shard_bytes(&ShardSpec::Array(ArraySpec {
+        shape: vec![2, 2],
+        dtype: DType::Float32,
+        data: Some(&data),
+    }))
+    .unwrap()
 }
 
 #[test]
@@ -44,13 +53,24 @@ fn truncated_shard() {
     for cut in [1, 2, 10, full.len() / 2, full.len() - 1] {
         let (code, err) = inspect(&full[..cut]);
         assert_eq!(code, 1, "cut {cut}: {err}");
-        assert!(err.contains("byte ") && err.contains("tensor00000_000"), "cut {cut}: {err}");
+        assert!(
+            err.contains("byte ") && err.contains("tensor00000_000"),
+            "cut {cut}: {err}"
+        );
     }
-    expect_error(&full[..full.len() - 1], 2, "FRAME claims 154 bytes but only 153 remain (truncated or hostile)");
+    expect_error(
+        &full[..full.len() - 1],
+        2,
+        "FRAME claims 154 bytes but only 153 remain (truncated or hostile)",
+    );
     // Past the frame header, the cut shows where the data ends.
     let mut unframed = full.clone();
     unframed.drain(2..11);
-    expect_error(&unframed[..unframed.len() - 1], unframed.len() as u64 - 1, "truncated: end of data before STOP");
+    expect_error(
+        &unframed[..unframed.len() - 1],
+        unframed.len() as u64 - 1,
+        "truncated: end of data before STOP",
+    );
 }
 
 #[test]
@@ -60,7 +80,12 @@ fn empty_file() {
 
 #[test]
 fn wrong_magic() {
-    expect_error(b"PK\x03\x04 this is a zip, not a pickle", 0, "not a pickle");
+    // Zip magic makes it a PyTorch checkpoint, and a broken one.
+    expect_error(
+        b"PK\x03\x04 this is no zip at all, no",
+        30,
+        "no zip end-of-central-directory record",
+    );
     expect_error(b"\x93NUMPY", 0, "not a pickle");
 }
 
@@ -83,13 +108,25 @@ fn random_bytes() {
 
 #[test]
 fn os_system_is_refused_never_resolved() {
-    expect_error(b"\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02ls\x85R.", 14, "unknown global os.system");
-    expect_error(b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.", 2, "unknown global posix.system");
+    expect_error(
+        b"\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02ls\x85R.",
+        14,
+        "unknown global os.system",
+    );
+    expect_error(
+        b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.",
+        2,
+        "unknown global posix.system",
+    );
 }
 
 #[test]
 fn builtins_eval_is_refused() {
-    expect_error(b"\x80\x02cbuiltins\neval\nX\x04\x00\x00\x001+1\x85R.", 2, "unknown global builtins.eval");
+    expect_error(
+        b"\x80\x02cbuiltins\neval\nX\x04\x00\x00\x001+1\x85R.",
+        2,
+        "unknown global builtins.eval",
+    );
 }
 
 #[test]
@@ -117,7 +154,10 @@ fn memo_bomb_costs_nothing() {
     let root = p.len() as u64 - 2; // the last MEMOIZE's list, made by `]`
     let (code, err) = inspect(&p);
     assert_eq!(code, 1);
-    assert!(err.contains("neither a numpy array nor a QuantizedWeight8bit"), "{err}");
+    assert!(
+        err.contains("neither a numpy array nor a QuantizedWeight8bit"),
+        "{err}"
+    );
     assert!(err.contains("byte "), "{err} (root near {root})");
 }
 
@@ -146,14 +186,21 @@ fn deep_nesting() {
         p.push(0x85);
     }
     p.push(b'.');
-    expect_error(&p, 1_000_002, "neither a numpy array nor a QuantizedWeight8bit");
+    expect_error(
+        &p,
+        1_000_002,
+        "neither a numpy array nor a QuantizedWeight8bit",
+    );
 }
 
 #[test]
 fn shape_product_overflowing_u64() {
     let good = small_array();
     let shape = b"K\x02K\x02\x86";
-    let at = good.windows(shape.len()).position(|w| w == shape).expect("shape encoding");
+    let at = good
+        .windows(shape.len())
+        .position(|w| w == shape)
+        .expect("shape encoding");
     let big = b"\x8a\x06\x00\x00\x00\x00\x00\x01"; // 2**40
     let mut bad = good[..at].to_vec();
     bad.extend_from_slice(big);
@@ -173,7 +220,10 @@ fn payload_not_matching_shape() {
     bad[at + 1] = 3; // 3x2 float32 needs 24 bytes, the payload has 16
     let (code, err) = inspect(&bad);
     assert_eq!(code, 1);
-    assert!(err.contains("array payload is 16 bytes but shape [3, 2] of float32 needs 24"), "{err}");
+    assert!(
+        err.contains("array payload is 16 bytes but shape [3, 2] of float32 needs 24"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -184,6 +234,15 @@ fn directory_with_one_bad_file_reports_it_and_lists_the_rest() {
     let (mut env, cap) = Env::capture(dir.path());
     let code = weightcheck::cli::run(["weightcheck", "inspect", "."], &mut env);
     assert_eq!(code, 1);
-    assert!(cap.out().contains("1 files, 1 tensors, 4 parameters"), "{}", cap.out());
-    assert!(cap.err().contains("tensor00001_000: byte 2: unknown opcode 0xff"), "{}", cap.err());
+    assert!(
+        cap.out().contains("1 files, 1 tensors, 4 parameters"),
+        "{}",
+        cap.out()
+    );
+    assert!(
+        cap.err()
+            .contains("tensor00001_000: byte 2: unknown opcode 0xff"),
+        "{}",
+        cap.err()
+    );
 }

@@ -1,7 +1,8 @@
 //! `weightcheck demo`: the main job on a fresh machine, with no download.
 //! Builds a scaled-down Grok-style release with weightcheck's own
 //! byte-exact pickle writer, then inspects it, verifies it against its
-//! manifest and checks the claims, printing each step.
+//! manifest, checks the claims and ends with the release's openness report
+//! (text, plus an HTML page written next to it), printing each step.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,6 +69,35 @@ text = "256-token context"
 source = "demo release card"
 "#;
 
+/// What the demo release ships, declared like a real release's components.
+const DEMO_COMPONENTS: &str = r#"
+[[component]]
+kind = "base_weights"
+status = "released"
+license = "Apache-2.0"
+source = "ckpt-0/ in the demo directory"
+evidence = "pseudo-random weights in Grok-1's file layout, written by weightcheck"
+
+[[component]]
+kind = "architecture"
+status = "released"
+license = "Apache-2.0"
+source = "the [architecture] table of the demo manifest"
+evidence = "Grok-1's hyperparameters scaled down to 12 layers"
+
+[[component]]
+kind = "training_code"
+status = "not_released"
+source = "demo release card"
+evidence = "the weights are random: nothing was trained"
+
+[[component]]
+kind = "training_data"
+status = "not_released"
+source = "demo release card"
+evidence = "the weights are random: there was no training data"
+"#;
+
 impl Demo {
     /// Runs the demo.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
@@ -83,10 +113,11 @@ impl Demo {
         };
         std::fs::create_dir_all(&root)?;
         let arch = synth::small_grok_architecture();
-        writeln!(env.out, "== 1/4 build: a Grok-1-style release scaled down to 12 layers, written by weightcheck's pickle writer")?;
+        writeln!(env.out, "== 1/5 build: a Grok-1-style release scaled down to 12 layers, written by weightcheck's pickle writer")?;
         let written = synth::write_grok_release(&root, &arch, Content::Random(self.seed))?;
         let bytes: u64 = written.iter().map(|w| w.size).sum();
-        let manifest_text = synth::manifest_toml("grok-demo", &arch, &written)? + DEMO_CLAIMS;
+        let manifest_text =
+            synth::manifest_toml("grok-demo", &arch, &written)? + DEMO_CLAIMS + DEMO_COMPONENTS;
         let manifest_path = root.join("grok-demo.toml");
         std::fs::write(&manifest_path, &manifest_text)?;
         writeln!(
@@ -100,10 +131,10 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 2/4 inspect: tensors read from pickle opcodes, payloads never loaded\n"
+            "== 2/5 inspect: tensors read from pickle opcodes, payloads never loaded\n"
         )?;
         let files = crate::inventory::list_files(&[root.join("ckpt-0")])?;
-        let entries = crate::inventory::decode_all(&files);
+        let entries = crate::inventory::decode_all(&files, false);
         let (rows, errors) = inspect::rows(&entries);
         for r in rows.iter().take(16) {
             writeln!(
@@ -130,7 +161,7 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 3/4 verify: file set, sizes, structure against the architecture, SHA-256\n"
+            "== 3/5 verify: file set, sizes, structure against the architecture, SHA-256\n"
         )?;
         let manifest = Manifest::from_toml(&manifest_text, "demo manifest")?;
         let located = Located::at(&root, &manifest)?;
@@ -151,11 +182,41 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 4/4 claims: the release card against the weights\n"
+            "== 4/5 claims: the release card against the weights\n"
         )?;
         verify_cmd::print_claims(&mut env.out, &report)?;
         writeln!(env.out)?;
+
+        writeln!(
+            env.out,
+            "== 5/5 report: what the release released, against OSAID 1.0, MOF and the EOSAI index\n"
+        )?;
+        let inventory = crate::report::Inventory::take(&manifest, &located)?;
+        let evidence = crate::report::Evidence::from_parts(report.clone(), inventory);
+        let full = crate::report::build(&manifest, Some(&evidence));
+        let text = crate::report::render::report(&full, crate::report::Format::Text)?;
+        for line in text.lines() {
+            if line.is_empty() {
+                writeln!(env.out)?;
+            } else {
+                writeln!(env.out, "   {line}")?;
+            }
+        }
+        let html_path = root.join("report.html");
+        let html = crate::report::render::report(&full, crate::report::Format::Html)?;
+        std::fs::write(&html_path, html)?;
+        writeln!(
+            env.out,
+            "\n   HTML report: {}{}\n",
+            html_path.display(),
+            if self.dir.is_some() {
+                ""
+            } else {
+                " (removed with the temporary demo directory; pass --dir to keep it)"
+            }
+        )?;
         let ok = report.passed() && errors.is_empty();
+        let ok = super::fetch::demo_torrent_leg(&mut env.out, &root, &manifest)? && ok;
         writeln!(
             env.out,
             "demo result: {}",

@@ -122,8 +122,12 @@ impl Inspect {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let paths: Vec<PathBuf> = self.paths.iter().map(|p| env.resolve(p)).collect();
-        let files = inventory::list_files(&paths)?;
-        let entries = inventory::decode_all(&files);
+        // A file the user names must be a tensor file; inside a directory,
+        // other files (READMEs, configs) are passed over.
+        let (named, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
+            paths.into_iter().partition(|p| p.is_file());
+        let mut entries = inventory::decode_all(&inventory::list_files(&named)?, true);
+        entries.extend(inventory::decode_all(&inventory::list_files(&dirs)?, false));
         let totals = inventory::totals(&entries);
         let (rows, errors) = rows(&entries);
         let out = &mut env.out;

@@ -23,6 +23,7 @@ pub mod formats;
 pub mod hash;
 pub mod inventory;
 pub mod manifest;
+pub mod report;
 pub mod synth;
 pub mod torrent;
 pub mod verify;

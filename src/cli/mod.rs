@@ -13,6 +13,7 @@ use crate::env::Env;
 
 pub mod demo;
 pub mod inspect;
+pub mod report;
 pub mod verify;
 
 /// Exit code: everything checked out.
@@ -38,6 +39,8 @@ enum Command {
     Verify(verify::Verify),
     /// Build a scaled-down Grok-style release offline and run every check on it.
     Demo(demo::Demo),
+    /// What a release actually released, judged against the openness frameworks.
+    Report(report::Report),
 }
 
 /// Runs the process: parses `std::env::args`, runs the command, returns the exit code.
@@ -75,6 +78,7 @@ where
         Command::Inspect(cmd) => cmd.run(env),
         Command::Verify(cmd) => cmd.run(env),
         Command::Demo(cmd) => cmd.run(env),
+        Command::Report(cmd) => cmd.run(env),
     };
     let code = match result {
         Ok(code) => code,

@@ -23,6 +23,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "flan-t5-xxl",
         include_str!("../../manifests/flan-t5-xxl.toml"),
     ),
+    ("chatgpt", include_str!("../../manifests/chatgpt.toml")),
+    ("grok-2", include_str!("../../manifests/grok-2.toml")),
 ];
 
 /// A release manifest.

@@ -1,0 +1,412 @@
+//! What a release actually released, judged against the openness
+//! frameworks, with every line marked as either verified in this run or
+//! declared by the manifest.
+//!
+//! [`build`] joins a [`Manifest`] with optional [`Evidence`] (a verification
+//! and a tensor inventory taken from disk); [`evaluate`] holds the rules of
+//! the three frameworks; [`render`] prints the result as text, JSON,
+//! Markdown or a self-contained HTML page.
+
+use serde::Serialize;
+
+use crate::manifest::{Manifest, Release, Status};
+use crate::verify::ClaimVerdict;
+
+pub mod evaluate;
+pub mod evidence;
+pub mod license;
+pub mod render;
+
+pub use evaluate::{EosaiRating, Mof, MofClass, Openness, Osaid};
+pub use evidence::{Evidence, Group, Inventory};
+pub use license::LicenseClass;
+pub use render::Format;
+
+/// Where a line of the report comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "basis")]
+pub enum Basis {
+    /// Established from the files on disk in this run.
+    VerifiedHere {
+        /// What was checked.
+        detail: String,
+    },
+    /// Stated by the manifest, with the source it cites.
+    Declared {
+        /// The manifest's source for it.
+        source: String,
+    },
+    /// Neither checked nor declared: the manifest is silent about it.
+    Undeclared,
+}
+
+impl Basis {
+    /// `verified here: …` or `declared by the manifest (…)`.
+    pub fn label(&self) -> String {
+        match self {
+            Basis::VerifiedHere { detail } => format!("verified here: {detail}"),
+            Basis::Declared { source } if source.is_empty() => {
+                "declared by the manifest".to_string()
+            }
+            Basis::Declared { source } => format!("declared by the manifest ({source})"),
+            Basis::Undeclared => "not declared by the manifest".to_string(),
+        }
+    }
+
+    /// Whether this run checked it.
+    pub fn verified(&self) -> bool {
+        matches!(self, Basis::VerifiedHere { .. })
+    }
+}
+
+/// One component of the release.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentLine {
+    /// The manifest's kind.
+    pub kind: String,
+    /// Words for it.
+    pub label: String,
+    /// Its status; `None` when the manifest does not declare it.
+    pub status: Option<Status>,
+    /// Its license.
+    pub license: Option<String>,
+    /// How open that license is.
+    pub license_class: Option<LicenseClass>,
+    /// The manifest's evidence for the status.
+    pub evidence: String,
+    /// Where the line comes from.
+    #[serde(flatten)]
+    pub basis: Basis,
+}
+
+/// A publisher's claim, with what this run computed for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimLine {
+    /// The claim in the publisher's words.
+    pub text: String,
+    /// The claimed value.
+    pub claimed: f64,
+    /// What the weights show, when checked.
+    pub computed: Option<u64>,
+    /// The verdict in words.
+    pub verdict: String,
+    /// How `computed` was obtained, or why it could not be.
+    pub how: String,
+    /// Where the line comes from.
+    #[serde(flatten)]
+    pub basis: Basis,
+}
+
+/// The verification behind a report, in brief.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// The directory checked.
+    pub root: String,
+    /// Whether everything checked matched.
+    pub passed: bool,
+    /// Files, structure and hashes in a line.
+    pub files: String,
+    /// Files with problems (at most [`MAX_PROBLEMS`]).
+    pub problems: Vec<String>,
+}
+
+/// How many problem files a report lists before summarising.
+pub const MAX_PROBLEMS: usize = 20;
+
+/// The report on one release.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Who released what, when.
+    pub release: Release,
+    /// The release in a sentence.
+    pub headline: String,
+    /// Components released in full (with licenses).
+    pub released: Vec<String>,
+    /// Components released in part.
+    pub partial: Vec<String>,
+    /// Components not released.
+    pub not_released: Vec<String>,
+    /// OSI Open Source AI Definition 1.0.
+    pub osaid: Osaid,
+    /// Model Openness Framework class.
+    pub mof: Mof,
+    /// European Open Source AI Index ratings.
+    pub eosai: Vec<EosaiRating>,
+    /// Every component.
+    pub components: Vec<ComponentLine>,
+    /// The publisher's claims.
+    pub claims: Vec<ClaimLine>,
+    /// The files on disk, when a directory was given.
+    pub verification: Option<Verification>,
+    /// The tensors on disk, when a directory was given.
+    pub inventory: Option<Inventory>,
+    /// What the report cannot establish.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Whether the files checked (if any) matched the manifest.
+    pub fn passed(&self) -> bool {
+        self.verification.as_ref().is_none_or(|v| v.passed)
+    }
+}
+
+/// Builds the report on `manifest`, merging what `evidence` verified.
+pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
+    let released = evaluate::released(manifest);
+    let weights_kind = evaluate::Pick::ModelWeights.resolve(manifest);
+    let has_files = !manifest.files.is_empty();
+
+    let mut components = Vec::new();
+    let declared_kinds = manifest.components.iter().map(|c| c.kind.as_str());
+    let core = evaluate::KINDS.iter().filter(|k| k.core).map(|k| k.kind);
+    let mut kinds: Vec<&str> = core.collect();
+    for k in declared_kinds {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    for kind in kinds {
+        let c = evaluate::find(manifest, kind);
+        let basis = match (evidence, kind == weights_kind && has_files, c) {
+            (Some(ev), true, _) => Basis::VerifiedHere {
+                detail: ev.files_line(),
+            },
+            (_, _, Some(c)) => Basis::Declared {
+                source: c.source.clone(),
+            },
+            (_, _, None) => Basis::Undeclared,
+        };
+        let license = c.and_then(|c| c.license.clone());
+        components.push(ComponentLine {
+            kind: kind.to_string(),
+            label: evaluate::label(kind),
+            status: c.map(|c| c.status),
+            license_class: license.as_deref().map(license::classify),
+            license,
+            evidence: c.map(|c| c.evidence.clone()).unwrap_or_default(),
+            basis,
+        });
+    }
+
+    let claims = match evidence {
+        Some(ev) if !ev.verify.claims.is_empty() => ev
+            .verify
+            .claims
+            .iter()
+            .map(|c| {
+                let basis = match &c.verdict {
+                    ClaimVerdict::NotVerifiable { .. } => Basis::Declared {
+                        source: c.source.clone(),
+                    },
+                    _ => Basis::VerifiedHere {
+                        detail: "computed from the tensors on disk".to_string(),
+                    },
+                };
+                ClaimLine {
+                    text: c.text.clone(),
+                    claimed: c.claimed,
+                    computed: c.computed,
+                    verdict: c.verdict.label(),
+                    how: c.how.clone(),
+                    basis,
+                }
+            })
+            .collect(),
+        _ => manifest
+            .claims
+            .iter()
+            .map(|c| ClaimLine {
+                text: c.text.clone(),
+                claimed: c.value,
+                computed: None,
+                verdict: "not checked in this run".to_string(),
+                how: "give --dir with the release's files to compute it".to_string(),
+                basis: Basis::Declared {
+                    source: c.source.clone(),
+                },
+            })
+            .collect(),
+    };
+
+    let verification = evidence.map(|ev| {
+        let mut problems: Vec<String> = ev
+            .verify
+            .files
+            .iter()
+            .filter(|f| f.verdict != "ok")
+            .map(|f| format!("{}: {} ({})", f.path, f.verdict, f.problems.join("; ")))
+            .collect();
+        let more = problems.len().saturating_sub(MAX_PROBLEMS);
+        problems.truncate(MAX_PROBLEMS);
+        if more > 0 {
+            problems.push(format!("… and {more} more"));
+        }
+        Verification {
+            root: ev.verify.root.display().to_string(),
+            passed: ev.verify.passed(),
+            files: ev.files_line(),
+            problems,
+        }
+    });
+
+    let mut notes = Vec::new();
+    notes.push(
+        "The verdicts judge the components the manifest declares; a run with --dir verifies the \
+         weight files and the claims, not licenses or documents."
+            .to_string(),
+    );
+    match evidence {
+        Some(ev) => {
+            if !ev.verify.passed() {
+                notes.push(
+                    "The files on disk do not match the manifest: the verdicts describe the release \
+                     as published, not this copy of it."
+                        .to_string(),
+                );
+            }
+            notes.extend(ev.verify.notes.iter().cloned());
+        }
+        None if has_files => notes.push(
+            "No files were checked in this run: give --dir to verify the weights and compute the claims."
+                .to_string(),
+        ),
+        None => {}
+    }
+
+    Report {
+        release: manifest.release.clone(),
+        headline: released.headline,
+        released: released.released,
+        partial: released.partial,
+        not_released: released.not_released,
+        osaid: evaluate::osaid(manifest),
+        mof: evaluate::mof(manifest),
+        eosai: evaluate::eosai(manifest),
+        components,
+        claims,
+        verification,
+        inventory: evidence.map(|ev| ev.inventory.clone()),
+        notes,
+    }
+}
+
+/// `released`, `partial`, `not released`, `unknown`, or `not declared`.
+pub fn status_label(status: Option<Status>) -> &'static str {
+    match status {
+        Some(Status::Released) => "released",
+        Some(Status::Partial) => "partial",
+        Some(Status::NotReleased) => "not released",
+        Some(Status::Unknown) => "unknown",
+        None => "not declared",
+    }
+}
+
+/// The side-by-side comparison of several reports: one row per verdict,
+/// rating and component, one column per release.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// Release names, in column order.
+    pub releases: Vec<String>,
+    /// The rows.
+    pub rows: Vec<CompareRow>,
+}
+
+/// One row of a [`Comparison`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareRow {
+    /// The section (`verdicts`, `EOSAI availability`, `components`).
+    pub section: String,
+    /// What the row shows.
+    pub label: String,
+    /// One cell per release.
+    pub cells: Vec<String>,
+}
+
+/// Lays several reports side by side.
+pub fn compare(reports: &[Report]) -> Comparison {
+    let mut rows = Vec::new();
+    let mut row = |section: &str, label: &str, cells: Vec<String>| {
+        rows.push(CompareRow {
+            section: section.to_string(),
+            label: label.to_string(),
+            cells,
+        })
+    };
+    row(
+        "verdicts",
+        "OSAID 1.0",
+        reports
+            .iter()
+            .map(|r| {
+                if r.osaid.open_source_ai {
+                    "open source AI".to_string()
+                } else {
+                    "not open source".to_string()
+                }
+            })
+            .collect(),
+    );
+    row(
+        "verdicts",
+        "MOF class",
+        reports
+            .iter()
+            .map(|r| r.mof.class.map_or("none", MofClass::short).to_string())
+            .collect(),
+    );
+    row(
+        "verdicts",
+        "MOF: blocking next class",
+        reports
+            .iter()
+            .map(|r| match r.mof.next {
+                Some(next) => format!("{} of {}", r.mof.blocking.len(), next.short()),
+                None => "-".to_string(),
+            })
+            .collect(),
+    );
+    for (i, (category, parameter, _)) in evaluate::EOSAI.iter().enumerate() {
+        row(
+            &format!("EOSAI {}", category.label()),
+            parameter,
+            reports
+                .iter()
+                .map(|r| r.eosai.get(i).map_or("-", |e| e.rating.label()).to_string())
+                .collect(),
+        );
+    }
+    let mut kinds: Vec<&str> = evaluate::KINDS
+        .iter()
+        .filter(|k| k.core)
+        .map(|k| k.kind)
+        .collect();
+    for r in reports {
+        for c in &r.components {
+            if c.status.is_some() && !kinds.contains(&c.kind.as_str()) {
+                kinds.push(&c.kind);
+            }
+        }
+    }
+    for kind in kinds {
+        row(
+            "components",
+            &evaluate::label(kind),
+            reports
+                .iter()
+                .map(|r| {
+                    let status = r
+                        .components
+                        .iter()
+                        .find(|c| c.kind == kind)
+                        .and_then(|c| c.status);
+                    status_label(status).to_string()
+                })
+                .collect(),
+        );
+    }
+    Comparison {
+        releases: reports.iter().map(|r| r.release.name.clone()).collect(),
+        rows,
+    }
+}

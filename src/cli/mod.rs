@@ -12,8 +12,11 @@ use clap::{Parser, Subcommand};
 use crate::env::Env;
 
 pub mod demo;
+pub mod hash;
 pub mod inspect;
+pub mod progress;
 pub mod report;
+pub mod torrent;
 pub mod verify;
 
 /// Exit code: everything checked out.
@@ -41,6 +44,10 @@ enum Command {
     Demo(demo::Demo),
     /// What a release actually released, judged against the openness frameworks.
     Report(report::Report),
+    /// SHA-256 every file and verify BitTorrent v1 pieces, in one pass on all cores.
+    Hash(hash::Hash),
+    /// Create or show BitTorrent v1 .torrent files (info-hash identical to mktorrent's).
+    Torrent(torrent::Torrent),
 }
 
 /// Runs the process: parses `std::env::args`, runs the command, returns the exit code.
@@ -79,6 +86,8 @@ where
         Command::Verify(cmd) => cmd.run(env),
         Command::Demo(cmd) => cmd.run(env),
         Command::Report(cmd) => cmd.run(env),
+        Command::Hash(cmd) => cmd.run(env),
+        Command::Torrent(cmd) => cmd.run(env),
     };
     let code = match result {
         Ok(code) => code,

@@ -1,1 +1,12 @@
 //! Content hashing: SHA-256 per file, BitTorrent v1 pieces and git blob SHA-1s in one pass.
+//!
+//! - [`engine`]: the plan/report types and [`engine::run`].
+//! - [`cache`]: the on-disk verification cache that makes re-runs instant.
+
+pub mod cache;
+pub mod engine;
+mod exec;
+mod pieces;
+
+#[cfg(test)]
+mod engine_tests;

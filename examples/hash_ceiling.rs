@@ -1,0 +1,59 @@
+//! In-memory hashing ceilings of the digests weightcheck uses (the same
+//! sha1/sha2 crates, the same 256 KiB blocks), on N threads at once:
+//!
+//!     cargo run --release --example hash_ceiling -- [THREADS=2] [SECONDS=2]
+//!
+//! Prints GB/s for SHA-1, SHA-256 and both over the same block (the
+//! one-pass combination), so benchmark figures can be compared with what
+//! the CPU can do with no I/O at all.
+
+use std::time::{Duration, Instant};
+
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+const BLOCK: usize = 256 << 10;
+
+fn rate(threads: usize, secs: f64, work: fn(&[u8], &mut Sha1, &mut Sha256)) -> f64 {
+    let buf: Vec<u8> = (0..BLOCK).map(|i| (i * 31 % 251) as u8).collect();
+    let deadline = Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let bytes: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let buf = &buf;
+                s.spawn(move || {
+                    let (mut a, mut b) = (Sha1::new(), Sha256::new());
+                    let t = Instant::now();
+                    let mut n = 0u64;
+                    while t.elapsed() < deadline {
+                        for _ in 0..16 {
+                            work(buf, &mut a, &mut b);
+                        }
+                        n += 16 * BLOCK as u64;
+                    }
+                    std::hint::black_box((a.finalize(), b.finalize()));
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    bytes as f64 / start.elapsed().as_secs_f64() / 1e9
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let threads: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
+    let secs: f64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2.0);
+    let sha1 = rate(threads, secs, |b, a, _| a.update(b));
+    let sha256 = rate(threads, secs, |b, _, c| c.update(b));
+    let both = rate(threads, secs, |b, a, c| {
+        c.update(b);
+        a.update(b);
+    });
+    println!("threads={threads} block={BLOCK}");
+    println!("sha1   {sha1:.2} GB/s");
+    println!("sha256 {sha256:.2} GB/s");
+    println!("both   {both:.2} GB/s (SHA-256 + SHA-1 over every byte)");
+}

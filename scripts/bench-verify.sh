@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# bench-verify.sh [DATA_DIR]
+#
+# weightcheck's one-pass hashing engine against other verifiers, side by side
+# in one run over the same multi-file data set:
+#   weightcheck: torrent pieces only | SHA-256 only | both in one pass |
+#                re-verify from the cache (unchanged tree)
+#   libtorrent (python3-libtorrent, 2 hashing threads), rqbit (if installed),
+#   aria2c --hash-check-only, imdl (if installed), openssl dgst -sha256,
+#   sha256sum, and 2 parallel openssl processes (the trivial parallel baseline)
+# plus in-memory ceilings of both cores (openssl speed -multi N, and
+# examples/hash_ceiling.rs with weightcheck's own hash crates), measured
+# before and after the tools so competing load shows up.
+#
+# Data: DATA_DIR/grok-mini (default DATA_DIR=/var/tmp/weightcheck-bench), a
+# Grok-1-shaped set of SCALE x 8.07 GB (default SCALE=1: 16 files, five
+# ~1.5 GiB shards) whose sizes are not piece multiples, filled with
+# AES-128-CTR keystream (incompressible, reproducible, NOT sparse), and a
+# .torrent made by Debian's mktorrent (-d, 2^PIECE_LOG2 pieces).
+#
+# Env knobs:
+#   SCALE=1        dataset size factor (0.25 ~ 2 GB for quick iterations)
+#   RUNS=3         timed runs per tool (median reported)
+#   COLD=0         1: evict the data set from the page cache (posix_fadvise
+#                  DONTNEED) before every run, and time `cat` of the evicted
+#                  files as the disk's read ceiling
+#   PIECE_LOG2=24  piece length 2^N for the mktorrent .torrent
+#   TOOLS="..."    subset of: wc-pieces wc-sha256 wc-both wc-cached libtorrent
+#                  rqbit aria2c imdl openssl openssl-2p sha256sum cat
+#   KEEP=1         keep the data set for the next run (0: delete at the end)
+# Needs: mktorrent, openssl, python3; optional peers are skipped if absent
+# (scripts/install-test-deps.sh installs the Debian ones).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+DATA=${1:-/var/tmp/weightcheck-bench}
+SCALE=${SCALE:-1}
+RUNS=${RUNS:-3}
+COLD=${COLD:-0}
+PIECE_LOG2=${PIECE_LOG2:-24}
+KEEP=${KEEP:-1}
+TOOLS=${TOOLS:-"wc-pieces wc-sha256 wc-both wc-cached libtorrent rqbit aria2c imdl openssl openssl-2p sha256sum cat"}
+export PATH="$HOME/.cargo/bin:$PATH"
+NAME=grok-mini
+DS=$DATA/$NAME
+WORK=$DATA/work-$SCALE-$PIECE_LOG2
+mkdir -p "$WORK"
+TORRENT=$WORK/$NAME.torrent
+CACHE_HOME=$WORK/xdg-cache   # weightcheck's cache for this benchmark only
+NCPU=$(nproc)
+
+# ---------- build ----------
+echo "# building weightcheck (release)"
+(cd "$REPO" && cargo build --release --quiet && cargo build --release --quiet --example hash_ceiling) || {
+  echo "build failed" >&2; exit 2; }
+WC=$REPO/target/release/weightcheck
+CEIL=$REPO/target/release/examples/hash_ceiling
+
+# ---------- data set ----------
+KEY=000102030405060708090a0b0c0d0e0f
+MiB=$((1024 * 1024))
+gen() {  # FILE SIZE IV_INDEX: AES-128-CTR keystream, reproducible
+  local f=$1 size=$2 iv
+  iv=$(printf '%032x' "$3")
+  mkdir -p "$(dirname "$f")"
+  if [ "$size" -eq 0 ]; then : > "$f"; return; fi
+  openssl enc -aes-128-ctr -nosalt -K "$KEY" -iv "$iv" -in /dev/zero 2>/dev/null | head -c "$size" > "$f" || true
+  [ "$(stat -c %s "$f")" -eq "$size" ] || { echo "short write: $f" >&2; exit 2; }
+}
+big() { awk -v s="$SCALE" -v b="$1" 'BEGIN{printf "%.0f", s*b}'; }
+SPEC=(
+  "ckpt-0/tensor00000_000 $(big $((1536*MiB + 12345)))"
+  "ckpt-0/tensor00001_000 $(big $((1536*MiB - 4099)))"
+  "ckpt-0/tensor00002_000 $(big $((1500*MiB + 777)))"
+  "ckpt-0/tensor00003_000 $(big $((1560*MiB + 1)))"
+  "ckpt-0/tensor00004_000 $(big $((1540*MiB + 65537)))"
+  "ckpt-0/tensor00005_000 $((4*MiB + 3))"
+  "ckpt-0/tensor00006_000 $((1*MiB))"
+  "ckpt-0/tensor00007_000 $((16*MiB - 1))"
+  "ckpt-0/tensor00008_000 $((300*1024 + 17))"
+  "ckpt-0/tensor00009_000 8192"
+  "ckpt-0/tensor00010_000 37"
+  "ckpt-0/tensor00011_000 $((2*MiB + 512))"
+  "ckpt-0/empty_000 0"
+  "tokenizer/tokenizer.model $((2*MiB + 12345))"
+  "tokenizer/vocab.bin $((3*MiB - 77))"
+  "README.md 5311"
+)
+sig=$(printf '%s\n' "${SPEC[@]}" | sha256sum | cut -c1-16)
+SPECF=$DATA/.spec-$NAME   # outside the data set, which every tool walks
+if [ "$(cat "$SPECF" 2>/dev/null)" != "$sig" ] || [ ! -d "$DS" ]; then
+  echo "# generating $DS (scale $SCALE)"
+  rm -rf "$DS"; mkdir -p "$DS"
+  i=1
+  for s in "${SPEC[@]}"; do set -- $s; gen "$DS/$1" "$2" "$i"; i=$((i + 1)); done
+  sync
+  echo "$sig" > "$SPECF"
+  rm -f "$TORRENT" "$WORK"/*.ref
+fi
+cd "$DS" || exit 2
+mapfile -d '' FILES < <(find . -type f -print0 | sort -z)
+BYTES=$(find . -type f -printf '%s\n' | awk '{s+=$1} END{printf "%.0f", s}')
+if [ ! -s "$TORRENT" ]; then
+  echo "# mktorrent -d -l $PIECE_LOG2"
+  (cd "$DATA" && mktorrent -d -l "$PIECE_LOG2" -o "$TORRENT" "$NAME" > /dev/null) || exit 2
+fi
+[ -s "$WORK/sha256.ref" ] || sha256sum "${FILES[@]}" > "$WORK/sha256.ref"
+[ -s "$WORK/openssl.ref" ] || openssl dgst -sha256 -r "${FILES[@]}" > "$WORK/openssl.ref"
+
+# ---------- helpers ----------
+evict() {
+  python3 - "${FILES[@]}" <<'EOF'
+import os, sys
+for f in sys.argv[1:]:
+    fd = os.open(f, os.O_RDONLY)
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+EOF
+}
+resident() { fincore -nb "${FILES[@]}" 2>/dev/null | awk -v t="$BYTES" '{r+=$1} END{printf "%.0f%%", 100*r/t}'; }
+median() { sort -g | awk '{a[NR]=$1} END{if(NR%2)print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+LT_PY=$WORK/lt_check.py
+cat > "$LT_PY" <<'EOF'
+#!/usr/bin/python3
+# Verify local data with libtorrent: add with save_path, wait for the initial
+# full check (no resume data). Networking off. Exit 0 iff every piece passed.
+import sys, libtorrent as lt
+torrent, save_path, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cat = lt.alert.category_t
+ses = lt.session({"enable_dht": False, "enable_lsd": False, "enable_upnp": False,
+                  "enable_natpmp": False, "listen_interfaces": "127.0.0.1:6891",
+                  "hashing_threads": threads,
+                  "alert_mask": cat.error_notification | cat.status_notification | cat.storage_notification})
+atp = lt.add_torrent_params(); atp.ti = lt.torrent_info(torrent); atp.save_path = save_path
+h = ses.add_torrent(atp)
+while True:
+    ses.wait_for_alert(50)
+    if any(isinstance(a, lt.torrent_checked_alert) for a in ses.pop_alerts()):
+        break
+s = h.status()
+sys.exit(0 if s.num_pieces == atp.ti.num_pieces() else 1)
+EOF
+RQ_SH=$WORK/rqbit_check.sh
+cat > "$RQ_SH" <<'EOF'
+#!/usr/bin/env bash
+# rqbit's initial check; exits 0 if nothing is needed, else kills rqbit, exit 1.
+T=$1; P=$2; fifo=$(mktemp -u); mkfifo "$fifo"
+NO_COLOR=1 rqbit --disable-dht --disable-dht-persistence --disable-upnp-port-forward \
+  --disable-lsd --disable-trackers --disable-tcp-listen \
+  download --overwrite --exit-on-finish --disable-http-api -o "$P" "$T" > "$fifo" 2>&1 &
+pid=$!; rc=2
+while IFS= read -r line; do
+  case $line in *"Initial check results"*)
+    if [[ $line == *"needed 0,"* ]]; then rc=0; else rc=1; kill "$pid" 2>/dev/null; fi;; esac
+done < "$fifo"
+wait "$pid"; rm -f "$fifo"; exit $rc
+EOF
+A2OPTS=(--check-integrity=true --hash-check-only=true --seed-time=0 --file-allocation=none
+        --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --enable-peer-exchange=false
+        --listen-port=51431 --dht-listen-port=51432 --console-log-level=warn --summary-interval=0
+        --allow-overwrite=false --auto-file-renaming=false)
+
+wcrun() { XDG_CACHE_HOME=$CACHE_HOME "$WC" "$@" > "$WORK/wc.out" 2>&1; }
+cmd() {
+  case $1 in
+    wc-pieces)  wcrun hash "$DS" --torrent "$TORRENT" --pieces-only --no-cache;;
+    wc-sha256)  wcrun hash "$DS" --no-cache;;
+    wc-both)    wcrun hash "$DS" --torrent "$TORRENT" --no-cache;;
+    wc-cached)  wcrun hash "$DS" --torrent "$TORRENT";;
+    libtorrent) python3 "$LT_PY" "$TORRENT" "$DATA" 2 > /dev/null 2>&1;;
+    rqbit)      bash "$RQ_SH" "$TORRENT" "$DATA" > /dev/null 2>&1;;
+    aria2c)     rm -f "$DATA/$NAME.aria2"; aria2c "${A2OPTS[@]}" -d "$DATA" "$TORRENT" > "$WORK/aria2.out" 2>&1 \
+                  && grep -q 'Verification finished successfully' "$WORK/aria2.out";;
+    imdl)       imdl torrent verify -i "$TORRENT" -c "$DS" > /dev/null 2>&1;;
+    openssl)    openssl dgst -sha256 -r "${FILES[@]}" | cmp -s - "$WORK/openssl.ref";;
+    openssl-2p) printf '%s\0' "${FILES[@]}" | xargs -0 -n1 -P"$NCPU" openssl dgst -sha256 -r | sort -k2 | cmp -s - <(sort -k2 "$WORK/openssl.ref");;
+    sha256sum)  sha256sum -c --quiet "$WORK/sha256.ref" > /dev/null;;
+    cat)        cat "${FILES[@]}" > /dev/null;;
+  esac
+}
+have() {
+  case $1 in
+    wc-*|openssl|openssl-2p|sha256sum) true;;
+    cat) [ "$COLD" = 1 ];;
+    libtorrent) python3 -c 'import libtorrent' 2>/dev/null;;
+    *) command -v "$1" > /dev/null;;
+  esac
+}
+
+ceilings() {  # prints "sha1 sha256 both" GB/s for all cores, openssl then Rust crates
+  local o1 o256 r
+  o1=$(openssl speed -multi "$NCPU" -evp sha1 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha1"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
+  o256=$(openssl speed -multi "$NCPU" -evp sha256 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha256"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
+  r=$("$CEIL" "$NCPU" 2 | awk '$1=="sha1"{a=$2} $1=="sha256"{b=$2} $1=="both"{c=$2} END{print a, b, c}')
+  echo "$o1 $o256 $(awk -v a="$o1" -v b="$o256" 'BEGIN{printf "%.2f", 1/(1/a+1/b)}') $r"
+}
+
+# ---------- run ----------
+echo "# data: $DS: ${#FILES[@]} files, $BYTES bytes ($(awk -v b="$BYTES" 'BEGIN{printf "%.2f", b/2^30}') GiB); torrent 2^$PIECE_LOG2 pieces; runs=$RUNS cold=$COLD"
+echo "# host: $NCPU cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), load $(loadavg)"
+read -r C1 C256 CBOTH R1 R256 RBOTH <<< "$(ceilings)"
+echo "# ceilings before ($NCPU cores, in memory): openssl sha1 $C1, sha256 $C256, combined $CBOTH GB/s; weightcheck crates sha1 $R1, sha256 $R256, both $RBOTH GB/s"
+[ "$COLD" = 1 ] || cat "${FILES[@]}" > /dev/null
+echo "# page cache before runs: $(resident) resident"
+XDG_CACHE_HOME=$CACHE_HOME "$WC" hash "$DS" --torrent "$TORRENT" > /dev/null 2>&1   # prime the cache for wc-cached
+
+printf 'tool\twall_s(med)\twalls\tGB/s\tcpu_s\tok\tvs ceiling\n' > "$WORK/results.tsv"
+for t in $TOOLS; do
+  have "$t" || { echo "# skip $t (not installed / not applicable)"; continue; }
+  walls=() cpus=() ok=0
+  for r in $(seq 1 "$RUNS"); do
+    if [ "$COLD" = 1 ]; then evict; else cat "${FILES[@]}" > /dev/null; fi
+    TIMEFORMAT='%R %U %S'
+    { time cmd "$t"; } 2> "$WORK/time" ; rc=$?
+    read -r w u s < <(tail -1 "$WORK/time")
+    walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')")
+    [ $rc = 0 ] && ok=$((ok + 1))
+  done
+  wmed=$(printf '%s\n' "${walls[@]}" | median); cmed=$(printf '%s\n' "${cpus[@]}" | median)
+  gbs=$(awk -v b="$BYTES" -v w="$wmed" 'BEGIN{printf "%.2f", (w>0)?b/w/1e9:0}')
+  case $t in
+    wc-pieces|libtorrent|rqbit|aria2c|imdl) ref="$C1 sha1";;
+    wc-sha256|openssl|openssl-2p|sha256sum) ref="$C256 sha256";;
+    wc-both) ref="$CBOTH sha1+sha256";;
+    *) ref="";;
+  esac
+  vs="-"
+  if [ -n "$ref" ]; then set -- $ref; vs=$(awk -v g="$gbs" -v c="$1" -v n="$2" 'BEGIN{printf "%.0f%% of %s %.2f", 100*g/c, n, c}'); fi
+  printf '%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n' "$t" "$wmed" "$(IFS=,; echo "${walls[*]}")" "$gbs" "$cmed" "$ok" "$RUNS" "$vs" >> "$WORK/results.tsv"
+  echo "#   $t: ${walls[*]} s"
+done
+read -r A1 A256 ABOTH B1 B256 BBOTH <<< "$(ceilings)"
+echo "# ceilings after: openssl sha1 $A1, sha256 $A256, combined $ABOTH GB/s; weightcheck crates sha1 $B1, sha256 $B256, both $BBOTH GB/s; load $(loadavg)"
+echo
+column -t -s $'\t' "$WORK/results.tsv"
+echo "# GB/s = $BYTES B / median wall; 'vs ceiling' against the openssl speed -multi $NCPU figure measured before the runs"
+echo "# combined ceiling = 1/(1/sha1 + 1/sha256): every byte through both digests on all cores"
+grep -h '^summary' "$WORK/wc.out" | sed 's/^/# last weightcheck run: /'
+[ "$KEEP" = 1 ] || rm -rf "$DS" "$WORK"

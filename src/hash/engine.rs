@@ -1,0 +1,358 @@
+//! One-pass content hashing: every byte is read once and fed to every
+//! digest that needs it — per-file SHA-256, git blob SHA-1 and BitTorrent
+//! v1 piece SHA-1s across file boundaries — on all cores.
+//!
+//! ```no_run
+//! use weightcheck::hash::engine::{self, HashPlan, PlanFile};
+//! let plan = HashPlan::new(vec![PlanFile::sha256("ckpt-0/tensor00000_000", 1_610_625_024)]);
+//! let report = engine::run("/data/grok-1".as_ref(), &plan, &|_| {})?;
+//! println!("{:?}", report.files[0].sha256);
+//! # Ok::<(), weightcheck::Error>(())
+//! ```
+//!
+//! How work is split (see `exec.rs`): each file whose SHA-256 or git blob
+//! hash is wanted is a *stream*, hashed in order in 8 MiB chunks; the
+//! chunk's bytes also feed the SHA-1 of every piece they belong to. Workers
+//! always take the stream with the most bytes left (longest remaining
+//! processing time first), so five equal shards on two cores finish together
+//! instead of leaving one core idle for the last one. Bytes no stream reads
+//! (pieces-only runs, cached files) are read by independent piece jobs.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+/// What to hash under a root directory.
+#[derive(Debug, Clone, Default)]
+pub struct HashPlan {
+    /// The files, with their expected sizes.
+    pub files: Vec<PlanFile>,
+    /// BitTorrent v1 pieces over some of the files, if wanted.
+    pub pieces: Option<PiecePlan>,
+    /// Whether to use the verification cache (see [`super::cache`]).
+    pub cache: CacheMode,
+    /// Cache file to use instead of the default for the root.
+    pub cache_file: Option<PathBuf>,
+}
+
+/// One file of a [`HashPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFile {
+    /// Path relative to the root, `/`-separated, without `.` or `..`.
+    pub path: String,
+    /// Expected size in bytes (the torrent's or manifest's figure).
+    pub size: u64,
+    /// Compute the file's SHA-256.
+    pub sha256: bool,
+    /// Compute the file's git blob SHA-1 (`blob <len>\0` + content).
+    pub git_blob: bool,
+}
+
+impl PlanFile {
+    /// A file whose SHA-256 is wanted.
+    pub fn sha256(path: impl Into<String>, size: u64) -> Self {
+        PlanFile {
+            path: path.into(),
+            size,
+            sha256: true,
+            git_blob: false,
+        }
+    }
+
+    /// A file only read for torrent pieces.
+    pub fn pieces_only(path: impl Into<String>, size: u64) -> Self {
+        PlanFile {
+            sha256: false,
+            ..Self::sha256(path, size)
+        }
+    }
+}
+
+/// BitTorrent v1 pieces over plan files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PiecePlan {
+    /// Bytes per piece.
+    pub piece_length: u64,
+    /// Indices into [`HashPlan::files`], in torrent order; their `size`s
+    /// are the torrent's file lengths.
+    pub files: Vec<usize>,
+    /// The expected SHA-1 of every piece; `None` only computes them (for
+    /// making a torrent).
+    pub hashes: Option<Vec<[u8; 20]>>,
+}
+
+/// How a run uses the verification cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CacheMode {
+    /// Neither read nor write it.
+    #[default]
+    Off,
+    /// Reuse results for unchanged files; record new ones.
+    On,
+    /// Hash everything again, then record the results.
+    Full,
+}
+
+/// Progress of a run, reported to the callback every few MiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes read and hashed so far.
+    pub bytes_done: u64,
+    /// Bytes this run will read (cached files excluded).
+    pub bytes_total: u64,
+}
+
+impl HashPlan {
+    /// A plan over `files`, no pieces, cache off.
+    pub fn new(files: Vec<PlanFile>) -> Self {
+        HashPlan {
+            files,
+            ..Self::default()
+        }
+    }
+
+    /// Adds pieces.
+    pub fn with_pieces(mut self, pieces: PiecePlan) -> Self {
+        self.pieces = Some(pieces);
+        self
+    }
+
+    /// Sets the cache mode.
+    pub fn with_cache(mut self, mode: CacheMode) -> Self {
+        self.cache = mode;
+        self
+    }
+
+    /// Checks the plan is self-consistent and its paths stay under the root.
+    pub fn validate(&self) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for f in &self.files {
+            check_relative(&f.path)?;
+            if !seen.insert(f.path.as_str()) {
+                return Err(Error::Invalid(format!(
+                    "hash plan lists {:?} twice",
+                    f.path
+                )));
+            }
+        }
+        if let Some(p) = &self.pieces {
+            if p.piece_length == 0 {
+                return Err(Error::Invalid("piece length 0".into()));
+            }
+            let mut used = vec![false; self.files.len()];
+            let mut total: u64 = 0;
+            for &i in &p.files {
+                let f = self.files.get(i).ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "piece plan names file #{i}, which is not in the plan"
+                    ))
+                })?;
+                if std::mem::replace(&mut used[i], true) {
+                    return Err(Error::Invalid(format!(
+                        "piece plan lists {:?} twice",
+                        f.path
+                    )));
+                }
+                total = total
+                    .checked_add(f.size)
+                    .ok_or_else(|| Error::Invalid("torrent larger than 2^64 bytes".into()))?;
+            }
+            if let Some(h) = &p.hashes {
+                let want = total.div_ceil(p.piece_length);
+                if h.len() as u64 != want {
+                    return Err(Error::Invalid(format!(
+                        "{total} bytes in pieces of {} need {want} piece hashes, got {}",
+                        p.piece_length,
+                        h.len()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses paths that could leave the root.
+fn check_relative(path: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::Invalid(format!(
+            "unsafe path {path:?} in hash plan: {why}"
+        )))
+    };
+    if path.is_empty() {
+        return bad("empty");
+    }
+    if path.starts_with('/') {
+        return bad("absolute");
+    }
+    for c in path.split('/') {
+        match c {
+            "" => return bad("empty component"),
+            "." | ".." => return bad("relative directory reference"),
+            _ if c.contains('\0') => return bad("NUL byte"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Results of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct HashReport {
+    /// One entry per plan file, in plan order.
+    pub files: Vec<FileReport>,
+    /// Piece results, if the plan had pieces.
+    pub pieces: Option<PieceReport>,
+    /// Bytes read from files in this run (re-reads excluded).
+    pub bytes_hashed: u64,
+    /// Bytes whose results came from the cache instead.
+    pub bytes_cached: u64,
+    /// Wall-clock duration of the run.
+    pub seconds: f64,
+    /// The cache file used, if any.
+    pub cache_file: Option<PathBuf>,
+    /// Why the cache could not be read or written, if so (never fatal).
+    pub cache_warning: Option<String>,
+}
+
+/// Results for one plan file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// Root-relative path.
+    pub path: String,
+    /// Size the plan expected.
+    pub expected_size: u64,
+    /// Size on disk, if the file exists.
+    pub actual_size: Option<u64>,
+    /// Presence and size verdict.
+    pub status: FileStatus,
+    /// Why the file could not be read, if so.
+    pub error: Option<String>,
+    /// SHA-256 in hex, if asked for and the file was read to the end.
+    pub sha256: Option<String>,
+    /// git blob SHA-1 in hex, if asked for and the file was read to the end.
+    pub git_blob_sha1: Option<String>,
+    /// Whether the digests came from the cache.
+    pub from_cache: bool,
+    /// Torrent pieces holding bytes of this file that failed.
+    pub failed_pieces: Vec<usize>,
+}
+
+/// Presence and size of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Present with the expected size.
+    Ok,
+    /// Not there.
+    Missing,
+    /// Smaller than expected.
+    Short,
+    /// Larger than expected.
+    Long,
+    /// There but not readable (or not a regular file).
+    Unreadable,
+}
+
+/// Piece results.
+#[derive(Debug, Clone, Serialize)]
+pub struct PieceReport {
+    /// Bytes per piece.
+    pub piece_length: u64,
+    /// Number of pieces.
+    pub count: usize,
+    /// Pieces that matched (or, with no expected hashes, were computed).
+    pub passed: usize,
+    /// Of `passed`, how many came from the cache.
+    pub from_cache: usize,
+    /// Every piece that did not pass.
+    pub failed: Vec<BadPiece>,
+    /// Computed SHA-1 of each piece (`None`: cached or unreadable).
+    #[serde(skip)]
+    pub digests: Vec<Option<[u8; 20]>>,
+}
+
+/// A piece that did not pass, with everything it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadPiece {
+    /// Piece index.
+    pub index: usize,
+    /// `mismatch` (read, wrong hash) or `unreadable` (data missing or I/O error).
+    pub reason: String,
+    /// For `unreadable`: what was missing.
+    pub detail: Option<String>,
+    /// Offset of the piece in the torrent's byte stream.
+    pub stream_offset: u64,
+    /// Each file range the piece covers, in order.
+    pub spans: Vec<Span>,
+}
+
+/// A byte range of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Root-relative path.
+    pub path: String,
+    /// First byte.
+    pub offset: u64,
+    /// Number of bytes.
+    pub length: u64,
+}
+
+impl HashReport {
+    /// Whether every file is present with its size and every piece passed.
+    /// Digest comparisons against manifests are the caller's job.
+    pub fn all_ok(&self) -> bool {
+        self.files
+            .iter()
+            .all(|f| f.status == FileStatus::Ok && f.error.is_none())
+            && self.pieces.as_ref().is_none_or(|p| p.failed.is_empty())
+    }
+}
+
+/// Runs `plan` against the files under `root`, calling `progress` every
+/// few MiB. I/O problems with individual files are reported per file, not
+/// as an error; errors are for an unusable plan or root.
+pub fn run(
+    root: &Path,
+    plan: &HashPlan,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<HashReport> {
+    plan.validate()?;
+    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is not a directory",
+            root.display()
+        )));
+    }
+    super::exec::execute(root, plan, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_refuses_escapes_and_bad_piece_plans() {
+        for p in ["../x", "/etc/passwd", "a//b", "a/./b", ""] {
+            let plan = HashPlan::new(vec![PlanFile::sha256(p, 1)]);
+            assert!(plan.validate().is_err(), "{p}");
+        }
+        let files = vec![PlanFile::sha256("a", 10), PlanFile::sha256("b", 10)];
+        let plan = HashPlan::new(files.clone()).with_pieces(PiecePlan {
+            piece_length: 8,
+            files: vec![0, 1],
+            hashes: Some(vec![[0; 20]; 2]),
+        });
+        let msg = plan.validate().expect_err("needs 3").to_string();
+        assert!(msg.contains("need 3 piece hashes"), "{msg}");
+        let plan = HashPlan::new(files).with_pieces(PiecePlan {
+            piece_length: 8,
+            files: vec![0, 0],
+            hashes: None,
+        });
+        assert!(plan.validate().is_err());
+    }
+}

@@ -1,0 +1,311 @@
+//! Engine tests against a naive reference, with tiny chunks and blocks so
+//! that streams, pending ranges and piece jobs all interleave.
+
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+use super::engine::{self, CacheMode, FileStatus, HashPlan, PiecePlan, PlanFile};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+fn fixture(rng: &mut Rng, n: usize) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    for i in 0..n {
+        let len = match rng.below(4) {
+            0 => 0,
+            1 => rng.below(100),
+            _ => rng.below(60_000),
+        } as usize;
+        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let name = format!("d{}/f{i}", i % 3);
+        let path = dir.path().join(&name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &data).expect("write");
+        files.push((name, data));
+    }
+    Fixture { dir, files }
+}
+
+fn piece_hashes(files: &[&[u8]], pl: usize) -> Vec<[u8; 20]> {
+    let all: Vec<u8> = files.concat();
+    all.chunks(pl).map(|c| Sha1::digest(c).into()).collect()
+}
+
+fn git_blob(data: &[u8]) -> String {
+    let mut h = Sha1::new();
+    h.update(format!("blob {}\0", data.len()).as_bytes());
+    h.update(data);
+    hex::encode(h.finalize())
+}
+
+fn run_in_pool(threads: usize, root: &std::path::Path, plan: &HashPlan) -> engine::HashReport {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    pool.install(|| engine::run(root, plan, &|_| {}))
+        .expect("run")
+}
+
+#[test]
+fn matches_reference_in_every_mode() {
+    let mut rng = Rng(0x9e3779b97f4a7c15);
+    for round in 0..40 {
+        let n = 1 + rng.below(7) as usize;
+        let fx = fixture(&mut rng, n);
+        let pl = [64u64, 1000, 4096, 16384, 100_000][rng.below(5) as usize];
+        let mode = round % 4; // 0 sha256 only, 1 pieces only, 2 both, 3 mixed per file
+        let mut plan_files = Vec::new();
+        for (name, data) in &fx.files {
+            let (sha, git) = match mode {
+                0 => (true, rng.below(2) == 0),
+                1 => (false, false),
+                2 => (true, false),
+                _ => (rng.below(2) == 0, rng.below(3) == 0),
+            };
+            plan_files.push(PlanFile {
+                path: name.clone(),
+                size: data.len() as u64,
+                sha256: sha,
+                git_blob: git,
+            });
+        }
+        // Torrent order differs from plan order, as in the CLI's extras.
+        let mut order: Vec<usize> = (0..fx.files.len()).collect();
+        order.reverse();
+        let datas: Vec<&[u8]> = order.iter().map(|&i| fx.files[i].1.as_slice()).collect();
+        let expected = piece_hashes(&datas, pl as usize);
+        let mut plan = HashPlan::new(plan_files.clone());
+        if mode != 0 {
+            plan = plan.with_pieces(PiecePlan {
+                piece_length: pl,
+                files: order.clone(),
+                hashes: Some(expected.clone()),
+            });
+        }
+        let threads = 1 + round % 4;
+        let r = run_in_pool(threads, fx.dir.path(), &plan);
+        assert!(r.all_ok(), "round {round}: {r:#?}");
+        for ((f, (_, data)), pf) in r.files.iter().zip(&fx.files).zip(&plan_files) {
+            assert_eq!(f.status, FileStatus::Ok);
+            assert_eq!(f.sha256.is_some(), pf.sha256);
+            if pf.sha256 {
+                assert_eq!(
+                    f.sha256.as_deref(),
+                    Some(hex::encode(Sha256::digest(data)).as_str())
+                );
+            }
+            if pf.git_blob {
+                assert_eq!(f.git_blob_sha1.as_deref(), Some(git_blob(data).as_str()));
+            }
+        }
+        if mode != 0 {
+            let p = r.pieces.as_ref().expect("pieces");
+            assert_eq!(p.passed, expected.len(), "round {round}");
+            let got: Vec<[u8; 20]> = p.digests.iter().map(|d| d.expect("digest")).collect();
+            assert_eq!(got, expected);
+        }
+        let total: u64 = fx.files.iter().map(|f| f.1.len() as u64).sum();
+        assert_eq!(r.bytes_hashed, total, "round {round}: each byte read once");
+    }
+}
+
+#[test]
+fn reports_flipped_byte_piece_and_span() {
+    let mut rng = Rng(42);
+    let fx = fixture(&mut rng, 0);
+    let a: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+    let b: Vec<u8> = (0..7_000u32).map(|i| (i * 3) as u8).collect();
+    for (n, d) in [("a", &a), ("b", &b)] {
+        std::fs::write(fx.dir.path().join(n), d).expect("write");
+    }
+    let expected = piece_hashes(&[&a, &b], 4096);
+    let mut bad = b.clone();
+    bad[100] ^= 1; // stream offset 10100: piece 2 = [8192, 12288) straddles a and b
+    std::fs::write(fx.dir.path().join("b"), &bad).expect("write");
+    for sha in [false, true] {
+        let plan = HashPlan::new(vec![
+            PlanFile {
+                sha256: sha,
+                ..PlanFile::sha256("a", 10_000)
+            },
+            PlanFile {
+                sha256: sha,
+                ..PlanFile::sha256("b", 7_000)
+            },
+        ])
+        .with_pieces(PiecePlan {
+            piece_length: 4096,
+            files: vec![0, 1],
+            hashes: Some(expected.clone()),
+        });
+        let r = run_in_pool(2, fx.dir.path(), &plan);
+        let p = r.pieces.as_ref().expect("pieces");
+        assert_eq!(p.failed.len(), 1);
+        let f = &p.failed[0];
+        assert_eq!(f.index, 2);
+        assert_eq!(f.reason, "mismatch");
+        assert_eq!(f.stream_offset, 8192);
+        assert_eq!(f.spans.len(), 2);
+        assert_eq!(
+            (
+                f.spans[0].path.as_str(),
+                f.spans[0].offset,
+                f.spans[0].length
+            ),
+            ("a", 8192, 1808)
+        );
+        assert_eq!(
+            (
+                f.spans[1].path.as_str(),
+                f.spans[1].offset,
+                f.spans[1].length
+            ),
+            ("b", 0, 2288)
+        );
+        assert_eq!(r.files[0].failed_pieces, vec![2]);
+        assert_eq!(r.files[1].failed_pieces, vec![2]);
+        assert!(!r.all_ok());
+    }
+}
+
+#[test]
+fn missing_and_short_files_fail_their_pieces_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = vec![1u8; 5000];
+    let b = vec![2u8; 5000];
+    let c = vec![3u8; 5000];
+    std::fs::write(dir.path().join("a"), &a).expect("write");
+    std::fs::write(dir.path().join("c"), &c[..4000]).expect("write");
+    let expected = piece_hashes(&[&a, &b, &c], 4096);
+    for sha in [false, true] {
+        let plan = HashPlan::new(vec![
+            PlanFile {
+                sha256: sha,
+                ..PlanFile::sha256("a", 5000)
+            },
+            PlanFile {
+                sha256: sha,
+                ..PlanFile::sha256("b", 5000)
+            },
+            PlanFile {
+                sha256: sha,
+                ..PlanFile::sha256("c", 5000)
+            },
+        ])
+        .with_pieces(PiecePlan {
+            piece_length: 4096,
+            files: vec![0, 1, 2],
+            hashes: Some(expected.clone()),
+        });
+        let r = run_in_pool(2, dir.path(), &plan);
+        assert_eq!(r.files[1].status, FileStatus::Missing);
+        assert_eq!(r.files[2].status, FileStatus::Short);
+        assert_eq!(r.files[2].actual_size, Some(4000));
+        let p = r.pieces.as_ref().expect("pieces");
+        let failed: Vec<usize> = p.failed.iter().map(|f| f.index).collect();
+        // pieces: [0,4096) ok; [4096,8192) and [8192,12288) touch b; [12288,15000) c short
+        assert_eq!(failed, vec![1, 2, 3]);
+        assert_eq!(p.failed[0].reason, "unreadable");
+        assert!(p.failed[0]
+            .detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("b is missing"));
+        assert!(
+            p.failed[2]
+                .detail
+                .as_deref()
+                .unwrap_or("")
+                .contains("c is short"),
+            "{:?}",
+            p.failed[2]
+        );
+        if sha {
+            assert_eq!(
+                r.files[2].sha256.as_deref(),
+                Some(hex::encode(Sha256::digest(&c[..4000])).as_str())
+            );
+        }
+    }
+}
+
+fn set_old_mtime(path: &std::path::Path, secs_ago: u64) {
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(t))
+        .expect("set mtime");
+}
+
+#[test]
+fn cache_skips_unchanged_and_rehashes_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let a = vec![5u8; 9000];
+    let b = vec![6u8; 3000];
+    std::fs::write(dir.path().join("a"), &a).expect("write");
+    std::fs::write(dir.path().join("b"), &b).expect("write");
+    set_old_mtime(&dir.path().join("a"), 100);
+    set_old_mtime(&dir.path().join("b"), 100);
+    let expected = piece_hashes(&[&a, &b], 4096);
+    let plan = |mode| HashPlan {
+        cache: mode,
+        cache_file: Some(cache_dir.path().join("c.json")),
+        ..HashPlan::new(vec![
+            PlanFile::sha256("a", 9000),
+            PlanFile::sha256("b", 3000),
+        ])
+        .with_pieces(PiecePlan {
+            piece_length: 4096,
+            files: vec![0, 1],
+            hashes: Some(expected.clone()),
+        })
+    };
+    let r1 = run_in_pool(2, dir.path(), &plan(CacheMode::On));
+    assert!(r1.all_ok());
+    assert_eq!(r1.bytes_hashed, 12_000);
+    let r2 = run_in_pool(2, dir.path(), &plan(CacheMode::On));
+    assert!(r2.all_ok());
+    assert_eq!(r2.bytes_hashed, 0, "second run hashes nothing");
+    assert_eq!(r2.pieces.as_ref().map(|p| p.from_cache), Some(3));
+    assert_eq!(r2.files[0].sha256, r1.files[0].sha256);
+    assert!(r2.files[0].from_cache);
+
+    set_old_mtime(&dir.path().join("b"), 50);
+    let r3 = run_in_pool(2, dir.path(), &plan(CacheMode::On));
+    assert_eq!(
+        r3.bytes_hashed,
+        3000 + 808,
+        "b again, plus piece 2's bytes in a"
+    );
+    assert!(r3.all_ok());
+    assert_eq!(r3.pieces.as_ref().map(|p| p.from_cache), Some(2));
+
+    let r4 = run_in_pool(2, dir.path(), &plan(CacheMode::Full));
+    assert_eq!(r4.bytes_hashed, 12_000, "full re-hashes everything");
+
+    // A fresh file (mtime now) is hashed but never cached.
+    std::fs::write(dir.path().join("b"), &b).expect("write");
+    run_in_pool(2, dir.path(), &plan(CacheMode::On));
+    let r5 = run_in_pool(2, dir.path(), &plan(CacheMode::On));
+    assert_eq!(r5.bytes_hashed, 3000 + 808);
+}

@@ -1,0 +1,528 @@
+//! BitTorrent v1 metainfo (`.torrent`) files.
+//!
+//! Everything that later becomes a filesystem path is sanitised here, once,
+//! so no caller can be led outside the directory it verifies: a hostile
+//! torrent with `..`, an absolute path or a separator hidden inside a
+//! component is refused, not "cleaned up".
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha1::{Digest, Sha1};
+
+use super::bencode::{self, Value};
+use crate::{Error, Result};
+
+/// Largest piece length accepted. Real torrents use 16 KiB..64 MiB; a
+/// bigger value is far more likely an attack on a reader's memory.
+pub const MAX_PIECE_LENGTH: u64 = 1 << 30;
+
+/// Largest .torrent file read from disk.
+pub const MAX_TORRENT_FILE: u64 = 256 << 20;
+
+/// A parsed, validated BitTorrent v1 torrent.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metainfo {
+    /// The suggested name: the top directory (multi-file) or the file name.
+    pub name: String,
+    /// Bytes per piece (the last piece may be shorter).
+    pub piece_length: u64,
+    /// Expected SHA-1 of every piece, in order.
+    #[serde(skip)]
+    pub pieces: Vec<[u8; 20]>,
+    /// The files, in torrent order. Paths are relative to the directory
+    /// `name` for a multi-file torrent; a single-file torrent has one file
+    /// whose path is `[name]`, relative to the directory holding it.
+    pub files: Vec<TorrentFile>,
+    /// Whether the torrent is single-file (no `files` list).
+    pub single_file: bool,
+    /// The `private` flag (BEP 27).
+    pub private: bool,
+    /// Tracker URLs from `announce` and `announce-list`, deduplicated.
+    pub trackers: Vec<String>,
+    /// The free-text `comment`, if any.
+    pub comment: Option<String>,
+    /// The `created by` field, if any.
+    pub created_by: Option<String>,
+    #[serde(serialize_with = "hex_hash")]
+    info_hash: [u8; 20],
+}
+
+fn hex_hash<S: serde::Serializer>(h: &[u8; 20], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(h))
+}
+
+/// One file of a torrent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TorrentFile {
+    /// Sanitised path components.
+    pub path: Vec<String>,
+    /// Length in bytes.
+    pub length: u64,
+}
+
+impl TorrentFile {
+    /// The path with `/` separators, relative to the content root.
+    pub fn relative_path(&self) -> String {
+        self.path.join("/")
+    }
+}
+
+impl Metainfo {
+    /// Reads and validates a .torrent file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.len() > MAX_TORRENT_FILE {
+            return Err(Error::format(
+                path,
+                0,
+                format!(
+                    "{} bytes is too large for a .torrent file (limit {MAX_TORRENT_FILE})",
+                    meta.len()
+                ),
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&bytes, path)
+    }
+
+    /// Validates a .torrent held in memory.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::parse(bytes, Path::new("<torrent>"))
+    }
+
+    /// The SHA-1 of the exact bytes of the info dictionary.
+    pub fn info_hash(&self) -> [u8; 20] {
+        self.info_hash
+    }
+
+    /// [`Metainfo::info_hash`] in lower-case hex, as in magnet links.
+    pub fn info_hash_hex(&self) -> String {
+        hex::encode(self.info_hash)
+    }
+
+    /// Sum of all file lengths.
+    pub fn total_length(&self) -> u64 {
+        // Cannot overflow: checked when parsing.
+        self.files.iter().map(|f| f.length).sum()
+    }
+
+    /// The piece map of this torrent's byte stream.
+    pub fn piece_map(&self) -> super::pieces::PieceMap {
+        super::pieces::PieceMap::new(
+            self.piece_length,
+            self.files.iter().map(|f| f.length).collect(),
+        )
+    }
+
+    fn parse(bytes: &[u8], origin: &Path) -> Result<Self> {
+        let root = bencode::decode(bytes)
+            .map_err(|e| Error::format(origin, e.offset as u64, e.message))?;
+        let p = Parser { origin };
+        let info = p.field(&root, "info", "the top level")?;
+        if info.as_dict().is_none() {
+            return Err(p.at(info, "'info' is not a dictionary"));
+        }
+        if info.get("meta version").is_some() || info.get("file tree").is_some() {
+            let kind = if info.get("pieces").is_some() {
+                "a hybrid v1+v2"
+            } else {
+                "a BitTorrent v2"
+            };
+            return Err(Error::Invalid(format!(
+                "{}: {kind} torrent; v2 piece verification is not supported yet",
+                origin.display()
+            )));
+        }
+        let name_v = p.field(info, "name", "info")?;
+        let name = p.component(name_v, p.bytes(name_v, "name")?)?;
+        let piece_length = p.uint(p.field(info, "piece length", "info")?, "piece length")?;
+        if piece_length == 0 || piece_length > MAX_PIECE_LENGTH {
+            return Err(p.at(
+                p.field(info, "piece length", "info")?,
+                format!("piece length {piece_length} is outside 1..={MAX_PIECE_LENGTH}"),
+            ));
+        }
+        let pieces_v = p.field(info, "pieces", "info")?;
+        let pieces_raw = p.bytes(pieces_v, "pieces")?;
+        if pieces_raw.len() % 20 != 0 {
+            return Err(p.at(
+                pieces_v,
+                format!(
+                    "'pieces' is {} bytes, not a multiple of 20",
+                    pieces_raw.len()
+                ),
+            ));
+        }
+        let pieces: Vec<[u8; 20]> = pieces_raw
+            .chunks_exact(20)
+            .map(|c| {
+                let mut h = [0u8; 20];
+                h.copy_from_slice(c);
+                h
+            })
+            .collect();
+
+        let (files, single_file) = match (info.get("length"), info.get("files")) {
+            (Some(_), Some(v)) => {
+                return Err(p.at(v, "info has both 'length' and 'files'"));
+            }
+            (Some(len), None) => {
+                let length = p.uint(len, "length")?;
+                (
+                    vec![TorrentFile {
+                        path: vec![name.clone()],
+                        length,
+                    }],
+                    true,
+                )
+            }
+            (None, Some(list)) => (p.files(list)?, false),
+            (None, None) => {
+                return Err(p.at(info, "info has neither 'length' nor 'files'"));
+            }
+        };
+
+        let mut total: u64 = 0;
+        for f in &files {
+            total = total
+                .checked_add(f.length)
+                .ok_or_else(|| p.at(info, "file lengths add up to more than 2^64 bytes"))?;
+        }
+        let expected = total.div_ceil(piece_length);
+        if expected != pieces.len() as u64 {
+            return Err(p.at(
+                pieces_v,
+                format!(
+                    "{total} bytes in pieces of {piece_length} need {expected} piece hashes, \
+                     but 'pieces' holds {}",
+                    pieces.len()
+                ),
+            ));
+        }
+
+        let private = match info.get("private") {
+            None => false,
+            Some(v) => p.int(v, "private")? == 1,
+        };
+        let mut trackers: Vec<String> = Vec::new();
+        let mut push_tracker = |s: &[u8]| {
+            let s = String::from_utf8_lossy(s).into_owned();
+            if !s.is_empty() && !trackers.contains(&s) {
+                trackers.push(s);
+            }
+        };
+        if let Some(a) = root.get("announce").and_then(Value::as_bytes) {
+            push_tracker(a);
+        }
+        if let Some(tiers) = root.get("announce-list").and_then(Value::as_list) {
+            for tier in tiers {
+                for url in tier.as_list().unwrap_or(&[]) {
+                    if let Some(u) = url.as_bytes() {
+                        push_tracker(u);
+                    }
+                }
+            }
+        }
+        let text = |key: &str| {
+            root.get(key)
+                .and_then(Value::as_bytes)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        };
+
+        Ok(Metainfo {
+            name,
+            piece_length,
+            pieces,
+            files,
+            single_file,
+            private,
+            trackers,
+            comment: text("comment"),
+            created_by: text("created by"),
+            info_hash: Sha1::digest(info.raw).into(),
+        })
+    }
+}
+
+struct Parser<'p> {
+    origin: &'p Path,
+}
+
+impl Parser<'_> {
+    fn at(&self, v: &Value<'_>, msg: impl Into<String>) -> Error {
+        Error::format(self.origin, v.offset as u64, msg)
+    }
+
+    fn field<'v, 'a>(&self, d: &'v Value<'a>, key: &str, within: &str) -> Result<&'v Value<'a>> {
+        d.get(key)
+            .ok_or_else(|| self.at(d, format!("missing '{key}' in {within}")))
+    }
+
+    fn bytes<'a>(&self, v: &Value<'a>, what: &str) -> Result<&'a [u8]> {
+        v.as_bytes()
+            .ok_or_else(|| self.at(v, format!("'{what}' is a {}, not a string", v.type_name())))
+    }
+
+    fn int(&self, v: &Value<'_>, what: &str) -> Result<i64> {
+        v.as_int().ok_or_else(|| {
+            self.at(
+                v,
+                format!("'{what}' is a {}, not an integer", v.type_name()),
+            )
+        })
+    }
+
+    fn uint(&self, v: &Value<'_>, what: &str) -> Result<u64> {
+        let n = self.int(v, what)?;
+        u64::try_from(n).map_err(|_| self.at(v, format!("'{what}' is negative ({n})")))
+    }
+
+    fn component(&self, v: &Value<'_>, raw: &[u8]) -> Result<String> {
+        check_component(raw).map_err(|why| {
+            self.at(
+                v,
+                format!(
+                    "unsafe path component {:?}: {why}",
+                    String::from_utf8_lossy(raw)
+                ),
+            )
+        })
+    }
+
+    fn files(&self, list: &Value<'_>) -> Result<Vec<TorrentFile>> {
+        let items = list
+            .as_list()
+            .ok_or_else(|| self.at(list, "'files' is not a list"))?;
+        if items.is_empty() {
+            return Err(self.at(list, "'files' is empty"));
+        }
+        let mut files = Vec::with_capacity(items.len());
+        let mut seen: HashSet<Vec<String>> = HashSet::new();
+        let mut dirs: BTreeSet<Vec<String>> = BTreeSet::new();
+        for item in items {
+            if item.as_dict().is_none() {
+                return Err(self.at(item, "entry of 'files' is not a dictionary"));
+            }
+            let length = self.uint(self.field(item, "length", "a file entry")?, "length")?;
+            if let Some(attr) = item.get("attr").and_then(Value::as_bytes) {
+                if attr.contains(&b'p') {
+                    return Err(self.at(item, "BEP 47 padding files are not supported yet"));
+                }
+            }
+            let path_v = self.field(item, "path", "a file entry")?;
+            let comps = path_v
+                .as_list()
+                .ok_or_else(|| self.at(path_v, "'path' is not a list"))?;
+            if comps.is_empty() {
+                return Err(self.at(path_v, "'path' is empty"));
+            }
+            let mut path = Vec::with_capacity(comps.len());
+            for c in comps {
+                let raw = self.bytes(c, "path component")?;
+                path.push(self.component(c, raw)?);
+            }
+            if !seen.insert(path.clone()) {
+                return Err(self.at(path_v, format!("file {:?} is listed twice", path.join("/"))));
+            }
+            for i in 1..path.len() {
+                dirs.insert(path[..i].to_vec());
+            }
+            files.push(TorrentFile { path, length });
+        }
+        for f in &files {
+            if dirs.contains(&f.path) {
+                return Err(self.at(
+                    list,
+                    format!("{:?} is both a file and a directory", f.path.join("/")),
+                ));
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// Checks one path component of untrusted origin; returns it as a string
+/// or says why it cannot be used as a file name.
+pub fn check_component(raw: &[u8]) -> std::result::Result<String, &'static str> {
+    if raw.is_empty() {
+        return Err("empty");
+    }
+    if raw == b"." || raw == b".." {
+        return Err("a relative directory reference");
+    }
+    if raw.contains(&0) {
+        return Err("contains a NUL byte");
+    }
+    if raw.contains(&b'/') || raw.contains(&b'\\') {
+        return Err("contains a path separator");
+    }
+    if raw.len() > 255 {
+        return Err("longer than 255 bytes");
+    }
+    String::from_utf8(raw.to_vec()).map_err(|_| "not valid UTF-8")
+}
+
+/// Joins sanitised components under `root`.
+pub fn join_under(root: &Path, components: &[String]) -> PathBuf {
+    let mut p = root.to_path_buf();
+    p.extend(components);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::torrent::bencode::Encoder;
+
+    fn torrent(info: impl FnOnce(&mut bencode::DictEncoder<'_>)) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.dict(|d| {
+            d.entry("announce", |e| {
+                e.bytes(b"http://tracker.example/announce");
+            });
+            d.entry("info", |e| {
+                e.dict(info);
+            });
+        });
+        e.finish()
+    }
+
+    fn multi(paths: &[&[&[u8]]], piece_length: i64, npieces: usize) -> Vec<u8> {
+        torrent(|d| {
+            d.entry("files", |e| {
+                e.list(|e| {
+                    for p in paths {
+                        e.dict(|d| {
+                            d.entry("length", |e| {
+                                e.int(10);
+                            });
+                            d.entry("path", |e| {
+                                e.list(|e| {
+                                    for c in *p {
+                                        e.bytes(c);
+                                    }
+                                });
+                            });
+                        });
+                    }
+                });
+            });
+            d.entry("name", |e| {
+                e.bytes(b"top");
+            });
+            d.entry("piece length", |e| {
+                e.int(piece_length);
+            });
+            d.entry("pieces", |e| {
+                e.bytes(&vec![7u8; 20 * npieces]);
+            });
+        })
+    }
+
+    #[test]
+    fn parses_multi_file() {
+        let bytes = multi(&[&[b"a", b"b.bin"], &[b"c"]], 16, 2);
+        let m = Metainfo::from_bytes(&bytes).expect("valid");
+        assert_eq!(m.name, "top");
+        assert!(!m.single_file);
+        assert_eq!(m.files.len(), 2);
+        assert_eq!(m.files[0].relative_path(), "a/b.bin");
+        assert_eq!(m.total_length(), 20);
+        assert_eq!(m.trackers, vec!["http://tracker.example/announce"]);
+        let info_start = bytes
+            .windows(6)
+            .position(|w| w == b"4:info")
+            .expect("info key")
+            + 6;
+        let expect: [u8; 20] = Sha1::digest(&bytes[info_start..bytes.len() - 1]).into();
+        assert_eq!(m.info_hash(), expect);
+    }
+
+    fn refused(bytes: &[u8]) -> String {
+        Metainfo::from_bytes(bytes)
+            .expect_err("should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn refuses_hostile_paths() {
+        assert!(refused(&multi(&[&[b"..", b"x"]], 16, 2)).contains("relative directory"));
+        assert!(refused(&multi(&[&[b"/etc/passwd"]], 16, 2)).contains("separator"));
+        assert!(refused(&multi(&[&[b"a\\b"]], 16, 2)).contains("separator"));
+        assert!(refused(&multi(&[&[b""]], 16, 2)).contains("empty"));
+        assert!(refused(&multi(&[&[b"."]], 16, 2)).contains("relative directory"));
+        assert!(refused(&multi(&[&[b"a\0b"]], 16, 2)).contains("NUL"));
+        assert!(refused(&multi(&[&[b"\xff"]], 16, 2)).contains("UTF-8"));
+        assert!(refused(&multi(&[&[]], 16, 2)).contains("'path' is empty"));
+        assert!(refused(&multi(&[&[b"a"], &[b"a"]], 16, 2)).contains("twice"));
+        assert!(refused(&multi(&[&[b"a"], &[b"a", b"b"]], 16, 2))
+            .contains("both a file and a directory"));
+    }
+
+    #[test]
+    fn refuses_inconsistent_sizes() {
+        assert!(refused(&multi(&[&[b"a"]], 16, 2)).contains("need 1 piece hashes"));
+        assert!(refused(&multi(&[&[b"a"]], 0, 0)).contains("outside"));
+        assert!(refused(&multi(&[&[b"a"]], 1 << 31, 1)).contains("outside"));
+        let huge = torrent(|d| {
+            d.entry("length", |e| {
+                e.int(i64::MAX);
+            });
+            d.entry("name", |e| {
+                e.bytes(b"x");
+            });
+            d.entry("piece length", |e| {
+                e.int(16384);
+            });
+            d.entry("pieces", |e| {
+                e.bytes(&[0; 20]);
+            });
+        });
+        assert!(refused(&huge).contains("need 562949953421312 piece hashes"));
+        let neg = torrent(|d| {
+            d.entry("length", |e| {
+                e.int(-1);
+            });
+            d.entry("name", |e| {
+                e.bytes(b"x");
+            });
+            d.entry("piece length", |e| {
+                e.int(16384);
+            });
+            d.entry("pieces", |e| {
+                e.bytes(&[0; 20]);
+            });
+        });
+        assert!(refused(&neg).contains("negative"));
+    }
+
+    #[test]
+    fn names_v2_as_unsupported() {
+        let v2 = torrent(|d| {
+            d.entry("file tree", |e| {
+                e.dict(|_| {});
+            });
+            d.entry("meta version", |e| {
+                e.int(2);
+            });
+            d.entry("name", |e| {
+                e.bytes(b"x");
+            });
+            d.entry("piece length", |e| {
+                e.int(16384);
+            });
+        });
+        let msg = refused(&v2);
+        assert!(msg.contains("BitTorrent v2 torrent"), "{msg}");
+        assert!(msg.contains("not supported yet"), "{msg}");
+    }
+
+    #[test]
+    fn error_names_offset() {
+        let msg = refused(b"d4:infod4:name2:..ee");
+        assert!(msg.contains("byte 14"), "{msg}");
+    }
+}

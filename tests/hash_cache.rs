@@ -1,0 +1,118 @@
+//! The verification cache through the CLI: a second run over an unchanged
+//! tree reads nothing, a changed mtime re-hashes that file, `--full` and
+//! `--no-cache` bypass it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+fn weightcheck(cwd: &Path, cache: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .arg("--json")
+        .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .expect("run weightcheck");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let j = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "bad JSON ({e}): {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), j)
+}
+
+fn age(path: &Path, secs: u64) {
+    let f = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open");
+    f.set_modified(SystemTime::now() - Duration::from_secs(secs))
+        .expect("set mtime");
+}
+
+fn hashed(j: &serde_json::Value) -> u64 {
+    j["report"]["bytes_hashed"].as_u64().expect("bytes_hashed")
+}
+
+#[test]
+fn second_run_hashes_nothing_and_mtime_change_rehashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let ds = dir.path().join("ds");
+    std::fs::create_dir_all(ds.join("sub")).expect("mkdir");
+    let files = [("a", 300_000usize), ("sub/b", 123_457), ("c", 0)];
+    for (p, len) in files {
+        std::fs::write(ds.join(p), vec![7u8; len]).expect("write");
+        age(&ds.join(p), 3600);
+    }
+    let status = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(["torrent", "create", "ds", "-l", "15", "-o", "ds.torrent"])
+        .current_dir(dir.path())
+        .status()
+        .expect("run weightcheck");
+    assert!(status.success());
+    // The torrent file itself is outside ds.
+    let args = ["hash", "ds", "--torrent", "ds.torrent"];
+    let (code, j1) = weightcheck(dir.path(), cache.path(), &args);
+    assert_eq!(code, 0, "{j1}");
+    assert_eq!(hashed(&j1), 423_457);
+    let cache_file = j1["report"]["cache_file"]
+        .as_str()
+        .expect("cache file")
+        .to_string();
+    assert!(cache_file.starts_with(cache.path().to_str().expect("utf8")));
+
+    let (code, j2) = weightcheck(dir.path(), cache.path(), &args);
+    assert_eq!(code, 0);
+    assert_eq!(hashed(&j2), 0, "unchanged tree: nothing read");
+    assert_eq!(
+        j2["report"]["pieces"]["from_cache"],
+        j2["report"]["pieces"]["count"]
+    );
+    assert_eq!(j2["report"]["files"][0]["from_cache"], true);
+    assert_eq!(
+        j2["report"]["files"][0]["sha256"],
+        j1["report"]["files"][0]["sha256"]
+    );
+
+    // New mtime, same content: sub/b is read again (and the pieces it shares).
+    age(&ds.join("sub/b"), 1800);
+    let (code, j3) = weightcheck(dir.path(), cache.path(), &args);
+    assert_eq!(code, 0);
+    let h3 = hashed(&j3);
+    assert!((123_457..123_457 + 32_768).contains(&h3), "{h3}");
+
+    // Same size, same mtime, different content through a new inode.
+    let tmp = ds.join("sub/b.new");
+    std::fs::write(&tmp, vec![8u8; 123_457]).expect("write");
+    age(&tmp, 1800);
+    std::fs::rename(&tmp, ds.join("sub/b")).expect("rename");
+    let (code, j4) = weightcheck(dir.path(), cache.path(), &args);
+    assert_eq!(code, 1, "replaced content is caught: {j4}");
+
+    let (_, j5) = weightcheck(dir.path(), cache.path(), &["hash", "ds", "--full"]);
+    assert_eq!(hashed(&j5), 423_457);
+    let (_, j6) = weightcheck(dir.path(), cache.path(), &["hash", "ds"]);
+    assert_eq!(hashed(&j6), 0, "--full recorded its results");
+    let (_, j7) = weightcheck(dir.path(), cache.path(), &["hash", "ds", "--no-cache"]);
+    assert_eq!(hashed(&j7), 423_457);
+    assert!(j7["report"]["cache_file"].is_null());
+}
+
+#[test]
+fn recently_modified_files_are_not_cached() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("fresh"), b"just written").expect("write");
+    let (_, j1) = weightcheck(dir.path(), cache.path(), &["hash", "."]);
+    assert_eq!(hashed(&j1), 12);
+    let (_, j2) = weightcheck(dir.path(), cache.path(), &["hash", "."]);
+    assert_eq!(
+        hashed(&j2),
+        12,
+        "a file modified within 2 s of the run is re-read"
+    );
+}

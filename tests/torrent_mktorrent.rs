@@ -1,0 +1,448 @@
+//! weightcheck against torrents made by Debian's `mktorrent` (not by our
+//! code): verification, bad-piece reports, identical info-hashes from
+//! `torrent create`, magnet checks and hostile .torrent files.
+//!
+//! These tests need `mktorrent` (`scripts/install-test-deps.sh`) and fail,
+//! not skip, without it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PIECE_LOG2: u32 = 15;
+const PIECE: u64 = 1 << PIECE_LOG2;
+
+fn weightcheck(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .current_dir(cwd)
+        // Each test run gets a cache of its own; --no-cache is used where it matters.
+        .env("XDG_CACHE_HOME", cwd.join(".cache"))
+        .output()
+        .expect("run weightcheck");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn mktorrent(cwd: &Path, args: &[&str]) {
+    let out = Command::new("mktorrent")
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "mktorrent is required for these tests and could not be run ({e}); \
+             install it with scripts/install-test-deps.sh"
+            )
+        });
+    assert!(
+        out.status.success(),
+        "mktorrent {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Deterministic incompressible bytes.
+fn bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// `(path, size)` in mktorrent's (strcmp) order; no size is a piece multiple.
+const FILES: &[(&str, usize)] = &[
+    (".hidden", 5),
+    ("a-c", 1000),
+    ("a/b.bin", 100_001),
+    ("a/empty", 0),
+    ("ckpt-0/tensor00000_000", 70_000),
+    ("ckpt-0/tensor00001_000", 65_539),
+    ("tiny", 37),
+];
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    work: PathBuf,
+    ds: PathBuf,
+}
+
+/// `work/release/...` plus `work/mk.torrent` made by mktorrent.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let work = dir.path().to_path_buf();
+    let ds = work.join("release");
+    for (i, (p, len)) in FILES.iter().enumerate() {
+        let path = ds.join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, bytes(i as u64 + 1, *len)).expect("write");
+    }
+    mktorrent(
+        &work,
+        &[
+            "-d",
+            "-l",
+            &PIECE_LOG2.to_string(),
+            "-o",
+            "mk.torrent",
+            "release",
+        ],
+    );
+    Fixture {
+        _dir: dir,
+        work,
+        ds,
+    }
+}
+
+fn stream_offset(path: &str) -> u64 {
+    FILES
+        .iter()
+        .take_while(|(p, _)| *p != path)
+        .map(|(_, l)| *l as u64)
+        .sum()
+}
+
+fn flip(path: &Path, offset: u64) {
+    let mut data = std::fs::read(path).expect("read");
+    data[offset as usize] ^= 0x01;
+    std::fs::write(path, data).expect("write");
+}
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
+}
+
+#[test]
+fn mktorrent_torrent_verifies_in_every_mode() {
+    let fx = fixture();
+    for extra in [&[][..], &["--pieces-only"][..], &["--git"][..]] {
+        let mut args = vec!["hash", "release", "--torrent", "mk.torrent", "--no-cache"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = weightcheck(&fx.work, &args);
+        assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
+        let total: u64 = FILES.iter().map(|f| f.1 as u64).sum();
+        let pieces = total.div_ceil(PIECE);
+        assert!(
+            out.contains(&format!("pieces {pieces}/{pieces} ok, 0 failed")),
+            "{out}"
+        );
+    }
+    // The parent directory is accepted too (like libtorrent's save path).
+    let (code, out, _) = weightcheck(
+        &fx.work,
+        &["hash", ".", "--torrent", "mk.torrent", "--no-cache"],
+    );
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn flipped_byte_names_piece_file_and_range() {
+    let fx = fixture();
+    let file = "ckpt-0/tensor00000_000";
+    let off = 50_000;
+    flip(&fx.ds.join(file), off);
+    let global = stream_offset(file) + off;
+    let piece = global / PIECE;
+    for mode in ["--pieces-only", "--git"] {
+        let (code, out, err) = weightcheck(
+            &fx.work,
+            &[
+                "hash",
+                "release",
+                "--torrent",
+                "mk.torrent",
+                "--no-cache",
+                "--json",
+                mode,
+            ],
+        );
+        assert_eq!(code, 1, "{out}{err}");
+        let j = json(&out);
+        let failed = j["report"]["pieces"]["failed"].as_array().expect("failed");
+        assert_eq!(failed.len(), 1, "{out}");
+        let f = &failed[0];
+        assert_eq!(f["index"], piece);
+        assert_eq!(f["reason"], "mismatch");
+        let spans = f["spans"].as_array().expect("spans");
+        let hit = spans
+            .iter()
+            .find(|s| s["path"] == file)
+            .expect("the flipped file is named");
+        let (so, sl) = (
+            hit["offset"].as_u64().expect("offset"),
+            hit["length"].as_u64().expect("length"),
+        );
+        assert!(
+            so <= off && off < so + sl,
+            "range {so}+{sl} holds byte {off}"
+        );
+        assert_eq!(so, (piece * PIECE).saturating_sub(stream_offset(file)));
+        let files = j["report"]["files"].as_array().expect("files");
+        let rec = files.iter().find(|x| x["path"] == file).expect("file");
+        assert_eq!(rec["failed_pieces"], serde_json::json!([piece]));
+    }
+    let (_, out, _) = weightcheck(
+        &fx.work,
+        &["hash", "release", "--torrent", "mk.torrent", "--no-cache"],
+    );
+    assert!(
+        out.contains("BAD      ") && out.contains(&format!("{file}  (pieces {piece} failed)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("bad piece {piece} (mismatch) covers:")),
+        "{out}"
+    );
+}
+
+#[test]
+fn corrupt_straddling_piece_names_both_files() {
+    let fx = fixture();
+    // The piece holding the boundary between a/b.bin and ckpt-0/tensor00000_000.
+    let boundary = stream_offset("ckpt-0/tensor00000_000");
+    let piece = boundary / PIECE;
+    assert_ne!(boundary % PIECE, 0, "fixture must straddle");
+    flip(&fx.ds.join("ckpt-0/tensor00000_000"), 3);
+    let (code, out, _) = weightcheck(
+        &fx.work,
+        &[
+            "hash",
+            "release",
+            "--torrent",
+            "mk.torrent",
+            "--no-cache",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let j = json(&out);
+    let f = &j["report"]["pieces"]["failed"][0];
+    assert_eq!(f["index"], piece);
+    let spans = f["spans"].as_array().expect("spans");
+    let names: Vec<&str> = spans.iter().filter_map(|s| s["path"].as_str()).collect();
+    // a/empty lies between them but holds no bytes, so it is not a span.
+    assert_eq!(names, vec!["a/b.bin", "ckpt-0/tensor00000_000"]);
+    assert_eq!(spans[0]["offset"], piece * PIECE - stream_offset("a/b.bin"));
+    assert_eq!(spans[0]["length"], boundary - piece * PIECE);
+    assert_eq!(spans[1]["offset"], 0);
+    // The text report lists both ranges too.
+    let (_, text, _) = weightcheck(
+        &fx.work,
+        &["hash", "release", "--torrent", "mk.torrent", "--no-cache"],
+    );
+    assert!(
+        text.contains(&format!(
+            "bad piece {piece} (mismatch) covers:\n    a/b.bin bytes "
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n    ckpt-0/tensor00000_000 bytes 0.."),
+        "{text}"
+    );
+}
+
+fn info_hash(work: &Path, torrent: &str) -> String {
+    let (code, out, err) = weightcheck(work, &["torrent", "show", "--json", torrent]);
+    assert_eq!(code, 0, "{err}");
+    json(&out)["info_hash"]
+        .as_str()
+        .expect("info_hash")
+        .to_string()
+}
+
+#[test]
+fn torrent_create_matches_mktorrent_info_hash() {
+    let fx = fixture();
+    // Names that sort differently by path component than by strcmp, a symlink.
+    std::fs::write(fx.ds.join("a+"), b"plus").expect("write");
+    std::fs::create_dir_all(fx.ds.join("zdir/deeper")).expect("mkdir");
+    std::fs::write(fx.ds.join("zdir/deeper/x"), bytes(99, 40_000)).expect("write");
+    std::os::unix::fs::symlink("tiny", fx.ds.join("tiny-link")).expect("symlink");
+    for log2 in [15u32, 16, 18] {
+        let mk = format!("mk{log2}.torrent");
+        let ours = format!("ours{log2}.torrent");
+        mktorrent(
+            &fx.work,
+            &[
+                "-d",
+                "-l",
+                &log2.to_string(),
+                "-n",
+                "named",
+                "-o",
+                &mk,
+                "release",
+            ],
+        );
+        let (code, out, err) = weightcheck(
+            &fx.work,
+            &[
+                "torrent",
+                "create",
+                "release",
+                "--name",
+                "named",
+                "--piece-length",
+                &log2.to_string(),
+                "-o",
+                &ours,
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        let want = info_hash(&fx.work, &mk);
+        assert_eq!(info_hash(&fx.work, &ours), want, "piece length 2^{log2}");
+        assert!(out.contains(&format!("info-hash {want}")), "{out}");
+    }
+    // Single file.
+    mktorrent(
+        &fx.work,
+        &[
+            "-d",
+            "-l",
+            "15",
+            "-o",
+            "single-mk.torrent",
+            "release/a/b.bin",
+        ],
+    );
+    let (code, _, err) = weightcheck(
+        &fx.work,
+        &[
+            "torrent",
+            "create",
+            "release/a/b.bin",
+            "-l",
+            "32K",
+            "-o",
+            "single-ours.torrent",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        info_hash(&fx.work, "single-ours.torrent"),
+        info_hash(&fx.work, "single-mk.torrent")
+    );
+    let (code, out, _) = weightcheck(
+        &fx.work,
+        &[
+            "hash",
+            "release/a/b.bin",
+            "--torrent",
+            "single-mk.torrent",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn magnet_mismatch_is_refused_and_match_accepted() {
+    let fx = fixture();
+    let ih = info_hash(&fx.work, "mk.torrent");
+    let good = format!("magnet:?xt=urn:btih:{}&dn=release", ih.to_uppercase());
+    let (code, out, err) = weightcheck(
+        &fx.work,
+        &[
+            "hash",
+            "release",
+            "--torrent",
+            "mk.torrent",
+            "--magnet",
+            &good,
+            "--no-cache",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let mut other = ih.into_bytes();
+    other[0] = if other[0] == b'0' { b'1' } else { b'0' };
+    let bad = format!(
+        "magnet:?xt=urn:btih:{}",
+        String::from_utf8(other).expect("ascii")
+    );
+    let (code, out, err) = weightcheck(
+        &fx.work,
+        &[
+            "hash",
+            "release",
+            "--torrent",
+            "mk.torrent",
+            "--magnet",
+            &bad,
+            "--no-cache",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("refusing mk.torrent: its info-hash"), "{err}");
+    assert!(out.is_empty(), "nothing hashed: {out}");
+}
+
+/// A multi-file torrent with one file entry whose raw bencoded `path` list
+/// and `length` are given.
+fn hostile(path_list: &str, length: &str) -> Vec<u8> {
+    format!(
+        "d4:infod5:filesld6:length{length}4:path{path_list}ee4:name4:evil12:piece lengthi32768e6:pieces20:{}ee",
+        "x".repeat(20)
+    )
+    .into_bytes()
+}
+
+#[test]
+fn hostile_torrents_are_refused_with_clear_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let work = dir.path();
+    std::fs::create_dir_all(work.join("evil")).expect("mkdir");
+    let deep = format!("d4:info{}{}e", "l".repeat(5000), "e".repeat(5000)).into_bytes();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "dotdot",
+            hostile("l2:..6:passwde", "i5e"),
+            "unsafe path component \"..\"",
+        ),
+        (
+            "absolute",
+            hostile("l11:/etc/passwde", "i5e"),
+            "unsafe path component \"/etc/passwd\": contains a path separator",
+        ),
+        (
+            "empty",
+            hostile("l0:e", "i5e"),
+            "unsafe path component \"\": empty",
+        ),
+        (
+            "huge",
+            hostile("l1:ae", "i9223372036854775807e"),
+            "need 281474976710656 piece hashes",
+        ),
+        (
+            "overflow",
+            hostile("l1:ae", "i99999999999999999999e"),
+            "integer out of the 64-bit range",
+        ),
+        ("negative", hostile("l1:ae", "i-5e"), "'length' is negative"),
+        ("deep", deep, "nesting deeper than 64 levels"),
+    ];
+    for (name, bytes, want) in cases {
+        let file = format!("{name}.torrent");
+        std::fs::write(work.join(&file), &bytes).expect("write");
+        let (code, out, err) = weightcheck(work, &["torrent", "show", &file]);
+        assert_eq!(code, 2, "{name}: {out}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(
+            err.contains(&file) && err.contains("byte "),
+            "{name} names file and offset: {err}"
+        );
+        let (code, _, err) = weightcheck(work, &["hash", ".", "--torrent", &file]);
+        assert_eq!(code, 2, "{name}");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    assert!(!work.join("passwd").exists() && !work.join("etc").exists());
+}

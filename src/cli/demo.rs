@@ -187,12 +187,15 @@ impl Demo {
         verify_cmd::print_claims(&mut env.out, &report)?;
         writeln!(env.out)?;
 
+        let ok = report.passed() && errors.is_empty();
+        let ok = super::fetch::demo_torrent_leg(&mut env.out, &root, &manifest)? && ok;
+
         writeln!(
             env.out,
             "== 5/5 report: what the release released, against OSAID 1.0, MOF and the EOSAI index\n"
         )?;
         let inventory = crate::report::Inventory::take(&manifest, &located)?;
-        let evidence = crate::report::Evidence::from_parts(report.clone(), inventory);
+        let evidence = crate::report::Evidence::from_parts(report, inventory);
         let full = crate::report::build(&manifest, Some(&evidence));
         let text = crate::report::render::report(&full, crate::report::Format::Text)?;
         for line in text.lines() {
@@ -215,8 +218,6 @@ impl Demo {
                 " (removed with the temporary demo directory; pass --dir to keep it)"
             }
         )?;
-        let ok = report.passed() && errors.is_empty();
-        let ok = super::fetch::demo_torrent_leg(&mut env.out, &root, &manifest)? && ok;
         writeln!(
             env.out,
             "demo result: {}",

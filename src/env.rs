@@ -44,7 +44,13 @@ impl Env {
 
     /// Resolves a user-supplied path against the working directory.
     pub fn resolve(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
-        self.cwd.join(path)
+        // `.` components only clutter messages; `..` is kept (symlinks make
+        // removing it lexically wrong).
+        self.cwd
+            .join(path)
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
     }
 }
 

@@ -23,6 +23,11 @@ pub struct Verify {
     dir: Option<PathBuf>,
     #[command(flatten)]
     which: Which,
+    /// Take the architecture from a config.json (Hugging Face) or
+    /// params.json (Mistral) instead of the manifest; without --release or
+    /// --manifest, check the directory against this config alone.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Check structure and sizes only; do not hash content.
     #[arg(long)]
     no_hash: bool,
@@ -63,7 +68,19 @@ impl Which {
 impl Verify {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        let manifest = self.which.load(env)?;
+        let manifest = match &self.config {
+            Some(config) => {
+                let arch = crate::arch::architecture_from_config(&env.resolve(config))?;
+                let mut m = if self.which.release.is_none() && self.which.manifest.is_none() {
+                    Manifest::local(&config.display().to_string())
+                } else {
+                    self.which.load(env)?
+                };
+                m.architecture = Some(arch);
+                m
+            }
+            None => self.which.load(env)?,
+        };
         let located = match &self.dir {
             Some(dir) => Located::at(&env.resolve(dir), &manifest)?,
             None => Located::search(&env.cwd, locate::hf_hub_from_env().as_deref(), &manifest)?,
@@ -171,6 +188,12 @@ pub fn print_report(
         }
         if let Some(target) = &f.resolved {
             writeln!(out, "{:<width$}    -> {target}", "")?;
+        }
+    }
+    if !r.findings.is_empty() {
+        writeln!(out, "\ntensors:")?;
+        for f in &r.findings {
+            writeln!(out, "  - {f}")?;
         }
     }
     let s = &r.summary;

@@ -181,6 +181,23 @@ pub struct TorrentSource {
     /// Where the magnet was published.
     #[serde(default)]
     pub source: String,
+    /// The torrent's name (its top directory), once pinned from the
+    /// swarm's metadata (`weightcheck manifest pin-torrent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Every file of the torrent in torrent order, once pinned.
+    #[serde(default, rename = "file", skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<TorrentFileEntry>,
+}
+
+/// One file of a pinned torrent layout.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TorrentFileEntry {
+    /// Path inside the torrent's top directory, `/`-separated.
+    pub path: String,
+    /// Exact size in bytes.
+    pub size: u64,
 }
 
 /// A GitHub repository at a release commit.
@@ -301,6 +318,26 @@ impl Manifest {
         Ok(m)
     }
 
+    /// A manifest for a release known only by its files and a config: no
+    /// file list, hashes, claims or components.
+    pub fn local(origin: &str) -> Self {
+        Manifest {
+            release: Release {
+                id: "local".into(),
+                name: format!("local release described by {origin}"),
+                publisher: "unknown".into(),
+                date: "unknown".into(),
+                summary: String::new(),
+            },
+            architecture: None,
+            claims: Vec::new(),
+            sources: Sources::default(),
+            files: Vec::new(),
+            listed_files: Vec::new(),
+            components: Vec::new(),
+        }
+    }
+
     /// Reads a manifest file.
     pub fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -324,6 +361,13 @@ impl Manifest {
 
     /// Refuses paths that could escape the directory they are joined to.
     fn check(&self, origin: &str) -> Result<()> {
+        let mut pinned = self.sources.torrent.iter().flat_map(|t| &t.files);
+        if let Some(f) = pinned.find(|f| !is_safe_relative(&f.path)) {
+            return Err(Error::Invalid(format!(
+                "manifest {origin}: torrent file path {:?} is not a plain relative path",
+                f.path
+            )));
+        }
         let mut seen = std::collections::HashSet::new();
         for f in &self.files {
             if !is_safe_relative(&f.path) {

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::arch::{self, ExpectedTensor, Layout};
+use crate::arch::{self, ExpectedTensor, Finding, Layout};
 use crate::formats::tensor::shape_str;
-use crate::formats::{grok, TensorRecord};
-use crate::manifest::{FileEntry, Manifest};
+use crate::formats::{self, grok, Format, TensorRecord};
+use crate::manifest::{Architecture, FileEntry, Manifest};
 use crate::{Error, Result};
 
 pub mod claims;
@@ -109,6 +109,9 @@ pub struct Report {
     pub files: Vec<FileResult>,
     /// Counts.
     pub summary: Summary,
+    /// Tensor-level findings of a by-name check (names, shapes, dtypes)
+    /// that no single file explains, such as a missing tensor.
+    pub findings: Vec<Finding>,
     /// The publisher's claims against the evidence.
     pub claims: Vec<ClaimResult>,
     /// What the checks could not establish.
@@ -124,27 +127,77 @@ impl Report {
             && s.wrong_size == 0
             && s.structure_bad == 0
             && s.hash_mismatched == 0
+            && self.findings.is_empty()
     }
 }
 
 /// Verifies the release found at `located` against `manifest`.
 pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<Report> {
+    let mut notes = Vec::new();
     let layout = match &manifest.architecture {
-        Some(a) => Some(arch::expected(a)?),
+        Some(a) => Some(arch::expected(&adapt_naming(a, &located.root, &mut notes))?),
         None => None,
     };
+    let by_name = layout.as_ref().is_some_and(|l| l.by_name);
     let root = &located.root;
-    let expected_at = |i: usize| layout.as_ref().and_then(|l| l.tensors.get(i));
 
-    let mut files: Vec<(FileResult, Option<TensorRecord>)> = manifest
-        .files
+    // Names-only manifests (no sizes published) check what is there.
+    let found_entries;
+    let entries: &[FileEntry] = if manifest.files.is_empty() {
+        found_entries = found_tensor_files(root)?;
+        notes.push(format!(
+            "the manifest publishes no file sizes: the {} tensor files found were checked by content, not against a file list",
+            found_entries.len()
+        ));
+        &found_entries
+    } else {
+        &manifest.files
+    };
+    let expected_at = |i: usize| {
+        if by_name {
+            None
+        } else {
+            layout.as_ref().and_then(|l| l.tensors.get(i))
+        }
+    };
+
+    let mut files: Vec<(FileResult, Vec<TensorRecord>)> = entries
         .par_iter()
         .enumerate()
-        .map(|(i, entry)| check_file(located, entry, expected_at(i), opts))
+        .map(|(i, entry)| check_file(located, entry, expected_at(i), by_name, opts))
         .collect();
 
-    let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
-    for rel in extra_files(root, &manifest.files, &listed)? {
+    let mut findings = Vec::new();
+    if let (true, Some(layout)) = (by_name, &layout) {
+        let named: Vec<(PathBuf, &TensorRecord)> = files
+            .iter()
+            .flat_map(|(f, records)| records.iter().map(move |r| (PathBuf::from(&f.path), r)))
+            .collect();
+        for finding in arch::check_by_name(layout, named.iter().map(|(p, r)| (p.as_path(), *r))) {
+            let owner = finding
+                .file
+                .as_ref()
+                .and_then(|p| files.iter_mut().find(|(f, _)| Path::new(&f.path) == p));
+            match owner {
+                Some((f, _)) => {
+                    f.structure_ok = false;
+                    if f.verdict == "ok" {
+                        f.verdict = "bad_structure";
+                    }
+                    f.problems.push(finding.message.clone());
+                }
+                None => findings.push(finding),
+            }
+        }
+    }
+
+    let listed: BTreeSet<&str> = entries.iter().map(|f| f.path.as_str()).collect();
+    let extras = if manifest.files.is_empty() {
+        Vec::new()
+    } else {
+        extra_files(root, entries, &listed)?
+    };
+    for rel in extras {
         files.push((
             FileResult {
                 path: rel.clone(),
@@ -156,15 +209,60 @@ pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<
                 sha256: HashCheck::NotKnown,
                 resolved: None,
             },
-            None,
+            Vec::new(),
         ));
     }
 
+    let summary = summarize(
+        entries.len(),
+        files.iter().map(|(f, _)| f),
+        layout.is_some(),
+    );
+    let decoded: Vec<(usize, &TensorRecord)> = files
+        .iter()
+        .take(entries.len())
+        .enumerate()
+        .filter_map(|(i, (_, t))| t.first().map(|t| (i, t)))
+        .collect();
+    let vocabulary = match &opts.tokenizer {
+        Some(path) => Some(crate::formats::sentencepiece::read_vocabulary(path)?),
+        None => None,
+    };
+    let claims = match (&layout, &manifest.architecture) {
+        (Some(l), Some(a)) if !l.by_name => claims::evaluate(
+            &manifest.claims,
+            a,
+            l,
+            &decoded,
+            vocabulary.as_ref(),
+            opts.tokenizer.as_deref(),
+        ),
+        _ => Vec::new(),
+    };
+    notes.extend(permutation_notes(manifest, &summary, opts, layout.as_ref()));
+    Ok(Report {
+        release: manifest.release.id.clone(),
+        root: root.clone(),
+        located: located.notes.clone(),
+        files: files.into_iter().map(|(f, _)| f).collect(),
+        summary,
+        findings,
+        claims,
+        notes,
+    })
+}
+
+/// Counts verdicts; `structural` when there was an architecture to check against.
+fn summarize<'a>(
+    expected: usize,
+    files: impl Iterator<Item = &'a FileResult>,
+    structural: bool,
+) -> Summary {
     let mut summary = Summary {
-        expected: manifest.files.len(),
+        expected,
         ..Summary::default()
     };
-    for (f, _) in &files {
+    for f in files {
         match f.verdict {
             "missing" => summary.missing += 1,
             "extra" => summary.extra += 1,
@@ -175,7 +273,7 @@ pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<
             summary.present += 1;
             if f.structure_ok {
                 summary.structure_ok += 1;
-            } else if layout.is_some() {
+            } else if structural {
                 summary.structure_bad += 1;
             }
         }
@@ -186,46 +284,51 @@ pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<
             _ => {}
         }
     }
+    summary
+}
 
-    let decoded: Vec<(usize, &TensorRecord)> = files
-        .iter()
-        .take(manifest.files.len())
-        .enumerate()
-        .filter_map(|(i, (_, t))| t.as_ref().map(|t| (i, t)))
-        .collect();
-    let vocabulary = match &opts.tokenizer {
-        Some(path) => Some(crate::formats::sentencepiece::read_vocabulary(path)?),
-        None => None,
-    };
-    let claims = match (&layout, &manifest.architecture) {
-        (Some(l), Some(a)) => claims::evaluate(
-            &manifest.claims,
-            a,
-            l,
-            &decoded,
-            vocabulary.as_ref(),
-            opts.tokenizer.as_deref(),
-        ),
-        _ => Vec::new(),
-    };
-    let notes = notes(manifest, &summary, opts, layout.as_ref());
-    Ok(Report {
-        release: manifest.release.id.clone(),
-        root: root.clone(),
-        located: located.notes.clone(),
-        files: files.into_iter().map(|(f, _)| f).collect(),
-        summary,
-        claims,
-        notes,
-    })
+/// Releases published under two tensor namings (Mixtral: the torrent's
+/// reference names, the Hugging Face shards' transformers names) are checked
+/// with the naming of the files actually present.
+fn adapt_naming(arch: &Architecture, root: &Path, notes: &mut Vec<String>) -> Architecture {
+    let mut arch = arch.clone();
+    let has_safetensors = std::fs::read_dir(root)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().ends_with(".safetensors"))
+        })
+        .unwrap_or(false);
+    if has_safetensors
+        && arch.params.get("tensor_names").and_then(|v| v.as_str()) == Some("consolidated")
+    {
+        arch.params.insert("tensor_names".into(), "hf".into());
+        notes.push("safetensors shards found: tensor names checked in the Hugging Face (transformers) naming".into());
+    }
+    arch
+}
+
+/// Tensor files under `root` as manifest entries with their own sizes.
+fn found_tensor_files(root: &Path) -> Result<Vec<FileEntry>> {
+    let files = crate::inventory::list_files(&[root.to_path_buf()])?;
+    Ok(files
+        .into_iter()
+        .filter(|(path, _)| matches!(formats::detect(path), Ok(f) if f != Format::Unknown && f != Format::ShardIndex))
+        .map(|(path, rel)| FileEntry {
+            size: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+            path: rel,
+            sha256: None,
+            sha256_source: None,
+        })
+        .collect())
 }
 
 fn check_file(
     located: &Located,
     entry: &FileEntry,
     expected: Option<&ExpectedTensor>,
+    by_name: bool,
     opts: &Options,
-) -> (FileResult, Option<TensorRecord>) {
+) -> (FileResult, Vec<TensorRecord>) {
     let mut result = FileResult {
         path: entry.path.clone(),
         tensor: expected.map(|t| t.name.clone()),
@@ -245,12 +348,12 @@ fn check_file(
         Ok(None) => {
             result.verdict = "missing";
             result.problems.push("missing".into());
-            return (result, None);
+            return (result, Vec::new());
         }
         Err(problem) => {
             result.verdict = "missing";
             result.problems.push(problem);
-            return (result, None);
+            return (result, Vec::new());
         }
     };
     if path.via_link {
@@ -261,7 +364,7 @@ fn check_file(
         Err(e) => {
             result.verdict = "missing";
             result.problems.push(format!("unreadable: {e}"));
-            return (result, None);
+            return (result, Vec::new());
         }
     };
     result.size = Some(size);
@@ -271,25 +374,29 @@ fn check_file(
             .problems
             .push(format!("size {size} bytes, expected {}", entry.size));
     }
-    let record = match grok::decode_shard(&path.path) {
-        Ok(r) => Some(r),
+    let records = match decode(&path.path, by_name) {
+        Ok(r) => r,
         Err(e) => {
             if result.verdict == "ok" {
                 result.verdict = "undecodable";
             }
             result.problems.push(strip_path(&e, &path.path));
-            None
+            Vec::new()
         }
     };
-    if let (Some(r), Some(t)) = (&record, expected) {
-        let diffs = structure_diffs(r, t);
-        result.structure_ok = diffs.is_empty();
-        if !diffs.is_empty() && result.verdict == "ok" {
-            result.verdict = "bad_structure";
+    match (records.first(), expected) {
+        (Some(r), Some(t)) => {
+            let diffs = structure_diffs(r, t);
+            result.structure_ok = diffs.is_empty();
+            if !diffs.is_empty() && result.verdict == "ok" {
+                result.verdict = "bad_structure";
+            }
+            result.problems.extend(diffs);
         }
-        result.problems.extend(diffs);
-    } else if record.is_some() && expected.is_none() {
-        result.structure_ok = true;
+        // By-name findings are attached by the caller; without an
+        // architecture, decoding is all there is to check.
+        (Some(_), None) => result.structure_ok = true,
+        _ => {}
     }
     if let (true, Some(want)) = (
         opts.check_hashes && result.verdict != "missing",
@@ -329,7 +436,16 @@ fn check_file(
             _ => {}
         }
     }
-    (result, record)
+    (result, records)
+}
+
+/// Decodes a release file: a Grok-1 shard by position, anything else by its
+/// detected format.
+fn decode(path: &Path, by_name: bool) -> Result<Vec<TensorRecord>> {
+    if !by_name {
+        return grok::decode_shard(path).map(|r| vec![r]);
+    }
+    formats::inspect_file(path)
 }
 
 /// An error message without the path (the row already names the file).
@@ -433,10 +549,15 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn notes(manifest: &Manifest, s: &Summary, opts: &Options, layout: Option<&Layout>) -> Vec<String> {
+fn permutation_notes(
+    manifest: &Manifest,
+    s: &Summary,
+    opts: &Options,
+    layout: Option<&Layout>,
+) -> Vec<String> {
     let mut notes = Vec::new();
     let hashed = s.hash_matched + s.hash_mismatched;
-    if layout.is_some() && hashed < s.present {
+    if layout.is_some_and(|l| !l.by_name) && hashed < s.present {
         let layered: HashMap<u64, usize> = layout
             .map(|l| {
                 l.tensors

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod env;
 pub mod error;
 pub mod formats;
+pub mod github;
 pub mod hash;
 pub mod inventory;
 pub mod manifest;

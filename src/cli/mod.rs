@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::env::Env;
 
 pub mod demo;
+pub mod github;
 pub mod hash;
 pub mod inspect;
 pub mod progress;
@@ -42,6 +43,8 @@ enum Command {
     Verify(verify::Verify),
     /// Build a scaled-down Grok-style release offline and run every check on it.
     Demo(demo::Demo),
+    /// Check a release's GitHub repository (or a local clone) against its manifest.
+    Github(github::Github),
     /// What a release actually released, judged against the openness frameworks.
     Report(report::Report),
     /// SHA-256 every file and verify BitTorrent v1 pieces, in one pass on all cores.
@@ -85,6 +88,7 @@ where
         Command::Inspect(cmd) => cmd.run(env),
         Command::Verify(cmd) => cmd.run(env),
         Command::Demo(cmd) => cmd.run(env),
+        Command::Github(cmd) => cmd.run(env),
         Command::Report(cmd) => cmd.run(env),
         Command::Hash(cmd) => cmd.run(env),
         Command::Torrent(cmd) => cmd.run(env),

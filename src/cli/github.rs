@@ -1,0 +1,832 @@
+//! `weightcheck github`: the GitHub side of a release, through the REST API
+//! or offline on a clone: files (path, size, git blob SHA-1), the README's
+//! magnet links, the license, and run.py's model config against the
+//! manifest.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::cli::{EXIT_MISMATCH, EXIT_OK};
+use crate::env::Env;
+use crate::github::api::{ClientOptions, GithubRepo};
+use crate::github::local::read_local;
+use crate::github::{analyze, github_source, Origin, ParamStatus, Report};
+use crate::manifest::{Manifest, EMBEDDED};
+
+/// Arguments of `weightcheck github`.
+#[derive(Debug, Args)]
+pub struct Github {
+    /// The repository on GitHub.
+    #[arg(
+        value_name = "OWNER/REPO",
+        required_unless_present = "local",
+        conflicts_with = "local"
+    )]
+    repo: Option<String>,
+    /// Branch, tag or commit to check [default: the manifest's commit when
+    /// OWNER/REPO is the manifest's repository, else HEAD].
+    #[arg(long = "ref", value_name = "REF")]
+    git_ref: Option<String>,
+    /// Check a clone or a plain directory offline instead of the API.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["git_ref", "api_url"])]
+    local: Option<PathBuf>,
+    /// Built-in manifest to compare with (e.g. grok-1) [default: the
+    /// built-in manifest of OWNER/REPO].
+    #[arg(long, value_name = "ID", conflicts_with = "manifest")]
+    release: Option<String>,
+    /// Manifest file to compare with.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Base URL of the GitHub API (also WEIGHTCHECK_GITHUB_API).
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Github {
+    fn manifest(&self, env: &Env) -> anyhow::Result<Manifest> {
+        if let Some(path) = &self.manifest {
+            return Ok(Manifest::from_file(&env.resolve(path))?);
+        }
+        if let Some(id) = &self.release {
+            return Ok(Manifest::embedded(id)?);
+        }
+        if let Some(repo) = &self.repo {
+            for (id, _) in EMBEDDED {
+                let m = Manifest::embedded(id)?;
+                let same = m
+                    .sources
+                    .github
+                    .as_ref()
+                    .is_some_and(|g| g.repo.eq_ignore_ascii_case(repo));
+                if same {
+                    return Ok(m);
+                }
+            }
+            bail!("no built-in manifest for {repo}; give --release ID or --manifest FILE");
+        }
+        bail!("--local needs --release ID or --manifest FILE to compare with")
+    }
+
+    /// Runs the command.
+    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        let manifest = self.manifest(env)?;
+        let report = if let Some(path) = &self.local {
+            let root = env.resolve(path);
+            let read = read_local(&root, &manifest)?;
+            analyze(read.origin, &read.snapshot, &manifest)?
+        } else {
+            let repo = self.repo.clone().context("OWNER/REPO is required")?;
+            let gh = github_source(&manifest)?;
+            let git_ref = match &self.git_ref {
+                Some(r) => r.clone(),
+                None if gh.repo.eq_ignore_ascii_case(&repo) => gh.commit.clone(),
+                None => "HEAD".to_string(),
+            };
+            let opts = ClientOptions {
+                api_url: self
+                    .api_url
+                    .clone()
+                    .or_else(|| non_empty_env("WEIGHTCHECK_GITHUB_API")),
+                token: non_empty_env("GITHUB_TOKEN"),
+                retries: 3,
+                timeout: Duration::from_secs(30),
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            let (commit, snapshot) = rt.block_on(async {
+                let client = GithubRepo::new(&repo, &opts)?;
+                client.snapshot(&git_ref, &manifest).await
+            })?;
+            let origin = Origin::Github {
+                repo,
+                git_ref,
+                commit: commit.sha,
+            };
+            analyze(origin, &snapshot, &manifest)?
+        };
+        if self.json {
+            serde_json::to_writer_pretty(&mut env.out, &report)?;
+            writeln!(env.out)?;
+        } else {
+            render(&report, &mut env.out)?;
+        }
+        Ok(if report.is_ok() {
+            EXIT_OK
+        } else {
+            EXIT_MISMATCH
+        })
+    }
+}
+
+fn render(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let commit_note = |c: &str| {
+        if c.eq_ignore_ascii_case(&r.manifest_commit) {
+            "the manifest's commit".to_string()
+        } else {
+            format!("not the manifest's {}", r.manifest_commit)
+        }
+    };
+    match &r.origin {
+        Origin::Github {
+            repo,
+            git_ref,
+            commit,
+        } => {
+            writeln!(out, "repository  {repo} (GitHub API)")?;
+            writeln!(
+                out,
+                "ref         {git_ref} -> {commit} ({})",
+                commit_note(commit)
+            )?;
+        }
+        Origin::Local {
+            path,
+            git,
+            git_note,
+        } => {
+            writeln!(out, "directory   {path}")?;
+            match git {
+                Some(g) => {
+                    match &g.head {
+                        Some(h) => writeln!(out, "git HEAD    {h} ({})", commit_note(h))?,
+                        None => writeln!(out, "git HEAD    none (no commit yet)")?,
+                    }
+                    if g.dirty {
+                        writeln!(
+                            out,
+                            "work tree   differs from HEAD ({} {})",
+                            g.changes.len(),
+                            if g.changes.len() == 1 {
+                                "entry"
+                            } else {
+                                "entries"
+                            }
+                        )?;
+                        for c in g.changes.iter().take(20) {
+                            writeln!(out, "              {c}")?;
+                        }
+                        if g.changes.len() > 20 {
+                            writeln!(out, "              … {} more", g.changes.len() - 20)?;
+                        }
+                    } else {
+                        writeln!(out, "work tree   clean")?;
+                    }
+                }
+                None => match git_note {
+                    Some(n) => writeln!(out, "git         not read: {n}")?,
+                    None => writeln!(out, "git         not a git repository")?,
+                },
+            }
+        }
+    }
+    writeln!(
+        out,
+        "manifest    {} ({} at {})",
+        r.release, r.manifest_repo, r.manifest_commit
+    )?;
+
+    let t = &r.tree;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "files: {} match, {} changed, {} missing, {} extra",
+        t.matched.len(),
+        t.changed.len(),
+        t.missing.len(),
+        t.extra.len()
+    )?;
+    for c in &t.changed {
+        writeln!(out, "  changed  {}", c.path)?;
+        writeln!(
+            out,
+            "           manifest  {} bytes  git sha1 {}",
+            c.expected_size, c.expected_sha1
+        )?;
+        writeln!(
+            out,
+            "           found     {} bytes  git sha1 {}",
+            c.actual_size, c.actual_sha1
+        )?;
+    }
+    for m in &t.missing {
+        writeln!(
+            out,
+            "  missing  {}  ({} bytes, git sha1 {})",
+            m.path, m.size, m.git_sha1
+        )?;
+    }
+    for e in &t.extra {
+        writeln!(
+            out,
+            "  extra    {}  ({} bytes, git sha1 {})",
+            e.path, e.size, e.git_sha1
+        )?;
+    }
+
+    let m = &r.magnets;
+    writeln!(out)?;
+    match (&m.file, &m.expected_info_hash) {
+        (Some(f), Some(h)) => writeln!(
+            out,
+            "magnet: {} link(s) in {f}; manifest info-hash {h}",
+            m.links.len()
+        )?,
+        (Some(f), None) => writeln!(
+            out,
+            "magnet: {} link(s) in {f}; the manifest has no torrent",
+            m.links.len()
+        )?,
+        (None, _) => writeln!(out, "magnet: no README")?,
+    }
+    for l in &m.links {
+        let verdict = match (&l.info_hash, &m.expected_info_hash) {
+            (Some(h), Some(e)) if h == e => "matches",
+            (Some(_), Some(_)) => "DIFFERS",
+            (Some(_), None) => "",
+            (None, _) => "no valid info-hash",
+        };
+        writeln!(
+            out,
+            "  line {:<4} {}  {}  ({} tracker{})",
+            l.line,
+            l.info_hash.as_deref().unwrap_or("-"),
+            verdict,
+            l.trackers.len(),
+            if l.trackers.len() == 1 { "" } else { "s" }
+        )?;
+    }
+
+    let lic = &r.license;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "license: manifest says {}",
+        lic.expected
+            .as_deref()
+            .unwrap_or("nothing for this repository")
+    )?;
+    if let Some(a) = &lic.api {
+        writeln!(
+            out,
+            "  GitHub license API  {} ({}) in {}",
+            a.spdx_id, a.name, a.path
+        )?;
+    }
+    match (&lic.file, &lic.text) {
+        (Some(f), Some(t)) => writeln!(
+            out,
+            "  text of {f}  {} ({})",
+            t.spdx.as_deref().unwrap_or("unrecognized"),
+            t.evidence
+        )?,
+        _ => writeln!(out, "  no license file at the repository root")?,
+    }
+
+    let c = &r.config;
+    writeln!(out)?;
+    let count = |s: ParamStatus| c.params.iter().filter(|p| p.status == s).count();
+    match (&c.callee, c.line) {
+        (Some(callee), Some(line)) => writeln!(
+            out,
+            "config: {}:{line} {callee}(...): {} match, {} differ, {} unevaluated, {} only in the manifest, {} only in {}",
+            c.file,
+            count(ParamStatus::Match),
+            count(ParamStatus::Differ),
+            count(ParamStatus::Unevaluated),
+            count(ParamStatus::OnlyInManifest),
+            count(ParamStatus::OnlyInConfig),
+            c.file
+        )?,
+        _ => writeln!(out, "config: no config call read from {}", c.file)?,
+    }
+    for p in &c.params {
+        let label = match p.status {
+            ParamStatus::Match => "match",
+            ParamStatus::Differ => "DIFFERS",
+            ParamStatus::Unevaluated => "UNEVALUATED",
+            ParamStatus::OnlyInManifest => "manifest only",
+            ParamStatus::OnlyInConfig => "config only",
+        };
+        let name = p.path.as_deref().unwrap_or(&p.name);
+        let mut line = format!("  {label:<13} {name}");
+        match (&p.config_value, &p.manifest_value, p.status) {
+            (Some(v), Some(_), ParamStatus::Match) => line.push_str(&format!(" = {v}")),
+            (Some(v), Some(mv), _) => line.push_str(&format!(" = {v}, manifest {mv}")),
+            (Some(v), None, _) => line.push_str(&format!(" = {v}")),
+            (None, Some(mv), _) => line.push_str(&format!(", manifest {mv}")),
+            (None, None, _) => {}
+        }
+        if let Some(e) = &p.expr {
+            if p.config_value.as_deref() != Some(e.as_str()) {
+                line.push_str(&format!("  [{e}]"));
+            }
+        }
+        if let Some(n) = &p.note {
+            line.push_str(&format!("  ({n})"));
+        }
+        writeln!(out, "{line}")?;
+    }
+
+    writeln!(out)?;
+    let problems = r.problems();
+    if problems.is_empty() {
+        writeln!(out, "result: OK, the repository matches the manifest")?;
+    } else {
+        writeln!(
+            out,
+            "result: {} problem{}",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        )?;
+        for p in &problems {
+            writeln!(out, "  - {p}")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use crate::cli::{run, EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
+    use crate::env::Env;
+    use crate::github::fake::{FakeGithub, FakeRepo, GROK_COMMIT};
+    use crate::github::tree::git_blob_sha1;
+    use crate::manifest::{GitFile, Manifest};
+
+    fn wc(env_dir: &Path, args: &[&str]) -> (i32, String, String) {
+        let (mut env, cap) = Env::capture(env_dir);
+        let mut full = vec!["weightcheck", "github"];
+        full.extend_from_slice(args);
+        let code = run(full, &mut env);
+        (code, cap.out(), cap.err())
+    }
+
+    /// The grok-1 manifest with its file list replaced by `repo`'s content,
+    /// written to `dir`.
+    fn served_manifest(repo: &FakeRepo, commit: &str, dir: &Path) -> std::path::PathBuf {
+        let mut m = Manifest::embedded("grok-1").unwrap();
+        let gh = m.sources.github.as_mut().unwrap();
+        gh.commit = commit.to_string();
+        gh.files = repo
+            .files
+            .iter()
+            .map(|(p, c)| GitFile {
+                path: p.clone(),
+                size: c.len() as u64,
+                git_sha1: git_blob_sha1(c),
+                sha256: None,
+            })
+            .collect();
+        let path = dir.join("served.toml");
+        std::fs::write(&path, toml::to_string(&m).unwrap()).unwrap();
+        path
+    }
+
+    fn json(out: &str) -> serde_json::Value {
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    fn strings(v: &serde_json::Value) -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| x["path"].as_str().unwrap().to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn remote_everything_matches_a_manifest_of_the_served_content() {
+        let repo = FakeRepo::grok_standins();
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = served_manifest(&repo, GROK_COMMIT, dir.path());
+        let server = FakeGithub::start(repo);
+        let (code, out, err) = wc(
+            dir.path(),
+            &[
+                "xai-org/grok-1",
+                "--manifest",
+                "served.toml",
+                "--api-url",
+                &server.url(),
+            ],
+        );
+        assert_eq!(code, EXIT_OK, "{out}{err}");
+        assert!(
+            out.contains(&format!(
+                "ref         {GROK_COMMIT} -> {GROK_COMMIT} (the manifest's commit)"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains("files: 12 match, 0 changed, 0 missing, 0 extra"),
+            "{out}"
+        );
+        assert!(out.contains("magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e"), "{out}");
+        assert!(
+            out.contains("GitHub license API  Apache-2.0 (Apache License 2.0) in LICENSE.txt"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("config: run.py:12 LanguageModelConfig(...): 12 match, 0 differ, 0 unevaluated, 1 only in the manifest"), "{out}");
+        assert!(
+            out.contains("  match         model.emb_size = 6144  [48 * 128]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  manifest only quant_input_blocks, manifest 8"),
+            "{out}"
+        );
+        assert!(out.contains("result: OK"), "{out}");
+        // Contents were asked for raw, at the resolved commit.
+        let reqs = server.requests();
+        assert!(reqs.iter().any(|r| r.path
+            == format!("/repos/xai-org/grok-1/contents/run.py?ref={GROK_COMMIT}")
+            && r.accept.as_deref() == Some("application/vnd.github.raw+json")));
+        drop(manifest);
+    }
+
+    #[test]
+    fn remote_real_manifest_flags_standins_but_not_real_files() {
+        let server = FakeGithub::start(FakeRepo::grok_standins());
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = wc(
+            dir.path(),
+            &[
+                "xai-org/grok-1",
+                "--release",
+                "grok-1",
+                "--json",
+                "--api-url",
+                &server.url(),
+            ],
+        );
+        assert_eq!(code, EXIT_MISMATCH, "{out}{err}");
+        let v = json(&out);
+        let matched = strings(&v["tree"]["matched"]);
+        assert_eq!(matched, vec!["LICENSE.txt", "tokenizer.model"]);
+        let changed = strings(&v["tree"]["changed"]);
+        assert_eq!(changed.len(), 10);
+        assert!(
+            changed.contains(&"run.py".to_string()) && changed.contains(&"README.md".to_string())
+        );
+        let run_py = v["tree"]["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["path"] == "run.py")
+            .unwrap();
+        assert_eq!(
+            run_py["expected_sha1"],
+            "f1e157a4a959ed8dddecabec754d11e1c9fdfb8c"
+        );
+        assert!(strings(&v["tree"]["missing"]).is_empty());
+        assert!(strings(&v["tree"]["extra"]).is_empty());
+        // The stand-ins carry the real magnet, license and hyperparameters,
+        // so only the file hashes disagree.
+        assert!(v["magnets"]["problems"].as_array().unwrap().is_empty());
+        assert!(v["license"]["problems"].as_array().unwrap().is_empty());
+        assert!(v["config"]["problems"].as_array().unwrap().is_empty());
+        assert_eq!(v["origin"]["kind"], "github");
+        assert_eq!(v["origin"]["commit"], GROK_COMMIT);
+    }
+
+    #[test]
+    fn remote_differences_in_readme_license_and_config_are_reported() {
+        let mut repo = FakeRepo::grok_standins();
+        let run_py = String::from_utf8(repo.files["run.py"].clone()).unwrap();
+        repo.files.insert(
+            "run.py".into(),
+            run_py
+                .replace("num_layers=64", "num_layers=32")
+                .replace("num_kv_heads=8", "num_kv_heads=KV_HEADS")
+                .into_bytes(),
+        );
+        let readme = String::from_utf8(repo.files["README.md"].clone()).unwrap();
+        repo.files.insert(
+            "README.md".into(),
+            readme.replace("5f96d43576e3", "000000000000").into_bytes(),
+        );
+        repo.license = Some(("LICENSE.txt".into(), "MIT".into(), "MIT License".into()));
+        let server = FakeGithub::start(repo);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+        assert_eq!(code, EXIT_MISMATCH, "{out}{err}");
+        assert!(
+            out.contains("  DIFFERS       model.num_layers = 32, manifest 64"),
+            "{out}"
+        );
+        assert!(out.contains("  UNEVALUATED   model.num_kv_heads, manifest 8  [KV_HEADS]  (name `KV_HEADS` cannot be evaluated without running Python)"), "{out}");
+        assert!(out.contains("README.md:20: magnet info-hash 000000000000d386c9ba65b883210a393b68210e is not the manifest's 5f96d43576e3d386c9ba65b883210a393b68210e"), "{out}");
+        assert!(out.contains("DIFFERS  (3 trackers)"), "{out}");
+        assert!(out.contains("GitHub identifies the license in LICENSE.txt as MIT (MIT License), expected Apache-2.0"), "{out}");
+    }
+
+    #[test]
+    fn remote_not_found_is_explained() {
+        let mut repo = FakeRepo::grok_standins();
+        repo.faults.not_found = true;
+        let server = FakeGithub::start(repo);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+        assert_eq!(code, EXIT_ERROR, "{out}{err}");
+        assert!(
+            err.contains(&format!(
+                "commit {GROK_COMMIT}: not found (404) in xai-org/grok-1"
+            )),
+            "{err}"
+        );
+        assert!(err.contains("private (set GITHUB_TOKEN)"), "{err}");
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn remote_rate_limit_403_prints_the_reset_time_without_retrying() {
+        let mut repo = FakeRepo::grok_standins();
+        repo.faults.rate_limit = Some((403, 1_710_863_302));
+        let server = FakeGithub::start(repo);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+        assert_eq!(code, EXIT_ERROR, "{err}");
+        assert!(
+            err.contains("rate limited (403: API rate limit exceeded for 127.0.0.1.)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("the limit resets at 2024-03-19 15:48:22 UTC"),
+            "{err}"
+        );
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[test]
+    fn remote_rate_limit_429_is_retried_then_explained() {
+        let mut repo = FakeRepo::grok_standins();
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            + 600;
+        repo.faults.rate_limit = Some((429, reset));
+        let server = FakeGithub::start(repo);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+        assert_eq!(code, EXIT_ERROR, "{err}");
+        assert!(err.contains("rate limited (429"), "{err}");
+        assert!(
+            err.contains(&format!(
+                "the limit resets at {}",
+                crate::github::format_utc(reset)
+            )),
+            "{err}"
+        );
+        assert!(err.contains("(in 10 min)"), "{err}");
+        // One request and octocrab's three retries.
+        assert_eq!(server.requests().len(), 4);
+    }
+
+    #[test]
+    fn remote_server_errors_are_retried() {
+        let mut repo = FakeRepo::grok_standins();
+        repo.faults.tree_5xx = 2;
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = served_manifest(&repo, GROK_COMMIT, dir.path());
+        let server = FakeGithub::start(repo);
+        let (code, out, err) = wc(
+            dir.path(),
+            &[
+                "xai-org/grok-1",
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--api-url",
+                &server.url(),
+            ],
+        );
+        assert_eq!(code, EXIT_OK, "{out}{err}");
+        let trees = server
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("/git/trees/"))
+            .count();
+        assert_eq!(trees, 3);
+
+        let mut repo = FakeRepo::grok_standins();
+        repo.faults.tree_5xx = 10;
+        let server = FakeGithub::start(repo);
+        let (code, _out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+        assert_eq!(code, EXIT_ERROR);
+        assert!(err.contains("server error 502 (after retries)"), "{err}");
+    }
+
+    #[test]
+    fn remote_truncated_tree_is_refused() {
+        let mut repo = FakeRepo::grok_standins();
+        repo.faults.truncated = true;
+        let server = FakeGithub::start(repo);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+        assert_eq!(code, EXIT_ERROR, "{out}{err}");
+        assert!(
+            err.contains("GitHub truncated the recursive tree (13 entries returned)"),
+            "{err}"
+        );
+        assert!(err.contains("weightcheck github --local PATH"), "{err}");
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args([
+                "-c",
+                "user.name=weightcheck",
+                "-c",
+                "user.email=test@weightcheck.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .expect("git on PATH");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn write_repo(repo: &FakeRepo, dir: &Path) {
+        for (p, c) in &repo.files {
+            let full = dir.join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, c).unwrap();
+        }
+    }
+
+    #[test]
+    fn local_clone_reports_head_dirty_and_a_one_byte_change() {
+        let repo = FakeRepo::grok_standins();
+        let tmp = tempfile::tempdir().unwrap();
+        let clone = tmp.path().join("grok-1");
+        std::fs::create_dir(&clone).unwrap();
+        write_repo(&repo, &clone);
+        // Ignored files are not hashed, as with downloaded checkpoints.
+        std::fs::write(
+            clone.join(".gitignore"),
+            "checkpoints/*\n!checkpoints/README.md\n",
+        )
+        .unwrap();
+        let mut repo = repo;
+        repo.files.insert(
+            ".gitignore".into(),
+            b"checkpoints/*\n!checkpoints/README.md\n".to_vec(),
+        );
+        std::fs::write(clone.join("checkpoints/ckpt-0"), "weights").unwrap();
+        git(&clone, &["init", "-q"]);
+        git(&clone, &["add", "-A"]);
+        git(&clone, &["commit", "-q", "-m", "stand-in tree"]);
+        let head = git(&clone, &["rev-parse", "HEAD"]);
+        let manifest = served_manifest(&repo, &head, tmp.path());
+
+        let (code, out, err) = wc(
+            tmp.path(),
+            &["--local", "grok-1", "--manifest", "served.toml"],
+        );
+        assert_eq!(code, EXIT_OK, "{out}{err}");
+        assert!(
+            out.contains(&format!("git HEAD    {head} (the manifest's commit)")),
+            "{out}"
+        );
+        assert!(out.contains("work tree   clean"), "{out}");
+        assert!(
+            out.contains("files: 12 match, 0 changed, 0 missing, 0 extra"),
+            "{out}"
+        );
+        assert!(out.contains("result: OK"), "{out}");
+
+        let tok = clone.join("tokenizer.model");
+        let mut bytes = std::fs::read(&tok).unwrap();
+        let before = git_blob_sha1(&bytes);
+        bytes[1000] ^= 0x01;
+        let after = git_blob_sha1(&bytes);
+        std::fs::write(&tok, &bytes).unwrap();
+        let (code, out, err) = wc(
+            tmp.path(),
+            &[
+                "--local",
+                clone.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, EXIT_MISMATCH, "{out}{err}");
+        assert!(
+            out.contains("work tree   differs from HEAD (1 entry)"),
+            "{out}"
+        );
+        assert!(out.contains(" M tokenizer.model"), "{out}");
+        assert!(out.contains(&format!(
+            "  changed  tokenizer.model\n           manifest  2229219 bytes  git sha1 {before}\n           found     2229219 bytes  git sha1 {after}\n"
+        )), "{out}");
+        assert!(
+            out.contains("result: 1 problem\n  - tokenizer.model differs from the manifest"),
+            "{out}"
+        );
+        assert_eq!(before, "d2ff64d9c3329cfe2296d64126ef4e23452ee07f");
+    }
+
+    #[test]
+    fn local_plain_directory_against_the_real_manifest() {
+        let repo = FakeRepo::grok_standins();
+        let tmp = tempfile::tempdir().unwrap();
+        write_repo(&repo, tmp.path());
+        std::fs::remove_file(tmp.path().join("model.py")).unwrap();
+        std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
+        let (code, out, err) = wc(
+            tmp.path(),
+            &["--local", ".", "--release", "grok-1", "--json"],
+        );
+        assert_eq!(code, EXIT_MISMATCH, "{out}{err}");
+        let v = json(&out);
+        assert_eq!(
+            strings(&v["tree"]["matched"]),
+            vec!["LICENSE.txt", "tokenizer.model"]
+        );
+        assert_eq!(strings(&v["tree"]["missing"]), vec!["model.py"]);
+        assert_eq!(strings(&v["tree"]["extra"]), vec!["notes.txt"]);
+        assert_eq!(v["origin"]["kind"], "local");
+        assert!(v["origin"]["git"].is_null());
+        assert!(v["config"]["problems"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(wc(dir.path(), &[]).0, EXIT_ERROR);
+        assert_eq!(
+            wc(
+                dir.path(),
+                &["--local", ".", "--ref", "main", "--release", "grok-1"]
+            )
+            .0,
+            EXIT_ERROR
+        );
+        let (code, _, err) = wc(dir.path(), &["--local", "."]);
+        assert_eq!(code, EXIT_ERROR);
+        assert!(
+            err.contains("--local needs --release ID or --manifest FILE"),
+            "{err}"
+        );
+        let (code, _, err) = wc(
+            dir.path(),
+            &["someone/else", "--api-url", "http://127.0.0.1:9"],
+        );
+        assert_eq!(code, EXIT_ERROR);
+        assert!(
+            err.contains("no built-in manifest for someone/else"),
+            "{err}"
+        );
+        let (code, _, err) = wc(
+            dir.path(),
+            &[
+                "not-a-repo",
+                "--release",
+                "grok-1",
+                "--api-url",
+                "http://127.0.0.1:9",
+            ],
+        );
+        assert_eq!(code, EXIT_ERROR);
+        assert!(err.contains("OWNER/REPO"), "{err}");
+    }
+}

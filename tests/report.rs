@@ -49,6 +49,9 @@ fn grok1_report(dir: &Path, format: &str) -> String {
 fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
     let dir = sparse_grok1();
     let out = grok1_report(dir.path(), "text");
+    if let Some(keep) = std::env::var_os("WEIGHTCHECK_REPORT_ARTIFACTS") {
+        std::fs::write(Path::new(&keep).join("grok-1.txt"), &out).unwrap();
+    }
 
     assert!(
         out.contains(

@@ -194,7 +194,8 @@ pub fn report(r: &Report) -> String {
         }
         for (line, c) in lines.zip(&r.claims) {
             let _ = writeln!(o, "{line}");
-            let _ = writeln!(o, "      how: {}", c.how);
+            let word = if c.computed.is_some() { "how" } else { "why" };
+            let _ = writeln!(o, "      {word}: {}", c.how);
             let _ = writeln!(o, "      {}", c.basis.label());
         }
     }

@@ -19,6 +19,7 @@ pub mod arch;
 pub mod cli;
 pub mod env;
 pub mod error;
+pub mod fetch;
 pub mod formats;
 pub mod github;
 pub mod hash;

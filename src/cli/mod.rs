@@ -12,11 +12,14 @@ use clap::{Parser, Subcommand};
 use crate::env::Env;
 
 pub mod demo;
+pub mod fetch;
 pub mod github;
 pub mod hash;
 pub mod inspect;
+pub mod manifest;
 pub mod progress;
 pub mod report;
+pub mod seed;
 pub mod torrent;
 pub mod verify;
 
@@ -51,6 +54,12 @@ enum Command {
     Hash(hash::Hash),
     /// Create or show BitTorrent v1 .torrent files (info-hash identical to mktorrent's).
     Torrent(torrent::Torrent),
+    /// Download a release over BitTorrent (all of it or --only some files), then verify it.
+    Fetch(fetch::Fetch),
+    /// Verify a local copy against its .torrent, then seed it (for mirrors).
+    Seed(seed::Seed),
+    /// Maintain release manifests (pin a torrent's layout).
+    Manifest(manifest::ManifestCmd),
 }
 
 /// Runs the process: parses `std::env::args`, runs the command, returns the exit code.
@@ -92,6 +101,9 @@ where
         Command::Report(cmd) => cmd.run(env),
         Command::Hash(cmd) => cmd.run(env),
         Command::Torrent(cmd) => cmd.run(env),
+        Command::Fetch(cmd) => cmd.run(env),
+        Command::Seed(cmd) => cmd.run(env),
+        Command::Manifest(cmd) => cmd.run(env),
     };
     let code = match result {
         Ok(code) => code,

@@ -1,0 +1,159 @@
+//! `weightcheck manifest …`: maintaining release manifests.
+//!
+//! `manifest pin-torrent FILE --manifest OUT` records a torrent's layout —
+//! name, piece length and every file with its size — in a manifest, after
+//! checking that the torrent is the release's (same info-hash as the
+//! manifest's magnet link) and that its files agree with the manifest's.
+//! With `fetch --metadata-only` this is how the real Grok-1 layout is
+//! pinned: its piece length and the files beyond the 770 shards are
+//! published nowhere but in the swarm. Exit 0 pinned, 1 the torrent
+//! contradicts the manifest (nothing written), 2 usage or I/O error.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+
+use crate::env::Env;
+use crate::manifest::{Manifest, TorrentFileEntry};
+use crate::torrent::Metainfo;
+
+use super::fetch::compare_layout;
+use super::inspect::thousands;
+use super::{EXIT_MISMATCH, EXIT_OK};
+
+/// Arguments of `weightcheck manifest`.
+#[derive(Debug, Args)]
+pub struct ManifestCmd {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// Record a torrent's layout (name, piece length, files) in a manifest.
+    PinTorrent(PinTorrent),
+}
+
+impl ManifestCmd {
+    /// Runs the command.
+    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        match self.action {
+            Action::PinTorrent(cmd) => cmd.run(env),
+        }
+    }
+}
+
+/// Arguments of `weightcheck manifest pin-torrent`.
+#[derive(Debug, Args)]
+pub struct PinTorrent {
+    /// The .torrent (e.g. saved by `weightcheck fetch --metadata-only`).
+    torrent: PathBuf,
+    /// The manifest to write. If it exists it is updated; otherwise it
+    /// starts from the built-in manifest (--release, or the one whose
+    /// magnet has the torrent's info-hash).
+    #[arg(long, value_name = "FILE")]
+    manifest: PathBuf,
+    /// The built-in release to start from when FILE does not exist yet.
+    #[arg(long)]
+    release: Option<String>,
+}
+
+impl PinTorrent {
+    /// Runs the command.
+    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        let torrent = env.resolve(&self.torrent);
+        let meta = Metainfo::from_file(&torrent)?;
+        let out = env.resolve(&self.manifest);
+        let mut manifest = if out.exists() {
+            Manifest::from_file(&out)?
+        } else if let Some(id) = &self.release {
+            Manifest::embedded(id)?
+        } else {
+            crate::manifest::EMBEDDED
+                .iter()
+                .filter_map(|(id, _)| Manifest::embedded(id).ok())
+                .find(|m| {
+                    m.sources
+                        .torrent
+                        .as_ref()
+                        .is_some_and(|t| t.info_hash.eq_ignore_ascii_case(&meta.info_hash_hex()))
+                })
+                .with_context(|| {
+                    format!(
+                        "no built-in manifest has info-hash {}; name one with --release",
+                        meta.info_hash_hex()
+                    )
+                })?
+        };
+        let Some(source) = manifest.sources.torrent.as_ref() else {
+            bail!(
+                "the {} manifest has no [sources.torrent] to pin the layout in",
+                manifest.release.id
+            );
+        };
+        writeln!(
+            env.out,
+            "weightcheck manifest pin-torrent: {} into {} ({})",
+            torrent.display(),
+            out.display(),
+            manifest.release.name
+        )?;
+        if !source.info_hash.eq_ignore_ascii_case(&meta.info_hash_hex()) {
+            writeln!(
+                env.out,
+                "  the torrent's info-hash is {}, the manifest's magnet says {}: not the release's torrent",
+                meta.info_hash_hex(),
+                source.info_hash
+            )?;
+            writeln!(env.out, "\nresult: MISMATCH (nothing written)")?;
+            return Ok(EXIT_MISMATCH);
+        }
+        let agrees = if manifest.files.is_empty() {
+            true
+        } else {
+            compare_layout(&mut env.out, &meta, &manifest)?
+        };
+        if !agrees {
+            writeln!(
+                env.out,
+                "\nresult: MISMATCH — the torrent and the manifest disagree (nothing written)"
+            )?;
+            return Ok(EXIT_MISMATCH);
+        }
+        if let Some(t) = manifest.sources.torrent.as_mut() {
+            t.piece_length = Some(meta.piece_length);
+            t.name = Some(meta.name.clone());
+            t.files = meta
+                .files
+                .iter()
+                .map(|f| TorrentFileEntry {
+                    path: f.relative_path(),
+                    size: f.length,
+                })
+                .collect();
+        }
+        let text = toml::to_string(&manifest).context("serialising the manifest")?;
+        // Re-read what is written, so a manifest this command writes always loads.
+        Manifest::from_toml(&text, &out.display().to_string())?;
+        let header = format!(
+            "# {} manifest; torrent layout pinned by `weightcheck manifest pin-torrent` from\n\
+             # the swarm's metadata (info-hash {}).\n\n",
+            manifest.release.name,
+            meta.info_hash_hex()
+        );
+        std::fs::write(&out, header + &text)
+            .with_context(|| format!("writing {}", out.display()))?;
+        writeln!(
+            env.out,
+            "  pinned: name {:?}, piece length {}, {} files, {} bytes",
+            meta.name,
+            thousands(meta.piece_length),
+            meta.files.len(),
+            thousands(meta.total_length())
+        )?;
+        writeln!(env.out, "\nresult: PINNED")?;
+        Ok(EXIT_OK)
+    }
+}

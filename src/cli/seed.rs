@@ -1,0 +1,139 @@
+//! `weightcheck seed DIR --torrent FILE`: for mirror operators. Verifies
+//! every piece of the local copy first — a damaged copy is never served —
+//! then seeds it until Ctrl-C (or `--stop-after`). Exit 0 after seeding, 1
+//! the copy does not match the torrent (nothing served), 2 usage, network
+//! or I/O error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::env::Env;
+use crate::fetch::disk::human;
+use crate::fetch::{self, seed, Stop};
+use crate::torrent::{Magnet, Metainfo};
+
+use super::fetch::NetArgs;
+use super::inspect::thousands;
+use super::progress::Bar;
+use super::{EXIT_MISMATCH, EXIT_OK};
+
+/// Arguments of `weightcheck seed`.
+#[derive(Debug, Args)]
+pub struct Seed {
+    /// The local copy: the torrent's top directory, or the directory
+    /// holding it (for a single-file torrent, the file or its directory).
+    dir: PathBuf,
+    /// The .torrent to serve.
+    #[arg(long, value_name = "FILE")]
+    torrent: PathBuf,
+    /// Refuse to seed unless the torrent's info-hash is this magnet's.
+    #[arg(long, value_name = "URI")]
+    magnet: Option<String>,
+    /// Stop after SECS (default: run until Ctrl-C).
+    #[arg(long, value_name = "SECS")]
+    stop_after: Option<u64>,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+impl Seed {
+    /// Runs the command.
+    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        let net = self.net.options()?;
+        let torrent = env.resolve(&self.torrent);
+        let meta = Metainfo::from_file(&torrent)?;
+        let bytes =
+            std::fs::read(&torrent).with_context(|| format!("reading {}", torrent.display()))?;
+        if let Some(uri) = &self.magnet {
+            let m = Magnet::parse(uri)?;
+            if m.info_hash != meta.info_hash() {
+                bail!(
+                    "{} has info-hash {}, the magnet link {}",
+                    torrent.display(),
+                    meta.info_hash_hex(),
+                    m.info_hash_hex()
+                );
+            }
+        }
+        let root = seed::content_root(&env.resolve(&self.dir), &meta);
+        writeln!(
+            env.out,
+            "weightcheck seed: {:?} ({} files, {} bytes, info-hash {}) from {}",
+            meta.name,
+            meta.files.len(),
+            thousands(meta.total_length()),
+            meta.info_hash_hex(),
+            root.display()
+        )?;
+        env.out.flush()?;
+        let bar = Bar::new(env, "verifying");
+        let hashed = seed::verify_local(&root, &meta, &|p| bar.update(p));
+        bar.finish();
+        let hashed = hashed?;
+        let pieces = hashed
+            .pieces
+            .as_ref()
+            .context("the hash engine returned no piece results")?;
+        writeln!(
+            env.out,
+            "  verified: {} of {} pieces pass ({} bytes read in {:.1} s)",
+            thousands(pieces.passed as u64),
+            thousands(pieces.count as u64),
+            thousands(hashed.bytes_hashed),
+            hashed.seconds
+        )?;
+        if !hashed.all_ok() {
+            for f in hashed.files.iter().filter(|f| {
+                f.status != crate::hash::engine::FileStatus::Ok || !f.failed_pieces.is_empty()
+            }) {
+                writeln!(
+                    env.out,
+                    "  - {}: {:?}, {} bad piece(s)",
+                    f.path,
+                    f.status,
+                    f.failed_pieces.len()
+                )?;
+            }
+            writeln!(
+                env.out,
+                "\nresult: MISMATCH — the copy does not match the torrent; not seeding it"
+            )?;
+            return Ok(EXIT_MISMATCH);
+        }
+        let rt = fetch::runtime()?;
+        let stop_after = self.stop_after.map(Duration::from_secs);
+        let describe = self.net.describe();
+        let info_hash = meta.info_hash_hex();
+        let summary = {
+            let out = &mut env.out;
+            let mut ready = |s: &seed::Seeding| {
+                let at = s
+                    .listen
+                    .map_or_else(|| "no listening socket".to_string(), |a| a.to_string());
+                let _ = writeln!(out, "  seeding on {at} ({describe}); Ctrl-C to stop");
+                if let Some(a) = s.listen.filter(|a| !a.ip().is_unspecified()) {
+                    let _ = writeln!(out, "  magnet: magnet:?xt=urn:btih:{info_hash}&x.pe={a}");
+                }
+                let _ = out.flush();
+            };
+            let r = rt.block_on(async {
+                let stop = Stop::on_ctrl_c(stop_after);
+                seed::serve(&root, bytes, &meta, &net, &mut ready, stop).await
+            });
+            rt.shutdown_timeout(Duration::from_secs(2));
+            r?
+        };
+        writeln!(
+            env.out,
+            "  stopped: uploaded {} to up to {} peer(s) in {:.0} s",
+            human(summary.uploaded_bytes),
+            summary.peak_peers,
+            summary.seconds
+        )?;
+        Ok(EXIT_OK)
+    }
+}

@@ -13,9 +13,10 @@ use crate::env::Env;
 
 pub mod demo;
 pub mod fetch;
-pub mod github;
 pub mod hash;
+pub mod github;
 pub mod inspect;
+pub mod synth;
 pub mod manifest;
 pub mod progress;
 pub mod report;
@@ -46,14 +47,16 @@ enum Command {
     Verify(verify::Verify),
     /// Build a scaled-down Grok-style release offline and run every check on it.
     Demo(demo::Demo),
-    /// Check a release's GitHub repository (or a local clone) against its manifest.
-    Github(github::Github),
+    /// Write a synthetic Grok-style release (full-size sparse layout, or the small demo).
+    Synth(synth::Synth),
     /// What a release actually released, judged against the openness frameworks.
     Report(report::Report),
     /// SHA-256 every file and verify BitTorrent v1 pieces, in one pass on all cores.
     Hash(hash::Hash),
     /// Create or show BitTorrent v1 .torrent files (info-hash identical to mktorrent's).
     Torrent(torrent::Torrent),
+    /// Check a release's GitHub repository (or a local clone) against its manifest.
+    Github(github::Github),
     /// Download a release over BitTorrent (all of it or --only some files), then verify it.
     Fetch(fetch::Fetch),
     /// Verify a local copy against its .torrent, then seed it (for mirrors).
@@ -97,10 +100,11 @@ where
         Command::Inspect(cmd) => cmd.run(env),
         Command::Verify(cmd) => cmd.run(env),
         Command::Demo(cmd) => cmd.run(env),
-        Command::Github(cmd) => cmd.run(env),
+        Command::Synth(cmd) => cmd.run(env),
         Command::Report(cmd) => cmd.run(env),
         Command::Hash(cmd) => cmd.run(env),
         Command::Torrent(cmd) => cmd.run(env),
+        Command::Github(cmd) => cmd.run(env),
         Command::Fetch(cmd) => cmd.run(env),
         Command::Seed(cmd) => cmd.run(env),
         Command::Manifest(cmd) => cmd.run(env),

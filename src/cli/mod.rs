@@ -87,7 +87,11 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let text = e.render().ansi().to_string();
+            let text = if env.err_is_tty {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
             let _ = if e.use_stderr() {
                 env.err.write_all(text.as_bytes())
             } else {

@@ -208,11 +208,11 @@ pub fn print_report(
         "structure: {}/{} structurally correct",
         s.structure_ok, s.expected
     )?;
-    writeln!(
-        out,
-        "sha256: {} match, {} differ, {} not published in the manifest",
-        s.hash_matched, s.hash_mismatched, s.hash_unknown
-    )?;
+    write!(out, "sha256: {} match, {} differ", s.hash_matched, s.hash_mismatched)?;
+    if s.hash_not_checked > 0 {
+        write!(out, ", {} not checked (--no-hash)", s.hash_not_checked)?;
+    }
+    writeln!(out, ", {} not published in the manifest", s.hash_unknown)?;
     if !r.claims.is_empty() {
         writeln!(out)?;
         print_claims(out, r)?;

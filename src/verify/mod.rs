@@ -94,6 +94,8 @@ pub struct Summary {
     pub hash_mismatched: usize,
     /// Files whose SHA-256 the manifest does not know.
     pub hash_unknown: usize,
+    /// Files whose SHA-256 is known but were not hashed (`--no-hash`).
+    pub hash_not_checked: usize,
 }
 
 /// The outcome of `verify`.
@@ -281,6 +283,7 @@ fn summarize<'a>(
             HashCheck::Matched => summary.hash_matched += 1,
             HashCheck::Mismatch { .. } => summary.hash_mismatched += 1,
             HashCheck::NotKnown if f.verdict != "extra" => summary.hash_unknown += 1,
+            HashCheck::NotChecked => summary.hash_not_checked += 1,
             _ => {}
         }
     }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command (README, "Set up and run"). Installs what the tests need
+# on a fresh machine, then runs every check CI runs:
+#   - Debian packages for peer clients and references (scripts/install-test-deps.sh)
+#   - the reference Python writer's venv (scripts/setup-python.sh)
+#   - cargo fmt --check, clippy -D warnings, the whole test suite,
+#   - and a build of the fuzz targets (fuzz/).
+# SKIP_LINT=1 skips fmt and clippy (for quick local runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "install test dependencies (Debian packages)"
+scripts/install-test-deps.sh
+step "reference Python writer (numpy 1.26.4, ml_dtypes 0.4.0, safetensors 0.4.5)"
+WEIGHTCHECK_PYTHON=$(scripts/setup-python.sh | tail -1)
+export WEIGHTCHECK_PYTHON
+
+if [ "${SKIP_LINT:-0}" != 1 ]; then
+  step "cargo fmt --check"
+  cargo fmt --all -- --check
+  step "cargo clippy --all-targets -- -D warnings"
+  cargo clippy --all-targets --quiet -- -D warnings
+fi
+
+step "cargo test"
+cargo test --no-fail-fast
+step "fuzz targets build (cargo fuzz run pickle|shard to fuzz; see README)"
+cargo build --quiet --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-build --bins
+echo "fuzz targets built"

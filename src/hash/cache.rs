@@ -13,6 +13,9 @@
 //!   with the digests computed then (SHA-256, git blob SHA-1). Digests are
 //!   stored rather than verdicts, so a new manifest with different expected
 //!   values is still checked against the real content.
+//! - per file being hashed when the cache was last written: how far it had
+//!   got and the serialised hasher states, so an interrupted run (Ctrl-C)
+//!   continues each file where it stopped instead of from byte 0.
 //! - per piece set (piece length + file list + expected piece hashes, which
 //!   is what an info-hash pins): which pieces passed, and the fingerprints
 //!   of the files at that time. A piece is reused only if every file it
@@ -90,6 +93,22 @@ pub struct FileEntry {
     pub git_blob_sha1: Option<String>,
 }
 
+/// A file hashed part of the way, with hasher states to continue from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartialEntry {
+    /// The file's fingerprint when it was being hashed.
+    #[serde(flatten)]
+    pub fingerprint: Fingerprint,
+    /// Bytes hashed so far.
+    pub pos: u64,
+    /// Serialised SHA-256 state (hex), if SHA-256 was being computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256_state: Option<String>,
+    /// Serialised git blob SHA-1 state (hex), if it was being computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_state: Option<String>,
+}
+
 /// Cached piece results for one piece set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PieceSetEntry {
@@ -132,6 +151,8 @@ struct CacheData {
     version: u32,
     root: String,
     files: BTreeMap<String, FileEntry>,
+    #[serde(default)]
+    partial: BTreeMap<String, PartialEntry>,
     piece_sets: BTreeMap<String, PieceSetEntry>,
 }
 
@@ -218,6 +239,17 @@ impl Cache {
             git_blob_sha1: git_blob_sha1.or_else(|| old.and_then(|o| o.git_blob_sha1)),
         };
         self.data.files.insert(rel.to_string(), entry);
+        self.data.partial.remove(rel);
+    }
+
+    /// Where an interrupted run left `rel`, if its fingerprint still matches.
+    pub fn partial(&self, rel: &str, now: &Fingerprint) -> Option<&PartialEntry> {
+        self.data.partial.get(rel).filter(|e| e.fingerprint == *now)
+    }
+
+    /// Records how far `rel` has been hashed.
+    pub fn record_partial(&mut self, rel: &str, entry: PartialEntry) {
+        self.data.partial.insert(rel.to_string(), entry);
     }
 
     /// The piece set `id`, if known.

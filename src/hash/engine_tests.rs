@@ -309,3 +309,70 @@ fn cache_skips_unchanged_and_rehashes_changed() {
     let r5 = run_in_pool(2, dir.path(), &plan(CacheMode::On));
     assert_eq!(r5.bytes_hashed, 3000 + 808);
 }
+
+#[test]
+fn resumes_a_file_from_its_checkpoint() {
+    use super::cache::{Cache, Fingerprint, PartialEntry};
+    use sha2::digest::common::hazmat::SerializableState;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let a: Vec<u8> = (0..50_000u32).map(|i| (i * 13 % 256) as u8).collect();
+    let b: Vec<u8> = (0..9_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(dir.path().join("a"), &a).expect("write");
+    std::fs::write(dir.path().join("b"), &b).expect("write");
+    set_old_mtime(&dir.path().join("a"), 100);
+    set_old_mtime(&dir.path().join("b"), 100);
+    let cache_file = cache_dir.path().join("c.json");
+
+    // What an interrupted run leaves: `a` hashed up to byte 30_000.
+    let mut h = Sha256::new();
+    h.update(&a[..30_000]);
+    let mut g = Sha1::new();
+    g.update(b"blob 50000\0");
+    g.update(&a[..30_000]);
+    let meta = std::fs::metadata(dir.path().join("a")).expect("stat");
+    let (mut cache, _) = Cache::open(cache_file.clone(), dir.path());
+    cache.record_partial(
+        "a",
+        PartialEntry {
+            fingerprint: Fingerprint::of(&meta),
+            pos: 30_000,
+            sha256_state: Some(hex::encode(h.serialize())),
+            git_state: Some(hex::encode(g.serialize())),
+        },
+    );
+    cache.save().expect("save");
+
+    let expected = piece_hashes(&[&a, &b], 4096);
+    let plan = HashPlan {
+        cache: CacheMode::On,
+        cache_file: Some(cache_file),
+        ..HashPlan::new(vec![
+            PlanFile {
+                git_blob: true,
+                ..PlanFile::sha256("a", 50_000)
+            },
+            PlanFile::sha256("b", 9_000),
+        ])
+        .with_pieces(PiecePlan {
+            piece_length: 4096,
+            files: vec![0, 1],
+            hashes: Some(expected.clone()),
+        })
+    };
+    let r = run_in_pool(2, dir.path(), &plan);
+    assert!(r.all_ok(), "{r:#?}");
+    assert_eq!(
+        r.files[0].sha256.as_deref(),
+        Some(hex::encode(Sha256::digest(&a)).as_str())
+    );
+    assert_eq!(
+        r.files[0].git_blob_sha1.as_deref(),
+        Some(git_blob(&a).as_str())
+    );
+    // a from 30_000 by the stream, a's first 30_000 by the pieces (none of
+    // them cached), b by its stream: every byte once.
+    assert_eq!(r.bytes_hashed, 59_000);
+    assert_eq!(r.pieces.as_ref().map(|p| p.passed), Some(expected.len()));
+}

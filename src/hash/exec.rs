@@ -15,16 +15,17 @@
 
 use std::collections::{BinaryHeap, VecDeque};
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use memmap2::{Mmap, MmapOptions};
 use sha1::Sha1;
+use sha2::digest::common::hazmat::{SerializableState, SerializedState};
 use sha2::{Digest, Sha256};
 
-use super::cache::{encode_bitmap, Cache, Fingerprint, PieceSetEntry};
+use super::cache::{encode_bitmap, Cache, Fingerprint, PartialEntry, PieceSetEntry};
 use super::engine::{
     BadPiece, CacheMode, FileReport, FileStatus, HashPlan, HashReport, PieceReport, Progress, Span,
 };
@@ -38,13 +39,12 @@ const CHUNK: u64 = 8 << 20;
 /// Tiny in unit tests, so small fixtures cross many chunk boundaries.
 #[cfg(test)]
 const CHUNK: u64 = 12 << 10;
-/// Bytes per read: small enough that one block stays in L2 cache while
-/// every digest that needs it runs over it, large enough that syscall
-/// overhead is negligible.
+/// Bytes fed to the digests at a time: small enough that a block stays in
+/// L2 cache while every digest that needs it runs over it.
 #[cfg(not(test))]
-pub(super) const BLOCK: usize = 256 << 10;
+const BLOCK: usize = 256 << 10;
 #[cfg(test)]
-pub(super) const BLOCK: usize = 4 << 10;
+const BLOCK: usize = 4 << 10;
 /// Progress is reported when the byte count crosses a multiple of this.
 const PROGRESS_STEP: u64 = 32 << 20;
 /// How often the cache is written during a run, for resuming after Ctrl-C.
@@ -60,6 +60,9 @@ pub(super) struct FileInfo {
     pub error: Option<String>,
     /// Whether a stream reads this file (so pieces wait for its delivery).
     pub stream: bool,
+    /// Where the stream starts: past 0 when resuming an interrupted run;
+    /// pieces read the bytes before it themselves.
+    pub stream_start: u64,
     cached_sha256: Option<String>,
     cached_git: Option<String>,
     need_sha256: bool,
@@ -67,6 +70,16 @@ pub(super) struct FileInfo {
 }
 
 impl FileInfo {
+    /// How many of the `len` bytes at `offset` pieces must read themselves
+    /// (the rest a stream delivers).
+    pub fn self_serve(&self, offset: u64, len: u64) -> u64 {
+        if self.stream {
+            len.min(self.stream_start.saturating_sub(offset))
+        } else {
+            len
+        }
+    }
+
     /// Bytes on disk, if the file exists and is a regular file.
     pub fn actual(&self) -> Option<u64> {
         self.fingerprint.map(|f| f.size)
@@ -97,8 +110,15 @@ struct StreamState {
     git: Option<Sha1>,
 }
 
+/// Hasher states to continue an interrupted file from.
+struct Resume {
+    pos: u64,
+    sha256: Option<Sha256>,
+    git: Option<Sha1>,
+}
+
 enum Phase {
-    Unopened,
+    Unopened(Option<Box<Resume>>),
     Idle(Box<StreamState>),
     Busy,
     Done,
@@ -122,7 +142,7 @@ struct Sched {
 enum Unit {
     Chunk {
         stream: usize,
-        state: Option<Box<StreamState>>,
+        state: std::result::Result<Box<StreamState>, Option<Box<Resume>>>,
         pos: u64,
         end: u64,
     },
@@ -140,6 +160,9 @@ struct Digests {
 struct Saver {
     cache: Cache,
     last: Instant,
+    /// Grows with the time a save takes, so a huge cache costs at most ~5 %
+    /// of one core.
+    every: Duration,
     warning: Option<String>,
 }
 
@@ -201,10 +224,19 @@ pub(super) fn execute(
             }
         }
     }
+    let mut resumes: Vec<Option<Box<Resume>>> = Vec::with_capacity(files.len());
     for (info, pf) in files.iter_mut().zip(&plan.files) {
         info.need_sha256 = pf.sha256 && info.cached_sha256.is_none();
         info.need_git = pf.git_blob && info.cached_git.is_none();
         info.stream = info.fingerprint.is_some() && (info.need_sha256 || info.need_git);
+        let resume = match (&cache, info.fingerprint, reuse && info.stream) {
+            (Some(c), Some(fp), true) => c
+                .partial(&info.rel, &fp)
+                .and_then(|p| resume_from(p, info.need_sha256, info.need_git)),
+            _ => None,
+        };
+        info.stream_start = resume.as_ref().map_or(0, |r| r.pos);
+        resumes.push(resume);
     }
 
     let piece_set_id = plan.pieces.as_ref().and_then(|p| {
@@ -226,16 +258,17 @@ pub(super) fn execute(
 
     let mut sched = Sched::default();
     let mut total = 0u64;
-    for (i, info) in files.iter().enumerate() {
+    for ((i, info), resume) in files.iter().enumerate().zip(resumes) {
         if info.stream {
             let end = info.actual().unwrap_or(0);
-            total += end;
-            sched.idle.push((end, sched.streams.len()));
+            let pos = info.stream_start;
+            total += end - pos;
+            sched.idle.push((end - pos, sched.streams.len()));
             sched.streams.push(Stream {
                 file: i,
                 end,
-                pos: 0,
-                phase: Phase::Unopened,
+                pos,
+                phase: Phase::Unopened(resume),
             });
         }
     }
@@ -249,6 +282,7 @@ pub(super) fn execute(
         Mutex::new(Saver {
             cache,
             last: Instant::now(),
+            every: SAVE_EVERY,
             warning: None,
         })
     });
@@ -319,6 +353,7 @@ fn stat_file(root: &Path, f: &super::engine::PlanFile) -> FileInfo {
         status: FileStatus::Ok,
         error: None,
         stream: false,
+        stream_start: 0,
         cached_sha256: None,
         cached_git: None,
         need_sha256: false,
@@ -368,6 +403,32 @@ fn piece_set_id(
     hex::encode(h.finalize())
 }
 
+/// Hasher states from a cache entry, if they cover every digest needed.
+fn resume_from(p: &PartialEntry, need_sha256: bool, need_git: bool) -> Option<Box<Resume>> {
+    fn load<H: SerializableState>(hex_state: Option<&String>) -> Option<H> {
+        let bytes = hex::decode(hex_state?).ok()?;
+        let state = SerializedState::<H>::try_from(bytes.as_slice()).ok()?;
+        H::deserialize(&state).ok()
+    }
+    let sha256 = if need_sha256 {
+        Some(load::<Sha256>(p.sha256_state.as_ref())?)
+    } else {
+        None
+    };
+    let git = if need_git {
+        Some(load::<Sha1>(p.git_state.as_ref())?)
+    } else {
+        None
+    };
+    (p.pos > 0 && p.pos <= p.fingerprint.size).then(|| {
+        Box::new(Resume {
+            pos: p.pos,
+            sha256,
+            git,
+        })
+    })
+}
+
 fn cached_pieces(
     set: Option<&PieceSetEntry>,
     map: &PieceMap,
@@ -393,22 +454,18 @@ fn cached_pieces(
         .collect()
 }
 
-/// Per-worker reusable state: read buffers and a few open files.
+/// Per-worker reusable state: a few open files for piece reads.
 pub(super) struct WorkerIo {
-    pub block: Vec<u8>,
     open: Vec<(usize, File)>,
 }
 
 impl WorkerIo {
     fn new() -> Self {
-        WorkerIo {
-            block: vec![0; BLOCK],
-            open: Vec::new(),
-        }
+        WorkerIo { open: Vec::new() }
     }
 
     /// An open handle for plan file `i`, kept for later reads.
-    pub fn file(&mut self, i: usize, path: &Path) -> std::io::Result<&File> {
+    fn file(&mut self, i: usize, path: &Path) -> std::io::Result<&File> {
         if let Some(pos) = self.open.iter().position(|(j, _)| *j == i) {
             return Ok(&self.open[pos].1);
         }
@@ -421,10 +478,39 @@ impl WorkerIo {
     }
 }
 
+/// Maps `len` bytes of `file` at `offset` for reading.
+///
+/// Why mmap and not read(2): on this 2-vCPU VM, hashing 2.04 GB of
+/// page-cached data with SHA-1 on both cores cost 1.23-1.37 s user +
+/// 0.28-0.38 s sys with 256 KiB pread()s, against 1.37 s user + 0.09-0.11 s
+/// sys when mapped (the kernel's copy into the buffer is the difference):
+/// ~10 % less CPU, which is the margin between reaching and missing the
+/// hash ceiling. Chunks are mapped and unmapped one at a time so resident
+/// memory stays flat.
+///
+/// The size is checked first: touching a mapping past the end of a file
+/// that another process truncated raises SIGBUS, so a file that has already
+/// shrunk is reported as an error instead. (A truncation racing with the
+/// read itself can still kill the process; weightcheck does not verify
+/// files that are being written.)
+fn map_range(file: &File, offset: u64, len: u64) -> std::io::Result<Mmap> {
+    let size = file.metadata()?.len();
+    if offset + len > size {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("file shrank to {size} bytes while being read"),
+        ));
+    }
+    let len = usize::try_from(len)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "range too large"))?;
+    // SAFETY: the mapping is read-only and private to the caller, and the
+    // file's size was checked just above (see the SIGBUS note).
+    unsafe { MmapOptions::new().offset(offset).len(len).map(file) }
+}
+
 impl Job<'_> {
     fn worker(&self) {
         let mut io = WorkerIo::new();
-        let mut stream_buf = vec![0u8; BLOCK];
         while let Some(unit) = self.next_unit() {
             match unit {
                 Unit::Chunk {
@@ -433,7 +519,7 @@ impl Job<'_> {
                     pos,
                     end,
                 } => {
-                    let state = self.run_chunk(stream, state, pos, end, &mut stream_buf, &mut io);
+                    let state = self.run_chunk(stream, state, pos, end, &mut io);
                     self.return_stream(stream, state);
                 }
                 Unit::Piece(p) => {
@@ -451,8 +537,8 @@ impl Job<'_> {
         while let Some((_, i)) = s.idle.pop() {
             let st = &mut s.streams[i];
             let state = match std::mem::replace(&mut st.phase, Phase::Busy) {
-                Phase::Unopened => None,
-                Phase::Idle(state) => Some(state),
+                Phase::Unopened(resume) => Err(resume),
+                Phase::Idle(state) => Ok(state),
                 other => {
                     st.phase = other;
                     continue;
@@ -508,17 +594,22 @@ impl Job<'_> {
     fn run_chunk(
         &self,
         stream: usize,
-        state: Option<Box<StreamState>>,
+        state: std::result::Result<Box<StreamState>, Option<Box<Resume>>>,
         pos: u64,
         end: u64,
-        buf: &mut [u8],
         io: &mut WorkerIo,
     ) -> std::result::Result<Box<StreamState>, String> {
         let fi = lock(&self.sched).streams[stream].file;
         let info = &self.files[fi];
         let mut st = match state {
-            Some(st) => st,
-            None => {
+            Ok(st) => st,
+            Err(Some(resume)) => Box::new(StreamState {
+                file: File::open(&info.abs).map_err(|e| e.to_string())?,
+                pos: resume.pos,
+                sha256: resume.sha256,
+                git: resume.git,
+            }),
+            Err(None) => {
                 let file = File::open(&info.abs).map_err(|e| e.to_string())?;
                 let mut git = info.need_git.then(Sha1::new);
                 if let Some(g) = &mut git {
@@ -536,27 +627,24 @@ impl Job<'_> {
             .pieces
             .as_ref()
             .and_then(|p| p.stream_offset(fi).map(|off| (p, off)));
-        while st.pos < end {
-            let n = (end - st.pos).min(buf.len() as u64) as usize;
-            let data = &mut buf[..n];
-            st.file
-                .read_exact_at(data, st.pos)
-                .map_err(|e| format!("read error at byte {}: {e}", st.pos))?;
+        let map = map_range(&st.file, st.pos, end - st.pos)
+            .map_err(|e| format!("read error at byte {}: {e}", st.pos))?;
+        for data in map.chunks(BLOCK) {
             if let Some(h) = &mut st.sha256 {
-                h.update(&*data);
+                h.update(data);
             }
             if let Some(h) = &mut st.git {
-                h.update(&*data);
+                h.update(data);
             }
             if let Some((pieces, base)) = torrent {
                 // Bytes past the torrent's length for this file belong to no piece.
-                let usable = info.expected.saturating_sub(st.pos).min(n as u64) as usize;
+                let usable = info.expected.saturating_sub(st.pos).min(data.len() as u64) as usize;
                 if usable > 0 {
                     pieces.deliver(base + st.pos, &data[..usable], self, io);
                 }
             }
-            st.pos += n as u64;
-            self.advance(n as u64);
+            st.pos += data.len() as u64;
+            self.advance(data.len() as u64);
         }
         Ok(st)
     }
@@ -575,9 +663,10 @@ impl Job<'_> {
     fn maybe_save(&self) {
         let Some(saver) = &self.saver else { return };
         let Ok(mut s) = saver.try_lock() else { return };
-        if s.last.elapsed() < SAVE_EVERY {
+        if s.last.elapsed() < s.every {
             return;
         }
+        let t = Instant::now();
         self.snapshot(&mut s.cache);
         if let Err(e) = s.cache.save() {
             s.warning = Some(format!(
@@ -585,11 +674,34 @@ impl Job<'_> {
                 s.cache.path().display()
             ));
         }
+        s.every = SAVE_EVERY.max(t.elapsed() * 20);
         s.last = Instant::now();
     }
 
-    /// Copies finished, cacheable results into the cache.
+    /// Copies finished, cacheable results into the cache, and the state of
+    /// streams between chunks so an interrupted run can continue them.
     fn snapshot(&self, cache: &mut Cache) {
+        {
+            let sched = lock(&self.sched);
+            for st in &sched.streams {
+                let Phase::Idle(state) = &st.phase else {
+                    continue;
+                };
+                let info = &self.files[st.file];
+                let Some(fp) = info.fingerprint.filter(|fp| fp.settled(self.run_start_ns)) else {
+                    continue;
+                };
+                cache.record_partial(
+                    &info.rel,
+                    PartialEntry {
+                        fingerprint: fp,
+                        pos: state.pos,
+                        sha256_state: state.sha256.as_ref().map(|h| hex::encode(h.serialize())),
+                        git_state: state.git.as_ref().map(|h| hex::encode(h.serialize())),
+                    },
+                );
+            }
+        }
         let digests = lock(&self.digests).clone();
         for (info, d) in self.files.iter().zip(&digests) {
             let Some(fp) = info.fingerprint.filter(|fp| fp.settled(self.run_start_ns)) else {
@@ -774,27 +886,17 @@ impl super::pieces::Source for Job<'_> {
         if let Some(why) = info.unavailable(offset, len) {
             return Err(ReadError(why));
         }
-        let mut block = std::mem::take(&mut io.block);
-        let result = (|| {
-            let file = io
-                .file(plan_index, &info.abs)
-                .map_err(|e| ReadError(format!("{}: {e}", info.rel)))?;
-            let mut at = offset;
-            let end = offset + len;
-            while at < end {
-                let n = (end - at).min(block.len() as u64) as usize;
-                file.read_exact_at(&mut block[..n], at).map_err(|e| {
-                    ReadError(format!("{}: read error at byte {at}: {e}", info.rel))
-                })?;
-                sink(&block[..n]);
-                at += n as u64;
-                if count_progress {
-                    self.advance(n as u64);
-                }
+        let file = io
+            .file(plan_index, &info.abs)
+            .map_err(|e| ReadError(format!("{}: {e}", info.rel)))?;
+        let map = map_range(file, offset, len)
+            .map_err(|e| ReadError(format!("{}: read error at byte {offset}: {e}", info.rel)))?;
+        for data in map.chunks(BLOCK) {
+            sink(data);
+            if count_progress {
+                self.advance(data.len() as u64);
             }
-            Ok(())
-        })();
-        io.block = block;
-        result
+        }
+        Ok(())
     }
 }

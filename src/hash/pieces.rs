@@ -152,17 +152,13 @@ impl<'a> Pieces<'a> {
                 continue;
             }
             let spans = self.map.spans(i);
-            if spans
-                .first()
-                .is_some_and(|s| !files[self.order[s.file]].stream)
-            {
+            let own = |s: &crate::torrent::pieces::FileSpan| {
+                files[self.order[s.file]].self_serve(s.offset, s.length)
+            };
+            if spans.first().is_some_and(|s| own(s) > 0) {
                 jobs.push(i);
             }
-            bytes += spans
-                .iter()
-                .filter(|s| !files[self.order[s.file]].stream)
-                .map(|s| s.length)
-                .sum::<u64>();
+            bytes += spans.iter().map(own).sum::<u64>();
         }
         (jobs, bytes)
     }
@@ -234,8 +230,12 @@ impl<'a> Pieces<'a> {
             } else {
                 let span = self.map.spans_of_range(fed..range.end);
                 span.first()
-                    .filter(|s| !src.file_info(self.order[s.file]).stream)
-                    .map(|s| (fed..fed + s.length, true))
+                    .map(|s| {
+                        src.file_info(self.order[s.file])
+                            .self_serve(s.offset, s.length)
+                    })
+                    .filter(|&n| n > 0)
+                    .map(|n| (fed..fed + n, true))
             };
             let Some((r, count)) = next else { return };
             let mut h = g.hasher.take().unwrap_or_default();

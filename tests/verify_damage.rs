@@ -237,10 +237,7 @@ fn hugging_face_cache_layout_is_found_and_blob_names_checked() {
     let report = weightcheck::verify::verify(
         &manifest,
         &located,
-        &weightcheck::verify::Options {
-            check_hashes: false,
-            tokenizer: None,
-        },
+        &weightcheck::verify::Options::default(),
     )
     .unwrap();
     let bad = &report.files[3];
@@ -256,4 +253,82 @@ fn hugging_face_cache_layout_is_found_and_blob_names_checked() {
         .as_deref()
         .unwrap()
         .contains("blobs"));
+}
+
+/// A .torrent made by Debian's mktorrent (not by weightcheck) over the
+/// release directory, 32 KiB pieces (mktorrent's smallest): shards are not piece multiples, so
+/// pieces straddle files.
+fn mktorrent(r: &Release) -> PathBuf {
+    let out = r.root.parent().unwrap().join("release.torrent");
+    let status = std::process::Command::new("mktorrent")
+        .args(["-l", "15", "-n", "release", "-o"])
+        .arg(&out)
+        .arg(r.root.join("ckpt-0"))
+        .status()
+        .expect("mktorrent must be installed (scripts/install-test-deps.sh)");
+    assert!(status.success());
+    out
+}
+
+#[test]
+fn torrent_pieces_and_sha256_in_one_pass() {
+    let r = release();
+    // The torrent's root is the shard directory: verify that directory
+    // against a manifest whose paths are relative to it.
+    let text = std::fs::read_to_string(&r.manifest)
+        .unwrap()
+        .replace("ckpt-0/", "");
+    std::fs::write(&r.manifest, text).unwrap();
+    let torrent = mktorrent(&r);
+    let dir = r.root.join("ckpt-0");
+    let run = |extra: &[&str]| {
+        let (mut env, cap) = Env::capture(&dir);
+        let mut argv = vec![
+            "weightcheck",
+            "verify",
+            ".",
+            "--manifest",
+            r.manifest.to_str().unwrap(),
+        ];
+        argv.extend_from_slice(&["--torrent", torrent.to_str().unwrap(), "--no-cache"]);
+        argv.extend_from_slice(extra);
+        let code = weightcheck::cli::run(argv, &mut env);
+        (code, cap.out() + &cap.err())
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("sha256: 146 match"), "{out}");
+    assert!(out.contains("pieces of 32768 bytes match"), "{out}");
+
+    // Flip one byte in the middle of shard 2's payload.
+    let path = dir.join("tensor00002_000");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[40_000] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, out) = run(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("sha256: 145 match, 1 differ"), "{out}");
+    assert!(out.contains("tensor00002_000 bytes 32200..64968"), "{out}");
+
+    // Restore it; damage the 406-byte shard 1, whose piece straddles three files.
+    bytes[40_000] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let path = dir.join("tensor00001_000");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[200] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, out) = run(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("piece 4 mismatch: tensor00000_000 bytes 131072..131234; tensor00001_000 bytes 0..406; tensor00002_000 bytes 0..32200"),
+        "{out}"
+    );
+
+    // A magnet for another torrent is refused before any hashing.
+    let (code, out) = run(&[
+        "--magnet",
+        "magnet:?xt=urn:btih:5f96d43576e3d386c9ba65b883210a393b68210e",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("is not the magnet link's 5f96d435"), "{out}");
 }

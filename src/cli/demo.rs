@@ -171,6 +171,7 @@ impl Demo {
             &verify::Options {
                 check_hashes: true,
                 tokenizer: None,
+                ..Default::default()
             },
         )?;
         let s = &report.summary;

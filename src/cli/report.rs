@@ -99,6 +99,7 @@ impl Report {
         let opts = verify::Options {
             check_hashes: !self.no_hash,
             tokenizer,
+            ..Default::default()
         };
         Ok(Evidence::collect(manifest, &located, &opts)?)
     }

@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::env::Env;
+use crate::hash::engine::CacheMode;
 use crate::manifest::Manifest;
+use crate::torrent::{Magnet, Metainfo};
+
+use super::progress::Bar;
 use crate::verify::{self, locate, ClaimVerdict, HashCheck, Located, Report};
 
 use super::inspect::thousands;
@@ -29,8 +33,22 @@ pub struct Verify {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Check structure and sizes only; do not hash content.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["torrent", "full"])]
     no_hash: bool,
+    /// Also check every BitTorrent v1 piece of this .torrent (its paths are
+    /// relative to DIR), in the same read pass as the SHA-256s.
+    #[arg(long)]
+    torrent: Option<PathBuf>,
+    /// Refuse the .torrent unless its info-hash is this magnet link's (by
+    /// default, the manifest's magnet is checked).
+    #[arg(long, requires = "torrent")]
+    magnet: Option<String>,
+    /// Hash everything again, ignoring the verification cache.
+    #[arg(long, conflicts_with = "no_cache")]
+    full: bool,
+    /// Neither read nor write the verification cache.
+    #[arg(long)]
+    no_cache: bool,
     /// The tokenizer.model to count the vocabulary from (default: found
     /// next to the release, if there).
     #[arg(long)]
@@ -89,11 +107,26 @@ impl Verify {
             Some(t) => Some(env.resolve(t)),
             None => find_tokenizer(&located.root, &env.cwd),
         };
+        let torrent = match &self.torrent {
+            Some(path) => Some(self.checked_torrent(&env.resolve(path), &manifest)?),
+            None => None,
+        };
         let opts = verify::Options {
             check_hashes: !self.no_hash,
             tokenizer,
+            torrent,
+            cache: if self.no_cache {
+                CacheMode::Off
+            } else if self.full {
+                CacheMode::Full
+            } else {
+                CacheMode::On
+            },
         };
-        let report = verify::verify(&manifest, &located, &opts)?;
+        let bar = Bar::new(env, "hashing");
+        let report = verify::verify_with_progress(&manifest, &located, &opts, &|p| bar.update(p));
+        bar.finish();
+        let report = report?;
         if self.json {
             serde_json::to_writer_pretty(&mut env.out, &report)?;
             writeln!(env.out)?;
@@ -105,6 +138,30 @@ impl Verify {
         } else {
             EXIT_MISMATCH
         })
+    }
+}
+
+impl Verify {
+    /// Reads the .torrent and refuses it if its info-hash is not the magnet
+    /// link's (`--magnet`, else the manifest's, when it has one).
+    fn checked_torrent(&self, path: &Path, manifest: &Manifest) -> anyhow::Result<Metainfo> {
+        let t = Metainfo::from_file(path)?;
+        let (want, from) = match (&self.magnet, &manifest.sources.torrent) {
+            (Some(uri), _) => (Magnet::parse(uri)?.info_hash_hex(), "the magnet link"),
+            (None, Some(src)) => (
+                src.info_hash.to_ascii_lowercase(),
+                "the manifest's magnet link",
+            ),
+            (None, None) => return Ok(t),
+        };
+        if t.info_hash_hex() != want {
+            anyhow::bail!(
+                "refusing {}: its info-hash {} is not {from}'s {want}",
+                path.display(),
+                t.info_hash_hex()
+            );
+        }
+        Ok(t)
     }
 }
 
@@ -208,11 +265,44 @@ pub fn print_report(
         "structure: {}/{} structurally correct",
         s.structure_ok, s.expected
     )?;
-    write!(out, "sha256: {} match, {} differ", s.hash_matched, s.hash_mismatched)?;
+    write!(
+        out,
+        "sha256: {} match, {} differ",
+        s.hash_matched, s.hash_mismatched
+    )?;
     if s.hash_not_checked > 0 {
         write!(out, ", {} not checked (--no-hash)", s.hash_not_checked)?;
     }
     writeln!(out, ", {} not published in the manifest", s.hash_unknown)?;
+    if let Some(p) = &r.pieces {
+        writeln!(
+            out,
+            "torrent {}: {}/{} pieces of {} bytes match",
+            p.info_hash, p.passed, p.count, p.piece_length
+        )?;
+        for bad in &p.failed {
+            let spans: Vec<String> = bad
+                .spans
+                .iter()
+                .map(|s| format!("{} bytes {}..{}", s.path, s.offset, s.offset + s.length))
+                .collect();
+            writeln!(
+                out,
+                "  piece {} {}: {}",
+                bad.index,
+                bad.reason,
+                spans.join("; ")
+            )?;
+        }
+    }
+    if r.bytes_hashed + r.bytes_cached > 0 {
+        writeln!(
+            out,
+            "hashed {} bytes, {} bytes from the verification cache",
+            thousands(r.bytes_hashed),
+            thousands(r.bytes_cached)
+        )?;
+    }
     if !r.claims.is_empty() {
         writeln!(out)?;
         print_claims(out, r)?;

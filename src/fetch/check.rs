@@ -352,6 +352,7 @@ pub fn check(
                     &verify::Options {
                         check_hashes: false,
                         tokenizer: None,
+                        ..Default::default()
                     },
                 )?
                 .files

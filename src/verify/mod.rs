@@ -12,7 +12,11 @@ use serde::Serialize;
 use crate::arch::{self, ExpectedTensor, Finding, Layout};
 use crate::formats::tensor::shape_str;
 use crate::formats::{self, grok, Format, TensorRecord};
+use crate::hash::engine::{
+    self, BadPiece, CacheMode, HashPlan, HashReport, PiecePlan, PlanFile, Progress,
+};
 use crate::manifest::{Architecture, FileEntry, Manifest};
+use crate::torrent::Metainfo;
 use crate::{Error, Result};
 
 pub mod claims;
@@ -24,10 +28,31 @@ pub use locate::Located;
 /// What to check besides structure.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Hash files whose SHA-256 the manifest knows.
+    /// Hash files whose SHA-256 the manifest knows (and, with `torrent`,
+    /// every piece), in one pass.
     pub check_hashes: bool,
     /// A SentencePiece tokenizer.model to count the vocabulary from.
     pub tokenizer: Option<PathBuf>,
+    /// A .torrent whose piece hashes to check the files against; its paths
+    /// are relative to the release root.
+    pub torrent: Option<Metainfo>,
+    /// How hashing uses the verification cache.
+    pub cache: CacheMode,
+}
+
+/// Torrent piece results.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pieces {
+    /// The torrent's info-hash (hex).
+    pub info_hash: String,
+    /// Bytes per piece.
+    pub piece_length: u64,
+    /// Number of pieces.
+    pub count: usize,
+    /// Pieces that matched.
+    pub passed: usize,
+    /// Every piece that did not, with the file ranges it covers.
+    pub failed: Vec<BadPiece>,
 }
 
 /// How a content hash check ended.
@@ -114,6 +139,12 @@ pub struct Report {
     /// Tensor-level findings of a by-name check (names, shapes, dtypes)
     /// that no single file explains, such as a missing tensor.
     pub findings: Vec<Finding>,
+    /// Torrent piece results, with `--torrent`.
+    pub pieces: Option<Pieces>,
+    /// Bytes read and hashed in this run.
+    pub bytes_hashed: u64,
+    /// Bytes whose digests came from the verification cache.
+    pub bytes_cached: u64,
     /// The publisher's claims against the evidence.
     pub claims: Vec<ClaimResult>,
     /// What the checks could not establish.
@@ -130,11 +161,22 @@ impl Report {
             && s.structure_bad == 0
             && s.hash_mismatched == 0
             && self.findings.is_empty()
+            && self.pieces.as_ref().is_none_or(|p| p.failed.is_empty())
     }
 }
 
 /// Verifies the release found at `located` against `manifest`.
 pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<Report> {
+    verify_with_progress(manifest, located, opts, &|_| {})
+}
+
+/// [`verify`], reporting hashing progress (bytes done and total).
+pub fn verify_with_progress(
+    manifest: &Manifest,
+    located: &Located,
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Report> {
     let mut notes = Vec::new();
     let layout = match &manifest.architecture {
         Some(a) => Some(arch::expected(&adapt_naming(a, &located.root, &mut notes))?),
@@ -166,7 +208,7 @@ pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<
     let mut files: Vec<(FileResult, Vec<TensorRecord>)> = entries
         .par_iter()
         .enumerate()
-        .map(|(i, entry)| check_file(located, entry, expected_at(i), by_name, opts))
+        .map(|(i, entry)| check_file(located, entry, expected_at(i), by_name))
         .collect();
 
     let mut findings = Vec::new();
@@ -192,6 +234,34 @@ pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<
             }
         }
     }
+
+    let (pieces, bytes_hashed, bytes_cached) = if opts.check_hashes {
+        let report = hash_pass(
+            root,
+            entries,
+            &mut files,
+            opts.torrent.as_ref(),
+            opts.cache,
+            progress,
+        )?;
+        if let Some(w) = &report.cache_warning {
+            notes.push(format!("verification cache: {w}"));
+        }
+        let pieces = report
+            .pieces
+            .as_ref()
+            .zip(opts.torrent.as_ref())
+            .map(|(p, t)| Pieces {
+                info_hash: t.info_hash_hex(),
+                piece_length: p.piece_length,
+                count: p.count,
+                passed: p.passed,
+                failed: p.failed.clone(),
+            });
+        (pieces, report.bytes_hashed, report.bytes_cached)
+    } else {
+        (None, 0, 0)
+    };
 
     let listed: BTreeSet<&str> = entries.iter().map(|f| f.path.as_str()).collect();
     let extras = if manifest.files.is_empty() {
@@ -249,6 +319,9 @@ pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<
         files: files.into_iter().map(|(f, _)| f).collect(),
         summary,
         findings,
+        pieces,
+        bytes_hashed,
+        bytes_cached,
         claims,
         notes,
     })
@@ -330,7 +403,6 @@ fn check_file(
     entry: &FileEntry,
     expected: Option<&ExpectedTensor>,
     by_name: bool,
-    opts: &Options,
 ) -> (FileResult, Vec<TensorRecord>) {
     let mut result = FileResult {
         path: entry.path.clone(),
@@ -401,30 +473,6 @@ fn check_file(
         (Some(_), None) => result.structure_ok = true,
         _ => {}
     }
-    if let (true, Some(want)) = (
-        opts.check_hashes && result.verdict != "missing",
-        &entry.sha256,
-    ) {
-        match sha256_file(&path.path) {
-            Ok(actual) => {
-                if actual.eq_ignore_ascii_case(want) {
-                    result.sha256 = HashCheck::Matched;
-                } else {
-                    result.sha256 = HashCheck::Mismatch {
-                        expected: want.to_ascii_lowercase(),
-                        actual,
-                    };
-                    if matches!(result.verdict, "ok" | "bad_structure") {
-                        result.verdict = "hash_mismatch";
-                    }
-                    result
-                        .problems
-                        .push("SHA-256 differs from the manifest".into());
-                }
-            }
-            Err(e) => result.problems.push(e.to_string()),
-        }
-    }
     if let Some(blob) = path.blob_sha256.as_deref() {
         // A Hugging Face cache names each blob by its LFS SHA-256.
         match &entry.sha256 {
@@ -440,6 +488,105 @@ fn check_file(
         }
     }
     (result, records)
+}
+
+/// Hashes in one pass (the engine reads each byte once): the SHA-256 of
+/// every present file whose digest the manifest knows, and, with a torrent,
+/// every piece. Results are written into `files`.
+fn hash_pass(
+    root: &Path,
+    entries: &[FileEntry],
+    files: &mut [(FileResult, Vec<TensorRecord>)],
+    torrent: Option<&Metainfo>,
+    cache: CacheMode,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<HashReport> {
+    let mut plan_files: Vec<PlanFile> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (entry, (result, _)) in entries.iter().zip(files.iter()) {
+        // Missing files, and links that led outside the root, are not read.
+        if entry.sha256.is_some() && result.verdict != "missing" {
+            index.insert(entry.path.clone(), plan_files.len());
+            plan_files.push(PlanFile::sha256(entry.path.clone(), entry.size));
+        }
+    }
+    let mut pieces = None;
+    if let Some(t) = torrent {
+        let mut order = Vec::with_capacity(t.files.len());
+        for f in &t.files {
+            let rel = f.relative_path();
+            let i = *index.entry(rel.clone()).or_insert_with(|| {
+                plan_files.push(PlanFile::pieces_only(rel.clone(), f.length));
+                plan_files.len() - 1
+            });
+            if plan_files[i].size != f.length {
+                return Err(Error::Invalid(format!(
+                    "the torrent says {rel} is {} bytes, the manifest {}",
+                    f.length, plan_files[i].size
+                )));
+            }
+            order.push(i);
+        }
+        pieces = Some(PiecePlan {
+            piece_length: t.piece_length,
+            files: order,
+            hashes: Some(t.pieces.clone()),
+        });
+    }
+    let mut plan = HashPlan::new(plan_files).with_cache(cache);
+    plan.pieces = pieces;
+    let report = engine::run(root, &plan, progress)?;
+    let by_path: HashMap<&str, &engine::FileReport> =
+        report.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    for (entry, (result, _)) in entries.iter().zip(files.iter_mut()) {
+        let (Some(want), Some(got)) = (&entry.sha256, by_path.get(entry.path.as_str())) else {
+            continue;
+        };
+        match &got.sha256 {
+            Some(actual) if actual.eq_ignore_ascii_case(want) => result.sha256 = HashCheck::Matched,
+            Some(actual) => {
+                result.sha256 = HashCheck::Mismatch {
+                    expected: want.to_ascii_lowercase(),
+                    actual: actual.clone(),
+                };
+                if matches!(result.verdict, "ok" | "bad_structure") {
+                    result.verdict = "hash_mismatch";
+                }
+                result
+                    .problems
+                    .push("SHA-256 differs from the manifest".into());
+            }
+            None => {
+                if let Some(e) = &got.error {
+                    result.problems.push(format!("not hashed: {e}"));
+                }
+            }
+        }
+    }
+    if let Some(p) = &report.pieces {
+        for bad in &p.failed {
+            for span in &bad.spans {
+                let Some((result, _)) = files.iter_mut().find(|(f, _)| f.path == span.path) else {
+                    continue;
+                };
+                result.problems.push(format!(
+                    "torrent piece {} {} (bytes {}..{} of this file)",
+                    bad.index,
+                    if bad.reason == "mismatch" {
+                        "has the wrong SHA-1"
+                    } else {
+                        "could not be read"
+                    },
+                    span.offset,
+                    span.offset + span.length
+                ));
+                if matches!(result.verdict, "ok" | "bad_structure") {
+                    result.verdict = "hash_mismatch";
+                }
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Decodes a release file: a Grok-1 shard by position, anything else by its
@@ -534,22 +681,6 @@ fn extra_files(root: &Path, files: &[FileEntry], listed: &BTreeSet<&str>) -> Res
     }
     extra.sort();
     Ok(extra)
-}
-
-fn sha256_file(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 fn permutation_notes(

@@ -28,6 +28,7 @@
 #   TOOLS="..."    subset of: wc-pieces wc-sha256 wc-both wc-cached libtorrent
 #                  rqbit aria2c imdl openssl openssl-2p sha256sum cat
 #   KEEP=1         keep the data set for the next run (0: delete at the end)
+#   WC=..., CEIL=... use these weightcheck / hash_ceiling binaries (no build)
 # Needs: mktorrent, openssl, python3; optional peers are skipped if absent
 # (scripts/install-test-deps.sh installs the Debian ones).
 set -uo pipefail
@@ -50,11 +51,15 @@ CACHE_HOME=$WORK/xdg-cache   # weightcheck's cache for this benchmark only
 NCPU=$(nproc)
 
 # ---------- build ----------
-echo "# building weightcheck (release)"
-(cd "$REPO" && cargo build --release --quiet && cargo build --release --quiet --example hash_ceiling) || {
-  echo "build failed" >&2; exit 2; }
-WC=$REPO/target/release/weightcheck
-CEIL=$REPO/target/release/examples/hash_ceiling
+# WC=/path/to/weightcheck CEIL=/path/to/hash_ceiling skip the build.
+if [ -z "${WC:-}" ]; then
+  echo "# building weightcheck (release)"
+  (cd "$REPO" && cargo build --release --quiet && cargo build --release --quiet --example hash_ceiling) || {
+    echo "build failed" >&2; exit 2; }
+  WC=$REPO/target/release/weightcheck
+  CEIL=$REPO/target/release/examples/hash_ceiling
+fi
+CEIL=${CEIL:-$(dirname "$WC")/examples/hash_ceiling}
 
 # ---------- data set ----------
 KEY=000102030405060708090a0b0c0d0e0f
@@ -170,10 +175,10 @@ cmd() {
     wc-sha256)  wcrun hash "$DS" --no-cache;;
     wc-both)    wcrun hash "$DS" --torrent "$TORRENT" --no-cache;;
     wc-cached)  wcrun hash "$DS" --torrent "$TORRENT";;
-    libtorrent) python3 "$LT_PY" "$TORRENT" "$DATA" 2 > /dev/null 2>&1;;
+    libtorrent) /usr/bin/python3 "$LT_PY" "$TORRENT" "$DATA" 2 > /dev/null 2>&1;;
     rqbit)      bash "$RQ_SH" "$TORRENT" "$DATA" > /dev/null 2>&1;;
     aria2c)     rm -f "$DATA/$NAME.aria2"; aria2c "${A2OPTS[@]}" -d "$DATA" "$TORRENT" > "$WORK/aria2.out" 2>&1 \
-                  && grep -q 'Verification finished successfully' "$WORK/aria2.out";;
+                  && grep -q '^[0-9a-f]*|OK' "$WORK/aria2.out";;
     imdl)       imdl torrent verify -i "$TORRENT" -c "$DS" > /dev/null 2>&1;;
     openssl)    openssl dgst -sha256 -r "${FILES[@]}" | cmp -s - "$WORK/openssl.ref";;
     openssl-2p) printf '%s\0' "${FILES[@]}" | xargs -0 -n1 -P"$NCPU" openssl dgst -sha256 -r | sort -k2 | cmp -s - <(sort -k2 "$WORK/openssl.ref");;
@@ -185,29 +190,35 @@ have() {
   case $1 in
     wc-*|openssl|openssl-2p|sha256sum) true;;
     cat) [ "$COLD" = 1 ];;
-    libtorrent) python3 -c 'import libtorrent' 2>/dev/null;;
+    libtorrent) /usr/bin/python3 -c 'import libtorrent' 2>/dev/null;;
     *) command -v "$1" > /dev/null;;
   esac
 }
 
-ceilings() {  # prints "sha1 sha256 both" GB/s for all cores, openssl then Rust crates
+ceilings() {
+  # "o1 o256 ocomb r1 r256 rboth p1 p256 pboth": all cores, in memory.
+  # o*: openssl speed -multi N -elapsed (wall clock; without -elapsed openssl
+  #     divides by CPU time, which overstates what is reachable when other
+  #     processes compete for the cores); ocomb = 1/(1/sha1 + 1/sha256).
+  # r*: examples/hash_ceiling (weightcheck's sha1/sha2 crates), wall clock.
+  # p*: the same per CPU-second (robust against competing load).
   local o1 o256 r
-  o1=$(openssl speed -multi "$NCPU" -evp sha1 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha1"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
-  o256=$(openssl speed -multi "$NCPU" -evp sha256 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha256"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
-  r=$("$CEIL" "$NCPU" 2 | awk '$1=="sha1"{a=$2} $1=="sha256"{b=$2} $1=="both"{c=$2} END{print a, b, c}')
+  o1=$(openssl speed -elapsed -multi "$NCPU" -evp sha1 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha1"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
+  o256=$(openssl speed -elapsed -multi "$NCPU" -evp sha256 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha256"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
+  r=$("$CEIL" "$NCPU" 2 | awk '$1=="sha1"{a=$2;d=$4} $1=="sha256"{b=$2;e=$4} $1=="both"{c=$2;f=$4} END{print a, b, c, d, e, f}')
   echo "$o1 $o256 $(awk -v a="$o1" -v b="$o256" 'BEGIN{printf "%.2f", 1/(1/a+1/b)}') $r"
 }
 
 # ---------- run ----------
 echo "# data: $DS: ${#FILES[@]} files, $BYTES bytes ($(awk -v b="$BYTES" 'BEGIN{printf "%.2f", b/2^30}') GiB); torrent 2^$PIECE_LOG2 pieces; runs=$RUNS cold=$COLD"
 echo "# host: $NCPU cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), load $(loadavg)"
-read -r C1 C256 CBOTH R1 R256 RBOTH <<< "$(ceilings)"
-echo "# ceilings before ($NCPU cores, in memory): openssl sha1 $C1, sha256 $C256, combined $CBOTH GB/s; weightcheck crates sha1 $R1, sha256 $R256, both $RBOTH GB/s"
+read -r C1 C256 CBOTH R1 R256 RBOTH P1 P256 PBOTH <<< "$(ceilings)"
+echo "# ceilings before ($NCPU cores, in memory, GB/s): openssl sha1 $C1, sha256 $C256, combined $CBOTH; weightcheck crates sha1 $R1, sha256 $R256, both $RBOTH; per CPU-s sha1 $P1, sha256 $P256, both $PBOTH"
 [ "$COLD" = 1 ] || cat "${FILES[@]}" > /dev/null
 echo "# page cache before runs: $(resident) resident"
 XDG_CACHE_HOME=$CACHE_HOME "$WC" hash "$DS" --torrent "$TORRENT" > /dev/null 2>&1   # prime the cache for wc-cached
 
-printf 'tool\twall_s(med)\twalls\tGB/s\tcpu_s\tok\tvs ceiling\n' > "$WORK/results.tsv"
+printf 'tool\twall_s(med)\twalls\tGB/s\tcpu_s\tGB/CPU-s\tok\tvs wall ceiling\tvs per-CPU ceiling\n' > "$WORK/results.tsv"
 for t in $TOOLS; do
   have "$t" || { echo "# skip $t (not installed / not applicable)"; continue; }
   walls=() cpus=() ok=0
@@ -221,22 +232,28 @@ for t in $TOOLS; do
   done
   wmed=$(printf '%s\n' "${walls[@]}" | median); cmed=$(printf '%s\n' "${cpus[@]}" | median)
   gbs=$(awk -v b="$BYTES" -v w="$wmed" 'BEGIN{printf "%.2f", (w>0)?b/w/1e9:0}')
+  gbc=$(awk -v b="$BYTES" -v c="$cmed" 'BEGIN{printf "%.2f", (c>0)?b/c/1e9:0}')
   case $t in
-    wc-pieces|libtorrent|rqbit|aria2c|imdl) ref="$C1 sha1";;
-    wc-sha256|openssl|openssl-2p|sha256sum) ref="$C256 sha256";;
-    wc-both) ref="$CBOTH sha1+sha256";;
+    wc-pieces|libtorrent|rqbit|aria2c|imdl) ref="$C1 $P1 sha1";;
+    wc-sha256|openssl|openssl-2p|sha256sum) ref="$C256 $P256 sha256";;
+    wc-both) ref="$CBOTH $PBOTH sha1+sha256";;
     *) ref="";;
   esac
-  vs="-"
-  if [ -n "$ref" ]; then set -- $ref; vs=$(awk -v g="$gbs" -v c="$1" -v n="$2" 'BEGIN{printf "%.0f%% of %s %.2f", 100*g/c, n, c}'); fi
-  printf '%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n' "$t" "$wmed" "$(IFS=,; echo "${walls[*]}")" "$gbs" "$cmed" "$ok" "$RUNS" "$vs" >> "$WORK/results.tsv"
+  vs="-"; vc="-"
+  if [ -n "$ref" ]; then
+    set -- $ref
+    vs=$(awk -v g="$gbs" -v c="$1" -v n="$3" 'BEGIN{printf "%.0f%% of %s %.2f", 100*g/c, n, c}')
+    vc=$(awk -v g="$gbc" -v c="$2" 'BEGIN{printf "%.0f%% of %.2f", 100*g/c, c}')
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n' "$t" "$wmed" "$(IFS=,; echo "${walls[*]}")" "$gbs" "$cmed" "$gbc" "$ok" "$RUNS" "$vs" "$vc" >> "$WORK/results.tsv"
   echo "#   $t: ${walls[*]} s"
 done
-read -r A1 A256 ABOTH B1 B256 BBOTH <<< "$(ceilings)"
-echo "# ceilings after: openssl sha1 $A1, sha256 $A256, combined $ABOTH GB/s; weightcheck crates sha1 $B1, sha256 $B256, both $BBOTH GB/s; load $(loadavg)"
+read -r A1 A256 ABOTH B1 B256 BBOTH Q1 Q256 QBOTH <<< "$(ceilings)"
+echo "# ceilings after (GB/s): openssl sha1 $A1, sha256 $A256, combined $ABOTH; weightcheck crates sha1 $B1, sha256 $B256, both $BBOTH; per CPU-s sha1 $Q1, sha256 $Q256, both $QBOTH; load $(loadavg)"
 echo
 column -t -s $'\t' "$WORK/results.tsv"
-echo "# GB/s = $BYTES B / median wall; 'vs ceiling' against the openssl speed -multi $NCPU figure measured before the runs"
-echo "# combined ceiling = 1/(1/sha1 + 1/sha256): every byte through both digests on all cores"
+echo "# GB/s = $BYTES B / median wall; GB/CPU-s = $BYTES B / median user+sys CPU time"
+echo "# wall ceiling: openssl speed -elapsed -multi $NCPU before the runs; combined = 1/(1/sha1 + 1/sha256)"
+echo "# per-CPU ceiling: examples/hash_ceiling's GB per CPU-second (same crates) before the runs"
 grep -h '^summary' "$WORK/wc.out" | sed 's/^/# last weightcheck run: /'
 [ "$KEEP" = 1 ] || rm -rf "$DS" "$WORK"

@@ -48,7 +48,7 @@ const BLOCK: usize = 4 << 10;
 /// Progress is reported when the byte count crosses a multiple of this.
 const PROGRESS_STEP: u64 = 32 << 20;
 /// How often the cache is written during a run, for resuming after Ctrl-C.
-const SAVE_EVERY: Duration = Duration::from_secs(5);
+const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 /// Per-file facts gathered before hashing.
 pub(super) struct FileInfo {

@@ -27,5 +27,5 @@ fi
 step "cargo test"
 cargo test --no-fail-fast
 step "fuzz targets build (cargo fuzz run pickle|shard to fuzz; see README)"
-cargo build --quiet --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-build --bins
+cargo build --quiet -p weightcheck-fuzz --bins
 echo "fuzz targets built"

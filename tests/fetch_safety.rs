@@ -314,3 +314,49 @@ fn state_of(r: &check::CheckReport, name: &str) -> FileState {
         .state
         .clone()
 }
+
+#[test]
+fn seed_refuses_a_damaged_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("rel");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("a.bin"), vec![1u8; 50_000]).unwrap();
+    std::fs::write(content.join("b.bin"), vec![2u8; 50_000]).unwrap();
+    let created = create(
+        &content,
+        &CreateOptions {
+            name: None,
+            piece_length: 16384,
+            trackers: Vec::new(),
+            private: false,
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let t = dir.path().join("rel.torrent");
+    std::fs::write(&t, &created.bytes).unwrap();
+    let mut b = std::fs::read(content.join("b.bin")).unwrap();
+    b[40_000] ^= 0xff;
+    std::fs::write(content.join("b.bin"), b).unwrap();
+    let (code, out, err) = run(
+        &[
+            "seed",
+            dir.path().join("rel").to_str().unwrap(),
+            "--torrent",
+            t.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dht",
+            "--no-trackers",
+            "--stop-after",
+            "5",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("b.bin: 1 bad piece(s)"), "{out}");
+    assert!(out.contains("not seeding it"), "{out}");
+    assert!(!out.contains("seeding on"), "{out}");
+}

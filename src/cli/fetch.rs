@@ -27,7 +27,6 @@ use crate::manifest::Manifest;
 use crate::torrent::{Magnet, Metainfo};
 
 use super::inspect::thousands;
-use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 
 /// Arguments of `weightcheck fetch`.
@@ -73,6 +72,9 @@ pub struct Fetch {
     /// Print JSON (the whole report) instead of text.
     #[arg(long)]
     json: bool,
+    /// List only files that are not verified (and unselected files on disk).
+    #[arg(long, short)]
+    quiet: bool,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -188,7 +190,7 @@ impl Fetch {
             writeln!(env.out, "  peers: {}", self.net.describe())?;
             env.out.flush()?;
         }
-        let hash_bar = Bar::new(env, "checking");
+        let hash_bar = LazyBar::new(env.err_is_tty && !self.json);
         let rt = fetch::runtime()?;
         let timeout = self.timeout.map(Duration::from_secs);
         let json = self.json;
@@ -214,7 +216,7 @@ impl Fetch {
             serde_json::to_writer_pretty(&mut env.out, &report)?;
             writeln!(env.out)?;
         } else {
-            print_outcome(&mut env.out, &report)?;
+            print_outcome(&mut env.out, &report, self.quiet)?;
         }
         Ok(if report.interrupted {
             EXIT_ERROR
@@ -482,6 +484,46 @@ pub fn compare_layout(
     Ok(wrong.is_empty() && map.not_in_torrent.is_empty())
 }
 
+/// The checking bar, drawn only once checking starts (and only on a
+/// terminal); shared with the hashing threads.
+struct LazyBar {
+    tty: bool,
+    bar: std::sync::OnceLock<ProgressBar>,
+}
+
+impl LazyBar {
+    fn new(tty: bool) -> Self {
+        LazyBar {
+            tty,
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn update(&self, p: crate::hash::engine::Progress) {
+        if !self.tty {
+            return;
+        }
+        let bar = self.bar.get_or_init(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "checking [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+            )
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        bar.set_length(p.bytes_total);
+        bar.set_position(p.bytes_done);
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.bar.get() {
+            b.finish_and_clear();
+        }
+    }
+}
+
 /// Prints the fetch as it goes.
 struct Show<'a> {
     out: &'a mut Box<dyn Write + Send>,
@@ -589,7 +631,7 @@ impl Observer for Show<'_> {
     }
 }
 
-fn print_outcome(out: &mut dyn Write, r: &fetch::FetchReport) -> anyhow::Result<()> {
+fn print_outcome(out: &mut dyn Write, r: &fetch::FetchReport, quiet: bool) -> anyhow::Result<()> {
     if r.plan.is_some() {
         let rate = if r.transfer_seconds > 0.0 {
             format!(
@@ -609,7 +651,7 @@ fn print_outcome(out: &mut dyn Write, r: &fetch::FetchReport) -> anyhow::Result<
     }
     if let Some(c) = &r.check {
         writeln!(out)?;
-        print_check(out, c)?;
+        print_check(out, c, quiet)?;
     }
     for n in &r.notes {
         writeln!(out, "\nnote: {n}")?;
@@ -633,13 +675,17 @@ fn print_outcome(out: &mut dyn Write, r: &fetch::FetchReport) -> anyhow::Result<
     Ok(())
 }
 
-/// Prints a post-fetch check: every selected file, and every unselected
-/// one that has bytes on disk.
-pub fn print_check(out: &mut dyn Write, c: &CheckReport) -> std::io::Result<()> {
+/// Prints a post-fetch check: every selected file (with `quiet`, only
+/// those not verified), and every unselected one that has bytes on disk.
+pub fn print_check(out: &mut dyn Write, c: &CheckReport, quiet: bool) -> std::io::Result<()> {
     let shown: Vec<_> = c
         .files
         .iter()
-        .filter(|f| f.selected || f.state != FileState::NotSelected)
+        .filter(|f| match f.state {
+            FileState::NotSelected => false,
+            FileState::Verified { .. } => !quiet,
+            _ => true,
+        })
         .collect();
     let w = shown.iter().map(|f| f.path.len()).max().unwrap_or(4).max(4);
     let sw = shown
@@ -827,7 +873,7 @@ pub fn demo_torrent_leg(
         check.pieces_passed, check.pieces, k.verified, k.selected
     )?;
     if !report.passed() {
-        print_check(out, check)?;
+        print_check(out, check, true)?;
     }
     Ok(report.passed())
 }

@@ -90,11 +90,14 @@ impl Seed {
             for f in hashed.files.iter().filter(|f| {
                 f.status != crate::hash::engine::FileStatus::Ok || !f.failed_pieces.is_empty()
             }) {
+                let status = match f.status {
+                    crate::hash::engine::FileStatus::Ok => String::new(),
+                    other => format!("{other:?}, ").to_lowercase(),
+                };
                 writeln!(
                     env.out,
-                    "  - {}: {:?}, {} bad piece(s)",
+                    "  - {}: {status}{} bad piece(s)",
                     f.path,
-                    f.status,
                     f.failed_pieces.len()
                 )?;
             }

@@ -199,7 +199,7 @@ pub async fn fetch(
     )
     .await;
     session.stop().await;
-    drop(session);
+    flush_resume_state(session).await;
     transfer?;
     let (Some(meta), Some(plan)) = (report.metainfo.clone(), report.plan.clone()) else {
         return Ok(report);
@@ -403,6 +403,20 @@ async fn transfer(
     report.transfer_seconds = began.elapsed().as_secs_f64();
     report.downloaded_bytes = end.progress_bytes.saturating_sub(report.resumed_bytes);
     Ok(())
+}
+
+/// librqbit writes its piece bitfield every 16 MiB and, for the rest, only
+/// when the torrent is dropped, from a background task. Dropping the
+/// session here, while the runtime still runs, and giving that task a
+/// moment is what makes an interrupted fetch resumable from its last piece.
+async fn flush_resume_state(session: std::sync::Arc<librqbit::Session>) {
+    let weak = std::sync::Arc::downgrade(&session);
+    drop(session);
+    let start = Instant::now();
+    while weak.strong_count() > 0 && start.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 /// Metadata saved by an earlier run for this magnet, if intact.

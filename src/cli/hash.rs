@@ -64,7 +64,7 @@ enum Verdict {
     Unreadable,
     /// On disk but not in the torrent.
     Extra,
-    /// Listed in the torrent, content not checked (cannot happen with a torrent; kept for --pieces-only extras).
+    /// On disk but not in the torrent, and not hashed (--pieces-only).
     Unchecked,
 }
 
@@ -82,8 +82,14 @@ struct Output<'a> {
     ok: bool,
     torrent: Option<TorrentJson>,
     magnet: Option<&'a Magnet>,
-    verdicts: Vec<(&'a str, Verdict)>,
+    verdicts: Vec<VerdictJson<'a>>,
     report: &'a HashReport,
+}
+
+#[derive(Serialize)]
+struct VerdictJson<'a> {
+    path: &'a str,
+    verdict: Verdict,
 }
 
 impl Hash {
@@ -160,7 +166,10 @@ impl Hash {
                     pieces: t.pieces.len(),
                 }),
                 magnet: magnet.as_ref(),
-                verdicts: verdicts.clone(),
+                verdicts: verdicts
+                    .iter()
+                    .map(|&(path, verdict)| VerdictJson { path, verdict })
+                    .collect(),
                 report: &report,
             };
             serde_json::to_writer_pretty(&mut env.out, &out)?;

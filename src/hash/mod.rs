@@ -4,9 +4,12 @@
 //! - [`cache`]: the on-disk verification cache that makes re-runs instant.
 
 pub mod cache;
+mod checkpoint;
 pub mod engine;
 mod exec;
+mod io;
 mod pieces;
+mod report;
 
 #[cfg(test)]
 mod engine_tests;

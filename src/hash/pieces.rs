@@ -19,7 +19,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use sha1::{Digest, Sha1};
 
-use super::exec::{FileInfo, WorkerIo};
+use super::exec::FileInfo;
+use super::io::WorkerIo;
 use crate::torrent::pieces::PieceMap;
 
 /// Why bytes could not be read.

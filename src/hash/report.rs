@@ -1,0 +1,132 @@
+//! Turning a finished run into a [`HashReport`]: digests, piece verdicts,
+//! and for every bad piece the file ranges it covers (and for every file
+//! the pieces of it that failed).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::engine::{BadPiece, FileReport, FileStatus, HashPlan, HashReport, PieceReport, Span};
+use super::exec::{lock, FileInfo, Job};
+use super::pieces::PieceOutcome;
+
+impl Job<'_> {
+    pub(super) fn report(
+        &self,
+        plan: &HashPlan,
+        bytes_hashed: u64,
+        elapsed: Duration,
+        cache_file: Option<PathBuf>,
+        cache_warning: Option<String>,
+    ) -> HashReport {
+        let digests = lock(&self.digests).clone();
+        let mut files: Vec<FileReport> = self
+            .files
+            .iter()
+            .zip(&digests)
+            .map(|(info, d)| {
+                let complete = d.done && d.error.is_none();
+                let sha256 = info
+                    .cached_sha256
+                    .clone()
+                    .or_else(|| d.sha256.filter(|_| complete).map(hex::encode));
+                let git_blob_sha1 = info
+                    .cached_git
+                    .clone()
+                    .or_else(|| d.git.filter(|_| complete).map(hex::encode));
+                let mut status = info.status;
+                let error = info.error.clone().or_else(|| d.error.clone());
+                if d.error.is_some() {
+                    status = FileStatus::Unreadable;
+                }
+                FileReport {
+                    path: info.rel.clone(),
+                    expected_size: info.expected,
+                    actual_size: info.actual(),
+                    status,
+                    error,
+                    sha256,
+                    git_blob_sha1,
+                    from_cache: info.cached_sha256.is_some() || info.cached_git.is_some(),
+                    failed_pieces: Vec::new(),
+                }
+            })
+            .collect();
+        let bytes_cached = self
+            .files
+            .iter()
+            .filter(|i| i.cached_sha256.is_some() || i.cached_git.is_some())
+            .filter_map(FileInfo::actual)
+            .sum();
+
+        let pieces = plan
+            .pieces
+            .as_ref()
+            .zip(self.pieces.as_ref())
+            .map(|(pp, p)| {
+                let map = p.map();
+                let mut failed = Vec::new();
+                let mut digests_out = Vec::with_capacity(map.piece_count());
+                let (mut passed, mut from_cache) = (0, 0);
+                for i in 0..map.piece_count() {
+                    let outcome = p.outcome(i);
+                    digests_out.push(match &outcome {
+                        PieceOutcome::Passed(d) | PieceOutcome::Mismatch(d) => Some(*d),
+                        _ => None,
+                    });
+                    let (reason, detail) = match outcome {
+                        PieceOutcome::Passed(_) => {
+                            passed += 1;
+                            continue;
+                        }
+                        PieceOutcome::Cached => {
+                            passed += 1;
+                            from_cache += 1;
+                            continue;
+                        }
+                        PieceOutcome::Mismatch(_) => ("mismatch", None),
+                        PieceOutcome::Unreadable(why) => ("unreadable", Some(why)),
+                        PieceOutcome::Todo => ("unreadable", Some("not read".to_string())),
+                    };
+                    let spans: Vec<Span> = map
+                        .spans(i)
+                        .into_iter()
+                        .map(|s| {
+                            let fi = pp.files[s.file];
+                            if files[fi].failed_pieces.last() != Some(&i) {
+                                files[fi].failed_pieces.push(i);
+                            }
+                            Span {
+                                path: plan.files[fi].path.clone(),
+                                offset: s.offset,
+                                length: s.length,
+                            }
+                        })
+                        .collect();
+                    failed.push(BadPiece {
+                        index: i,
+                        reason: reason.into(),
+                        detail,
+                        stream_offset: map.piece_range(i).start,
+                        spans,
+                    });
+                }
+                PieceReport {
+                    piece_length: map.piece_length(),
+                    count: map.piece_count(),
+                    passed,
+                    from_cache,
+                    failed,
+                    digests: digests_out,
+                }
+            });
+        HashReport {
+            files,
+            pieces,
+            bytes_hashed,
+            bytes_cached,
+            seconds: elapsed.as_secs_f64(),
+            cache_file,
+            cache_warning,
+        }
+    }
+}

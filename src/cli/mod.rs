@@ -13,14 +13,14 @@ use crate::env::Env;
 
 pub mod demo;
 pub mod fetch;
-pub mod hash;
 pub mod github;
+pub mod hash;
 pub mod inspect;
-pub mod synth;
 pub mod manifest;
 pub mod progress;
 pub mod report;
 pub mod seed;
+pub mod synth;
 pub mod torrent;
 pub mod verify;
 

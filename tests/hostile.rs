@@ -182,9 +182,7 @@ fn deep_nesting() {
     expect_error(&p, 4098, "MARKs nested deeper than 4096");
     // A million nested tuples: a flat arena, no recursion.
     let mut p = b"\x80\x04)".to_vec();
-    for _ in 0..1_000_000 {
-        p.push(0x85);
-    }
+    p.extend(std::iter::repeat_n(0x85, 1_000_000));
     p.push(b'.');
     expect_error(
         &p,

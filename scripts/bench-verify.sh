@@ -220,8 +220,14 @@ echo "# data: $DS: ${#FILES[@]} files, $BYTES bytes ($(awk -v b="$BYTES" 'BEGIN{
 echo "# host: $NCPU cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), load $(loadavg)"
 read -r C1 C256 CBOTH R1 R256 RBOTH P1 P256 PBOTH <<< "$(ceilings)"
 echo "# ceilings before (best of ${CEIL_ROUNDS:-3}, $NCPU cores, in memory, GB/s): openssl sha1 $C1, sha256 $C256, combined $CBOTH; weightcheck crates sha1 $R1, sha256 $R256, both $RBOTH; per CPU-s sha1 $P1, sha256 $P256, both $PBOTH"
+# Warm runs read from a page cache filled by reads (evict, then cat), as after a
+# download was flushed or a reboot: readahead then caches large folios, which
+# the kernel maps with 2 MiB page-table entries. Pages cached by the writes
+# that created the files are 4 KiB folios; mapping those costs ~10 % more CPU
+# for mmap readers like weightcheck and libtorrent (measured here).
+evict
 [ "$COLD" = 1 ] || cat "${FILES[@]}" > /dev/null
-echo "# page cache before runs: $(resident) resident"
+echo "# page cache before runs: $(resident) resident; $(grep -E '^FileHugePages' /proc/meminfo | tr -s ' ')"
 XDG_CACHE_HOME=$CACHE_HOME "$WC" hash "$DS" --torrent "$TORRENT" > /dev/null 2>&1   # prime the cache for wc-cached
 
 : > "$WORK/raw.tsv"

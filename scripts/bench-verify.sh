@@ -20,7 +20,7 @@
 #
 # Env knobs:
 #   SCALE=1        dataset size factor (0.25 ~ 2 GB for quick iterations)
-#   RUNS=3         timed runs per tool (median reported)
+#   RUNS=3         rounds; each runs every tool once, in turn (medians reported)
 #   COLD=0         1: evict the data set from the page cache (posix_fadvise
 #                  DONTNEED) before every run, and time `cat` of the evicted
 #                  files as the disk's read ceiling
@@ -228,22 +228,35 @@ echo "# ceilings before (best of ${CEIL_ROUNDS:-3}, $NCPU cores, in memory, GB/s
 evict
 [ "$COLD" = 1 ] || cat "${FILES[@]}" > /dev/null
 echo "# page cache before runs: $(resident) resident; $(grep -E '^FileHugePages' /proc/meminfo | tr -s ' ')"
-XDG_CACHE_HOME=$CACHE_HOME "$WC" hash "$DS" --torrent "$TORRENT" > /dev/null 2>&1   # prime the cache for wc-cached
 
 : > "$WORK/raw.tsv"
+# Round-robin: every tool once per round, so drift in the machine's speed
+# (a shared VM's disk and CPUs) hits all tools alike instead of whichever
+# happened to run during a slow minute.
+RUN_TOOLS=()
 for t in $TOOLS; do
-  have "$t" || { echo "# skip $t (not installed / not applicable)"; continue; }
-  walls=() cpus=() ok=0
-  for r in $(seq 1 "$RUNS"); do
+  if have "$t"; then RUN_TOOLS+=("$t"); else echo "# skip $t (not installed / not applicable)"; fi
+done
+declare -A WALLS CPUS OKS
+for r in $(seq 1 "$RUNS"); do
+  for t in "${RUN_TOOLS[@]}"; do
     if [ "$COLD" = 1 ]; then evict; else cat "${FILES[@]}" > /dev/null; fi
+    # rqbit's check rewrites the files' mtimes (measured: it opens them for
+    # writing), which rightly invalidates weightcheck's cache; bring the
+    # cache up to date untimed, so wc-cached measures an unchanged tree.
+    [ "$t" = wc-cached ] && cmd wc-cached
     TIMEFORMAT='%R %U %S'
     { time cmd "$t"; } 2> "$WORK/time" ; rc=$?
     read -r w u s < <(tail -1 "$WORK/time")
-    walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')")
-    [ $rc = 0 ] && ok=$((ok + 1))
+    WALLS[$t]+="$w "; CPUS[$t]+="$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}') "
+    [ $rc = 0 ] && OKS[$t]=$(( ${OKS[$t]:-0} + 1 ))
   done
+  echo "#   round $r done (load $(loadavg))"
+done
+for t in "${RUN_TOOLS[@]}"; do
+  read -ra walls <<< "${WALLS[$t]}"; read -ra cpus <<< "${CPUS[$t]}"
   wmed=$(printf '%s\n' "${walls[@]}" | median); cmed=$(printf '%s\n' "${cpus[@]}" | median)
-  printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$wmed" "$(IFS=,; echo "${walls[*]}")" "$cmed" "$ok" >> "$WORK/raw.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$wmed" "$(IFS=,; echo "${walls[*]}")" "$cmed" "${OKS[$t]:-0}" >> "$WORK/raw.tsv"
   echo "#   $t: ${walls[*]} s (cpu ${cpus[*]} s)"
 done
 read -r A1 A256 ABOTH B1 B256 BBOTH Q1 Q256 QBOTH <<< "$(ceilings)"
@@ -275,4 +288,33 @@ echo "# GB/s = $BYTES B / median wall; GB/CPU-s = $BYTES B / median user+sys CPU
 echo "# wall ceiling: openssl speed -elapsed -multi $NCPU, best of before/after; combined = 1/(1/sha1 + 1/sha256)"
 echo "# per-CPU ceiling: examples/hash_ceiling's GB per CPU-second (same crates), best of before/after"
 grep -h '^summary' "$WORK/wc.out" | sed 's/^/# last weightcheck run: /'
+
+# ---------- the issue's targets, from the medians above ----------
+med() { awk -F'\t' -v t="$1" '$1==t{print $2}' "$WORK/raw.tsv"; }
+rate() { local w; w=$(med "$1"); [ -n "$w" ] && awk -v b="$BYTES" -v w="$w" 'BEGIN{printf "%.3f", b/w/1e9}'; }
+check() {  # LABEL VALUE TARGET UNIT
+  awk -v l="$1" -v v="$2" -v t="$3" -v u="$4" 'BEGIN{printf "  %-52s %7.2f%s (target >= %s%s) %s\n", l, v, u, t, u, (v>=t)?"met":"NOT met"}'
+}
+echo
+echo "targets (medians; wall-clock ceilings as above):"
+if [ "$COLD" = 1 ]; then
+  CATR=$(rate cat)
+  for t in wc-pieces wc-sha256 wc-both; do
+    r=$(rate "$t"); [ -n "$r" ] && [ -n "$CATR" ] || continue
+    check "$t read rate vs cat of the evicted files" "$(awk -v a="$r" -v b="$CATR" 'BEGIN{print 100*a/b}')" 90 "%"
+  done
+else
+  r=$(rate wc-pieces); l=$(rate libtorrent)
+  [ -n "$r" ] && [ -n "$l" ] && check "pieces only vs libtorrent (2 hashing threads)" "$(awk -v a="$r" -v b="$l" 'BEGIN{print a/b}')" 1.4 "x"
+  [ -n "$r" ] && check "pieces only vs 2-core SHA-1 ceiling" "$(awk -v a="$r" -v b="$W1" 'BEGIN{print 100*a/b}')" 90 "%"
+  r=$(rate wc-sha256)
+  [ -n "$r" ] && check "SHA-256 only vs 2-core SHA-256 ceiling" "$(awk -v a="$r" -v b="$W256" 'BEGIN{print 100*a/b}')" 90 "%"
+  r=$(rate wc-both)
+  [ -n "$r" ] && check "both in one pass vs combined ceiling" "$(awk -v a="$r" -v b="$WBOTH" 'BEGIN{print 100*a/b}')" 90 "%"
+  wb=$(med wc-both); ws=$(med sha256sum); wa=$(med aria2c)
+  [ -n "$wb" ] && [ -n "$ws" ] && [ -n "$wa" ] &&
+    check "both in one pass vs sha256sum then aria2c" "$(awk -v b="$wb" -v s="$ws" -v a="$wa" 'BEGIN{print (s+a)/b}')" 4 "x"
+  wc=$(med wc-cached)
+  [ -n "$wc" ] && awk -v w="$wc" 'BEGIN{printf "  %-52s %7.3fs (target < 1s) %s\n", "re-verify unchanged tree from the cache", w, (w<1)?"met":"NOT met"}'
+fi
 [ "$KEEP" = 1 ] || rm -rf "$DS" "$WORK"

@@ -28,6 +28,9 @@ pub enum Error {
     /// A manifest, torrent or other input that is well-formed but unusable.
     #[error("{0}")]
     Invalid(String),
+    /// The user stopped the work (Ctrl-C) before it finished.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 impl Error {

@@ -116,3 +116,56 @@ fn recently_modified_files_are_not_cached() {
         "a file modified within 2 s of the run is re-read"
     );
 }
+
+/// SHA-256 of 4 GiB of zero bytes.
+const ZEROS_4G_SHA256: &str = "8479e43911dc45e89f934fe48d01297e16f51d17aa561d4d1c216b1ae0fcddca";
+
+#[test]
+fn ctrl_c_saves_progress_and_the_next_run_continues() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let ds = dir.path().join("ds");
+    std::fs::create_dir_all(&ds).expect("mkdir");
+    // Sparse: costs no disk, but hashing it takes seconds (one file is one
+    // stream, read in order on one core).
+    let size: u64 = 4 << 30;
+    let f = std::fs::File::create(ds.join("big")).expect("create");
+    f.set_len(size).expect("set_len");
+    drop(f);
+    age(&ds.join("big"), 3600);
+
+    let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(["hash", "ds", "--json"])
+        .current_dir(dir.path())
+        .env("XDG_CACHE_HOME", cache.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn weightcheck");
+    std::thread::sleep(Duration::from_millis(400));
+    // SAFETY: signalling our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr: {stderr}"));
+    assert_eq!(out.status.code(), Some(2), "{j}\n{stderr}");
+    assert_eq!(j["report"]["interrupted"], true, "{j}");
+    assert_eq!(j["verdicts"][0]["verdict"], "not_checked", "{j}");
+    assert!(j["report"]["files"][0]["sha256"].is_null(), "{j}");
+    assert!(
+        stderr.contains("interrupted; progress is saved"),
+        "{stderr}"
+    );
+    let first = hashed(&j);
+    assert!(first > 0 && first < size, "first run read {first} bytes");
+
+    // The second run continues from where the first stopped.
+    let (code, j) = weightcheck(dir.path(), cache.path(), &["hash", "ds"]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["report"]["interrupted"], false, "{j}");
+    assert_eq!(j["report"]["files"][0]["sha256"], ZEROS_4G_SHA256, "{j}");
+    assert_eq!(hashed(&j), size - first, "{j}");
+}

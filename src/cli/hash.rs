@@ -66,6 +66,8 @@ enum Verdict {
     Extra,
     /// On disk but not in the torrent, and not hashed (--pieces-only).
     Unchecked,
+    /// Not finished: the run was interrupted first.
+    NotChecked,
 }
 
 #[derive(Serialize)]
@@ -122,6 +124,7 @@ impl Hash {
         let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
 
         let (root, plan, extras) = self.plan(&given, torrent.as_ref())?;
+        let plan = plan.with_stop(Some(crate::hash::interrupt::on_ctrl_c()));
         let bar = Bar::new(env, "hashing");
         let report = engine::run(&root, &plan, &|p| bar.update(p));
         bar.finish();
@@ -144,13 +147,20 @@ impl Hash {
         let bad = verdicts.iter().any(|(_, v)| {
             !matches!(
                 v,
-                Verdict::Ok | Verdict::Extra | Verdict::Unchecked | Verdict::Unreadable
+                Verdict::Ok
+                    | Verdict::Extra
+                    | Verdict::Unchecked
+                    | Verdict::Unreadable
+                    | Verdict::NotChecked
             )
         }) || report.pieces.as_ref().is_some_and(|p| !p.failed.is_empty());
+        // A mismatch found before an interruption is still a finding.
         let code = if unreadable {
             EXIT_ERROR
         } else if bad {
             EXIT_MISMATCH
+        } else if report.interrupted {
+            EXIT_ERROR
         } else {
             EXIT_OK
         };
@@ -176,6 +186,14 @@ impl Hash {
             writeln!(env.out)?;
         } else {
             print_text(env, &root, torrent.as_ref(), &report, &verdicts)?;
+        }
+        if report.interrupted {
+            let saved = if report.cache_file.is_some() {
+                "progress is saved in the verification cache: run the same command again to continue"
+            } else {
+                "nothing was saved (--no-cache)"
+            };
+            writeln!(env.err, "weightcheck: interrupted; {saved}")?;
         }
         Ok(code)
     }
@@ -287,6 +305,7 @@ fn verdict(f: &FileReport, extra: bool, pieces_only: bool) -> Verdict {
         FileStatus::Short => Verdict::Short,
         FileStatus::Long => Verdict::Long,
         FileStatus::Ok if !f.failed_pieces.is_empty() => Verdict::Bad,
+        FileStatus::Ok if f.unchecked => Verdict::NotChecked,
         FileStatus::Ok => Verdict::Ok,
     }
 }
@@ -325,6 +344,7 @@ fn print_text(
             Verdict::Unreadable => "ERROR",
             Verdict::Extra => "extra",
             Verdict::Unchecked => "extra",
+            Verdict::NotChecked => "-",
         };
         let mut line = format!("{label:<8}");
         if show_sha {
@@ -342,6 +362,7 @@ fn print_text(
             Verdict::Unreadable => f.error.clone(),
             Verdict::Extra => Some("not in the torrent".into()),
             Verdict::Unchecked => Some("not in the torrent, not hashed".into()),
+            Verdict::NotChecked => Some("not finished: interrupted".into()),
             _ => None,
         };
         if let Some(n) = note {
@@ -378,7 +399,12 @@ fn print_text(
     );
     let problems = verdicts
         .iter()
-        .filter(|(_, v)| !matches!(v, Verdict::Ok | Verdict::Extra | Verdict::Unchecked))
+        .filter(|(_, v)| {
+            !matches!(
+                v,
+                Verdict::Ok | Verdict::Extra | Verdict::Unchecked | Verdict::NotChecked
+            )
+        })
         .count();
     if problems > 0 {
         summary.push_str(&format!(", {problems} with problems"));
@@ -390,6 +416,13 @@ fn print_text(
     if extras > 0 {
         summary.push_str(&format!(", {extras} not in the torrent"));
     }
+    let unfinished = verdicts
+        .iter()
+        .filter(|(_, v)| *v == Verdict::NotChecked)
+        .count();
+    if unfinished > 0 {
+        summary.push_str(&format!(", {unfinished} not finished"));
+    }
     if let Some(p) = &report.pieces {
         summary.push_str(&format!(
             "; pieces {}/{} ok, {} failed",
@@ -397,6 +430,9 @@ fn print_text(
             p.count,
             p.failed.len()
         ));
+        if p.not_checked > 0 {
+            summary.push_str(&format!(", {} not checked", p.not_checked));
+        }
     }
     let rate = if report.seconds > 0.0 {
         report.bytes_hashed as f64 / report.seconds / 1e9

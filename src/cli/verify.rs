@@ -122,6 +122,7 @@ impl Verify {
             } else {
                 CacheMode::On
             },
+            stop: Some(crate::hash::interrupt::on_ctrl_c()),
         };
         let bar = Bar::new(env, "hashing");
         let report = verify::verify_with_progress(&manifest, &located, &opts, &|p| bar.update(p));

@@ -19,6 +19,7 @@
 //! (pieces-only runs, cached files) are read by independent piece jobs.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
@@ -35,6 +36,10 @@ pub struct HashPlan {
     pub cache: CacheMode,
     /// Cache file to use instead of the default for the root.
     pub cache_file: Option<PathBuf>,
+    /// When this flag is raised, workers finish the unit in hand, the
+    /// cache records how far every file got, and the run ends early with
+    /// [`HashReport::interrupted`] set (see [`super::interrupt`]).
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// One file of a [`HashPlan`].
@@ -122,6 +127,12 @@ impl HashPlan {
     /// Sets the cache mode.
     pub fn with_cache(mut self, mode: CacheMode) -> Self {
         self.cache = mode;
+        self
+    }
+
+    /// Stops the run early when `flag` is raised.
+    pub fn with_stop(mut self, flag: Option<&'static AtomicBool>) -> Self {
+        self.stop = flag;
         self
     }
 
@@ -215,6 +226,11 @@ pub struct HashReport {
     pub cache_file: Option<PathBuf>,
     /// Why the cache could not be read or written, if so (never fatal).
     pub cache_warning: Option<String>,
+    /// The run was stopped (Ctrl-C) before everything was read: files and
+    /// pieces it did not finish are marked `unchecked` / counted in
+    /// [`PieceReport::not_checked`], not failed, and the cache holds the
+    /// progress so the next run continues from there.
+    pub interrupted: bool,
 }
 
 /// Results for one plan file.
@@ -238,6 +254,9 @@ pub struct FileReport {
     pub from_cache: bool,
     /// Torrent pieces holding bytes of this file that failed.
     pub failed_pieces: Vec<usize>,
+    /// The run was interrupted before this file's digests, or all of its
+    /// pieces, were computed.
+    pub unchecked: bool,
 }
 
 /// Presence and size of a file.
@@ -269,6 +288,8 @@ pub struct PieceReport {
     pub from_cache: usize,
     /// Every piece that did not pass.
     pub failed: Vec<BadPiece>,
+    /// Pieces an interrupted run did not get to (neither passed nor failed).
+    pub not_checked: usize,
     /// Computed SHA-1 of each piece (`None`: cached or unreadable).
     #[serde(skip)]
     pub digests: Vec<Option<[u8; 20]>>,
@@ -304,9 +325,11 @@ impl HashReport {
     /// Whether every file is present with its size and every piece passed.
     /// Digest comparisons against manifests are the caller's job.
     pub fn all_ok(&self) -> bool {
-        self.files
-            .iter()
-            .all(|f| f.status == FileStatus::Ok && f.error.is_none())
+        !self.interrupted
+            && self
+                .files
+                .iter()
+                .all(|f| f.status == FileStatus::Ok && f.error.is_none())
             && self.pieces.as_ref().is_none_or(|p| p.failed.is_empty())
     }
 }

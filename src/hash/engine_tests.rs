@@ -376,3 +376,25 @@ fn resumes_a_file_from_its_checkpoint() {
     assert_eq!(r.bytes_hashed, 59_000);
     assert_eq!(r.pieces.as_ref().map(|p| p.passed), Some(expected.len()));
 }
+
+#[test]
+fn a_raised_stop_flag_ends_the_run_with_nothing_failed() {
+    static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = vec![5u8; 20_000];
+    std::fs::write(dir.path().join("a"), &a).expect("write");
+    let plan = HashPlan::new(vec![PlanFile::sha256("a", 20_000)])
+        .with_pieces(PiecePlan {
+            piece_length: 4096,
+            files: vec![0],
+            hashes: Some(piece_hashes(&[&a], 4096)),
+        })
+        .with_stop(Some(&STOP));
+    let r = run_in_pool(2, dir.path(), &plan);
+    assert!(r.interrupted);
+    assert!(!r.all_ok(), "an interrupted run proves nothing");
+    assert!(r.files[0].unchecked && r.files[0].sha256.is_none());
+    let p = r.pieces.as_ref().expect("pieces");
+    assert!(p.failed.is_empty(), "{:?}", p.failed);
+    assert_eq!(p.not_checked, 5);
+}

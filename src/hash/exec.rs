@@ -20,7 +20,7 @@
 use std::collections::{BinaryHeap, VecDeque};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -179,6 +179,9 @@ pub(super) struct Job<'a> {
     pub saver: Option<Mutex<Saver>>,
     pub run_start_ns: i64,
     pub piece_set_id: Option<String>,
+    pub stop: Option<&'static AtomicBool>,
+    /// Set when a worker stopped on `stop` with work left.
+    pub cut_short: AtomicBool,
 }
 
 pub(super) fn execute(
@@ -299,6 +302,8 @@ pub(super) fn execute(
         saver,
         run_start_ns,
         piece_set_id,
+        stop: plan.stop,
+        cut_short: AtomicBool::new(false),
     };
     progress(Progress {
         bytes_done: 0,
@@ -310,7 +315,8 @@ pub(super) fn execute(
             s.spawn(|_| job.worker());
         }
     });
-    if let Some(p) = &job.pieces {
+    // An interrupted run's unfinished pieces are "not checked", not failed.
+    if let (Some(p), false) = (&job.pieces, job.cut_short.load(Ordering::Relaxed)) {
         let digests = lock(&job.digests).clone();
         p.finish_incomplete(&job.files, &|i| digests[i].error.clone());
     }
@@ -410,6 +416,12 @@ impl Job<'_> {
 
     fn next_unit(&self) -> Option<Unit> {
         let mut s = lock(&self.sched);
+        if self.stop.is_some_and(|f| f.load(Ordering::Relaxed)) {
+            if !s.idle.is_empty() || !s.piece_jobs.is_empty() {
+                self.cut_short.store(true, Ordering::Relaxed);
+            }
+            return None;
+        }
         while let Some((_, i)) = s.idle.pop() {
             let st = &mut s.streams[i];
             let state = match std::mem::replace(&mut st.phase, Phase::Busy) {

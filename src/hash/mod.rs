@@ -2,11 +2,13 @@
 //!
 //! - [`engine`]: the plan/report types and [`engine::run`].
 //! - [`cache`]: the on-disk verification cache that makes re-runs instant.
+//! - [`interrupt`]: Ctrl-C as "save progress and stop".
 
 pub mod cache;
 mod checkpoint;
 pub mod engine;
 mod exec;
+pub mod interrupt;
 mod io;
 mod pieces;
 mod report;

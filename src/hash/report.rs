@@ -3,6 +3,7 @@
 //! the pieces of it that failed).
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::engine::{BadPiece, FileReport, FileStatus, HashPlan, HashReport, PieceReport, Span};
@@ -19,6 +20,7 @@ impl Job<'_> {
         cache_warning: Option<String>,
     ) -> HashReport {
         let digests = lock(&self.digests).clone();
+        let cut_short = self.cut_short.load(Ordering::Relaxed);
         let mut files: Vec<FileReport> = self
             .files
             .iter()
@@ -48,6 +50,7 @@ impl Job<'_> {
                     git_blob_sha1,
                     from_cache: info.cached_sha256.is_some() || info.cached_git.is_some(),
                     failed_pieces: Vec::new(),
+                    unchecked: cut_short && info.stream && !d.done,
                 }
             })
             .collect();
@@ -66,7 +69,7 @@ impl Job<'_> {
                 let map = p.map();
                 let mut failed = Vec::new();
                 let mut digests_out = Vec::with_capacity(map.piece_count());
-                let (mut passed, mut from_cache) = (0, 0);
+                let (mut passed, mut from_cache, mut not_checked) = (0, 0, 0);
                 for i in 0..map.piece_count() {
                     let outcome = p.outcome(i);
                     digests_out.push(match &outcome {
@@ -81,6 +84,13 @@ impl Job<'_> {
                         PieceOutcome::Cached => {
                             passed += 1;
                             from_cache += 1;
+                            continue;
+                        }
+                        PieceOutcome::Todo if cut_short => {
+                            not_checked += 1;
+                            for s in map.spans(i) {
+                                files[pp.files[s.file]].unchecked = true;
+                            }
                             continue;
                         }
                         PieceOutcome::Mismatch(_) => ("mismatch", None),
@@ -116,6 +126,7 @@ impl Job<'_> {
                     passed,
                     from_cache,
                     failed,
+                    not_checked,
                     digests: digests_out,
                 }
             });
@@ -127,6 +138,7 @@ impl Job<'_> {
             seconds: elapsed.as_secs_f64(),
             cache_file,
             cache_warning,
+            interrupted: cut_short,
         }
     }
 }

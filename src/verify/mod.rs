@@ -38,6 +38,8 @@ pub struct Options {
     pub torrent: Option<Metainfo>,
     /// How hashing uses the verification cache.
     pub cache: CacheMode,
+    /// Raised to stop hashing early (Ctrl-C); see [`crate::hash::interrupt`].
+    pub stop: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 /// Torrent piece results.
@@ -242,6 +244,7 @@ pub fn verify_with_progress(
             &mut files,
             opts.torrent.as_ref(),
             opts.cache,
+            opts.stop,
             progress,
         )?;
         if let Some(w) = &report.cache_warning {
@@ -499,6 +502,7 @@ fn hash_pass(
     files: &mut [(FileResult, Vec<TensorRecord>)],
     torrent: Option<&Metainfo>,
     cache: CacheMode,
+    stop: Option<&'static std::sync::atomic::AtomicBool>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<HashReport> {
     let mut plan_files: Vec<PlanFile> = Vec::new();
@@ -533,9 +537,20 @@ fn hash_pass(
             hashes: Some(t.pieces.clone()),
         });
     }
-    let mut plan = HashPlan::new(plan_files).with_cache(cache);
+    let mut plan = HashPlan::new(plan_files).with_cache(cache).with_stop(stop);
     plan.pieces = pieces;
     let report = engine::run(root, &plan, progress)?;
+    if report.interrupted {
+        let saved = if report.cache_file.is_some() {
+            "progress is saved in the verification cache: run the same command again to continue"
+        } else {
+            "nothing was saved (--no-cache)"
+        };
+        return Err(Error::Interrupted(format!(
+            "hashing stopped after {} bytes; {saved}",
+            report.bytes_hashed
+        )));
+    }
     let by_path: HashMap<&str, &engine::FileReport> =
         report.files.iter().map(|f| (f.path.as_str(), f)).collect();
     for (entry, (result, _)) in entries.iter().zip(files.iter_mut()) {

@@ -398,3 +398,37 @@ fn a_raised_stop_flag_ends_the_run_with_nothing_failed() {
     assert!(p.failed.is_empty(), "{:?}", p.failed);
     assert_eq!(p.not_checked, 5);
 }
+
+#[test]
+fn files_not_in_the_page_cache_are_read_and_hashed_the_same() {
+    use std::os::fd::AsRawFd;
+    let mut rng = Rng(0x5eed_c01d);
+    let fx = fixture(&mut rng, 9);
+    // Evict the files, so the engine takes its pread(2) path.
+    for (name, _) in &fx.files {
+        let f = std::fs::File::open(fx.dir.path().join(name)).expect("open");
+        f.sync_all().expect("fsync");
+        // SAFETY: a hint on an open descriptor.
+        unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    }
+    let data: Vec<&[u8]> = fx.files.iter().map(|(_, d)| d.as_slice()).collect();
+    let plan = HashPlan::new(
+        fx.files
+            .iter()
+            .map(|(n, d)| PlanFile::sha256(n.clone(), d.len() as u64))
+            .collect(),
+    )
+    .with_pieces(PiecePlan {
+        piece_length: 5000,
+        files: (0..fx.files.len()).collect(),
+        hashes: Some(piece_hashes(&data, 5000)),
+    });
+    let r = run_in_pool(2, fx.dir.path(), &plan);
+    assert!(r.all_ok(), "{r:#?}");
+    for ((_, d), f) in fx.files.iter().zip(&r.files) {
+        assert_eq!(
+            f.sha256.as_deref(),
+            Some(hex::encode(Sha256::digest(d)).as_str())
+        );
+    }
+}

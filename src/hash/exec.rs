@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use super::cache::{Cache, Fingerprint};
 use super::checkpoint::{cached_pieces, piece_set_id, resume_from};
 use super::engine::{CacheMode, FileStatus, HashPlan, HashReport, Progress};
-use super::io::{map_range, WorkerIo};
+use super::io::{for_each_block, WorkerIo};
 use super::pieces::Pieces;
 use crate::torrent::pieces::PieceMap;
 use crate::Result;
@@ -47,6 +47,11 @@ const CHUNK: u64 = 12 << 10;
 pub(super) const BLOCK: usize = 256 << 10;
 #[cfg(test)]
 pub(super) const BLOCK: usize = 4 << 10;
+/// How many more bytes another stream must have left before a worker
+/// leaves its current one (see `next_unit`).
+const STICKY: u64 = 256 << 20;
+/// Most piece jobs a worker takes at once (see `next_unit`).
+const PIECE_RUN: usize = 8;
 /// Progress is reported when the byte count crosses a multiple of this.
 const PROGRESS_STEP: u64 = 32 << 20;
 /// How often the cache is written during a run, for resuming after Ctrl-C.
@@ -148,7 +153,8 @@ enum Unit {
         pos: u64,
         end: u64,
     },
-    Piece(usize),
+    /// Consecutive piece jobs, done in order by one worker.
+    Pieces(Vec<usize>),
 }
 
 #[derive(Default, Clone)]
@@ -393,7 +399,11 @@ fn stat_file(root: &Path, f: &super::engine::PlanFile) -> FileInfo {
 impl Job<'_> {
     fn worker(&self) {
         let mut io = WorkerIo::new();
-        while let Some(unit) = self.next_unit() {
+        // Streams' own buffer: piece reads (through `io`) can happen while
+        // a stream's block is being delivered.
+        let mut buf = Vec::new();
+        let mut last = None;
+        while let Some(unit) = self.next_unit(last) {
             match unit {
                 Unit::Chunk {
                     stream,
@@ -401,12 +411,15 @@ impl Job<'_> {
                     pos,
                     end,
                 } => {
-                    let state = self.run_chunk(stream, state, pos, end, &mut io);
+                    let state = self.run_chunk(stream, state, pos, end, &mut io, &mut buf);
                     self.return_stream(stream, state);
+                    last = Some(stream);
                 }
-                Unit::Piece(p) => {
+                Unit::Pieces(run) => {
                     if let Some(pieces) = &self.pieces {
-                        pieces.start(p, self, &mut io);
+                        for p in run {
+                            pieces.start(p, self, &mut io);
+                        }
                     }
                 }
             }
@@ -414,15 +427,30 @@ impl Job<'_> {
         }
     }
 
-    fn next_unit(&self) -> Option<Unit> {
+    /// The next unit for a worker whose last stream was `last`.
+    fn next_unit(&self, last: Option<usize>) -> Option<Unit> {
         let mut s = lock(&self.sched);
         if self.stop.is_some_and(|f| f.load(Ordering::Relaxed)) {
-            if !s.idle.is_empty() || !s.piece_jobs.is_empty() {
+            let waiting = s
+                .streams
+                .iter()
+                .any(|st| matches!(st.phase, Phase::Idle(_) | Phase::Unopened(_)));
+            if waiting || !s.piece_jobs.is_empty() {
                 self.cut_short.store(true, Ordering::Relaxed);
             }
             return None;
         }
-        while let Some((_, i)) = s.idle.pop() {
+        // Stay with the last stream unless another has clearly more left:
+        // long sequential runs per file let the kernel's readahead work on
+        // a cold cache, and the schedule stays within STICKY of
+        // longest-remaining-first. (Its heap entry goes stale; stale
+        // entries are skipped below.)
+        let top = s.idle.peek().map_or(0, |&(left, _)| left);
+        let mut stay = last.filter(|&i| {
+            let st = &s.streams[i];
+            matches!(st.phase, Phase::Idle(_)) && st.end - st.pos + STICKY >= top
+        });
+        while let Some(i) = stay.take().or_else(|| s.idle.pop().map(|(_, i)| i)) {
             let st = &mut s.streams[i];
             let state = match std::mem::replace(&mut st.phase, Phase::Busy) {
                 Phase::Unopened(resume) => Err(resume),
@@ -440,7 +468,16 @@ impl Job<'_> {
                 end,
             });
         }
-        s.piece_jobs.pop_front().map(Unit::Piece)
+        // Runs of consecutive pieces, so that each worker reads its files
+        // sequentially and the kernel's readahead keeps ahead of it (pieces
+        // handed out one by one make every worker's reads strided); shorter
+        // towards the end, so the workers finish together.
+        let left = s.piece_jobs.len();
+        let run: Vec<usize> = s
+            .piece_jobs
+            .drain(..(left / 8).clamp(1, PIECE_RUN).min(left))
+            .collect();
+        (!run.is_empty()).then_some(Unit::Pieces(run))
     }
 
     fn return_stream(&self, i: usize, state: std::result::Result<Box<StreamState>, String>) {
@@ -486,6 +523,7 @@ impl Job<'_> {
         pos: u64,
         end: u64,
         io: &mut WorkerIo,
+        buf: &mut Vec<u8>,
     ) -> std::result::Result<Box<StreamState>, String> {
         let fi = lock(&self.sched).streams[stream].file;
         let info = &self.files[fi];
@@ -515,25 +553,31 @@ impl Job<'_> {
             .pieces
             .as_ref()
             .and_then(|p| p.stream_offset(fi).map(|off| (p, off)));
-        let map = map_range(&st.file, st.pos, end - st.pos)
-            .map_err(|e| format!("read error at byte {}: {e}", st.pos))?;
-        for data in map.chunks(BLOCK) {
-            if let Some(h) = &mut st.sha256 {
+        let StreamState {
+            file,
+            pos: at,
+            sha256,
+            git,
+        } = &mut *st;
+        let start = *at;
+        for_each_block(file, start, end - start, buf, &mut |data| {
+            if let Some(h) = sha256 {
                 h.update(data);
             }
-            if let Some(h) = &mut st.git {
+            if let Some(h) = git {
                 h.update(data);
             }
             if let Some((pieces, base)) = torrent {
                 // Bytes past the torrent's length for this file belong to no piece.
-                let usable = info.expected.saturating_sub(st.pos).min(data.len() as u64) as usize;
+                let usable = info.expected.saturating_sub(*at).min(data.len() as u64) as usize;
                 if usable > 0 {
-                    pieces.deliver(base + st.pos, &data[..usable], self, io);
+                    pieces.deliver(base + *at, &data[..usable], self, io);
                 }
             }
-            st.pos += data.len() as u64;
+            *at += data.len() as u64;
             self.advance(data.len() as u64);
-        }
+        })
+        .map_err(|e| format!("read error at byte {}: {e}", *at))?;
         Ok(st)
     }
 

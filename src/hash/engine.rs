@@ -13,10 +13,13 @@
 //! How work is split (see `exec.rs`): each file whose SHA-256 or git blob
 //! hash is wanted is a *stream*, hashed in order in 8 MiB chunks; the
 //! chunk's bytes also feed the SHA-1 of every piece they belong to. Workers
-//! always take the stream with the most bytes left (longest remaining
-//! processing time first), so five equal shards on two cores finish together
-//! instead of leaving one core idle for the last one. Bytes no stream reads
-//! (pieces-only runs, cached files) are read by independent piece jobs.
+//! take the stream with the most bytes left (longest remaining processing
+//! time first, within 256 MiB), so five equal shards on two cores finish
+//! together instead of leaving one core idle for the last one. Bytes no
+//! stream reads (pieces-only runs, cached files) are read by independent
+//! piece jobs. Cached pages are hashed straight from a memory map; pages
+//! not in the page cache are read with pread(2) so the kernel's readahead
+//! keeps the disk busy.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

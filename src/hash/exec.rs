@@ -10,7 +10,9 @@
 //!   stream reads (pieces-only runs, or files whose digests are cached), or
 //!   before the point a resumed stream continues from.
 //!
-//! Workers pick the idle stream with the most bytes left, then piece jobs.
+//! Workers pick the idle stream with the most bytes left (staying on their
+//! last one while it is within `STICKY` of that, so each file is read in
+//! long sequential runs), then piece jobs in runs of consecutive pieces.
 //! Chunks are small (8 MiB) next to files (GiBs), so the schedule is close
 //! to the optimum for chains on two cores: max(total/2, longest file).
 //!

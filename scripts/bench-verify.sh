@@ -241,8 +241,8 @@ declare -A WALLS CPUS OKS
 for r in $(seq 1 "$RUNS"); do
   for t in "${RUN_TOOLS[@]}"; do
     if [ "$COLD" = 1 ]; then evict; else cat "${FILES[@]}" > /dev/null; fi
-    # rqbit's check rewrites the files' mtimes (measured: it opens them for
-    # writing), which rightly invalidates weightcheck's cache; bring the
+    # rqbit's check changes the files' mtimes (measured with stat before and
+    # after it), which rightly invalidates weightcheck's cache; bring the
     # cache up to date untimed, so wc-cached measures an unchanged tree.
     [ "$t" = wc-cached ] && cmd wc-cached
     TIMEFORMAT='%R %U %S'

@@ -47,6 +47,21 @@ fn fetch(torrent: &Path, dest: &Path) -> (i32, String, String) {
 }
 
 /// A multi-file torrent whose one file has the given raw path components.
+/// A v1 torrent of `content` in 16 KiB pieces.
+fn torrent_of(content: &Path) -> weightcheck::torrent::create::Created {
+    create(
+        content,
+        &CreateOptions {
+            name: None,
+            piece_length: 16384,
+            trackers: Vec::new(),
+            private: false,
+        },
+        &|_| {},
+    )
+    .unwrap()
+}
+
 fn torrent_with_path(name: &[u8], path: &[&[u8]]) -> Vec<u8> {
     let mut e = Encoder::new();
     e.dict(|d| {
@@ -114,19 +129,8 @@ fn symlinks_out_of_the_destination_are_refused() {
     let content = dir.path().join("rel");
     std::fs::create_dir_all(content.join("sub")).unwrap();
     std::fs::write(content.join("sub/a.bin"), vec![7u8; 40_000]).unwrap();
-    let created = create(
-        &content,
-        &CreateOptions {
-            name: None,
-            piece_length: 16384,
-            trackers: Vec::new(),
-            private: false,
-        },
-        &|_| {},
-    )
-    .unwrap();
     let t = dir.path().join("rel.torrent");
-    std::fs::write(&t, &created.bytes).unwrap();
+    std::fs::write(&t, &torrent_of(&content).bytes).unwrap();
     let outside = dir.path().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
 
@@ -238,18 +242,7 @@ fn only_complete_files_count_as_fetched() {
         let bytes: Vec<u8> = (0..*n).map(|k| (k * 31 + i * 7) as u8).collect();
         std::fs::write(src.join(format!("f{i}")), bytes).unwrap();
     }
-    let created = create(
-        &src,
-        &CreateOptions {
-            name: None,
-            piece_length: 16384,
-            trackers: Vec::new(),
-            private: false,
-        },
-        &|_| {},
-    )
-    .unwrap();
-    let meta: Metainfo = created.metainfo;
+    let meta: Metainfo = torrent_of(&src).metainfo;
     let dest = dir.path().join("dest");
     let copy = |name: &str| {
         std::fs::create_dir_all(dest.join("rel")).unwrap();
@@ -322,19 +315,8 @@ fn seed_refuses_a_damaged_copy() {
     std::fs::create_dir_all(&content).unwrap();
     std::fs::write(content.join("a.bin"), vec![1u8; 50_000]).unwrap();
     std::fs::write(content.join("b.bin"), vec![2u8; 50_000]).unwrap();
-    let created = create(
-        &content,
-        &CreateOptions {
-            name: None,
-            piece_length: 16384,
-            trackers: Vec::new(),
-            private: false,
-        },
-        &|_| {},
-    )
-    .unwrap();
     let t = dir.path().join("rel.torrent");
-    std::fs::write(&t, &created.bytes).unwrap();
+    std::fs::write(&t, &torrent_of(&content).bytes).unwrap();
     let mut b = std::fs::read(content.join("b.bin")).unwrap();
     b[40_000] ^= 0xff;
     std::fs::write(content.join("b.bin"), b).unwrap();

@@ -188,12 +188,11 @@ impl Hash {
             print_text(env, &root, torrent.as_ref(), &report, &verdicts)?;
         }
         if report.interrupted {
-            let saved = if report.cache_file.is_some() {
-                "progress is saved in the verification cache: run the same command again to continue"
-            } else {
-                "nothing was saved (--no-cache)"
-            };
-            writeln!(env.err, "weightcheck: interrupted; {saved}")?;
+            writeln!(
+                env.err,
+                "weightcheck: interrupted; {}",
+                report.resume_hint()
+            )?;
         }
         Ok(code)
     }
@@ -205,13 +204,7 @@ impl Hash {
         given: &Path,
         torrent: Option<&Metainfo>,
     ) -> anyhow::Result<(PathBuf, HashPlan, HashSet<String>)> {
-        let cache = if self.no_cache {
-            CacheMode::Off
-        } else if self.full {
-            CacheMode::Full
-        } else {
-            CacheMode::On
-        };
+        let cache = CacheMode::from_flags(self.no_cache, self.full);
         let git = self.git;
         let Some(t) = torrent else {
             if !given.is_dir() {

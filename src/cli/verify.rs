@@ -115,14 +115,10 @@ impl Verify {
             check_hashes: !self.no_hash,
             tokenizer,
             torrent,
-            cache: if self.no_cache {
-                CacheMode::Off
-            } else if self.full {
-                CacheMode::Full
-            } else {
-                CacheMode::On
-            },
-            stop: Some(crate::hash::interrupt::on_ctrl_c()),
+            cache: CacheMode::from_flags(self.no_cache, self.full),
+            // Only hashing stops on Ctrl-C; without it, Ctrl-C keeps its
+            // default effect.
+            stop: (!self.no_hash).then(crate::hash::interrupt::on_ctrl_c),
         };
         let bar = Bar::new(env, "hashing");
         let report = verify::verify_with_progress(&manifest, &located, &opts, &|p| bar.update(p));

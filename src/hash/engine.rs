@@ -112,6 +112,17 @@ pub struct Progress {
     pub bytes_total: u64,
 }
 
+impl CacheMode {
+    /// The mode the `--no-cache` and `--full` flags ask for.
+    pub fn from_flags(no_cache: bool, full: bool) -> Self {
+        match (no_cache, full) {
+            (true, _) => CacheMode::Off,
+            (false, true) => CacheMode::Full,
+            (false, false) => CacheMode::On,
+        }
+    }
+}
+
 impl HashPlan {
     /// A plan over `files`, no pieces, cache off.
     pub fn new(files: Vec<PlanFile>) -> Self {
@@ -325,6 +336,15 @@ pub struct Span {
 }
 
 impl HashReport {
+    /// What an interrupted run left for the next one, in words.
+    pub fn resume_hint(&self) -> &'static str {
+        if self.cache_file.is_some() {
+            "progress is saved in the verification cache: run the same command again to continue"
+        } else {
+            "nothing was saved (no verification cache)"
+        }
+    }
+
     /// Whether every file is present with its size and every piece passed.
     /// Digest comparisons against manifests are the caller's job.
     pub fn all_ok(&self) -> bool {

@@ -404,7 +404,8 @@ fn files_not_in_the_page_cache_are_read_and_hashed_the_same() {
     use std::os::fd::AsRawFd;
     let mut rng = Rng(0x5eed_c01d);
     let fx = fixture(&mut rng, 9);
-    // Evict the files, so the engine takes its pread(2) path.
+    // Evict the files, so the engine takes its pread(2) path (where the
+    // file system honours DONTNEED; io.rs tests that path directly).
     for (name, _) in &fx.files {
         let f = std::fs::File::open(fx.dir.path().join(name)).expect("open");
         f.sync_all().expect("fsync");

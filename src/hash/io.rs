@@ -66,6 +66,17 @@ pub(super) fn for_each_block(
         return Ok(());
     }
     drop(map);
+    read_blocks(file, offset, len, buf, f)
+}
+
+/// The pread(2) side of [`for_each_block`].
+fn read_blocks(
+    file: &File,
+    offset: u64,
+    len: u64,
+    buf: &mut Vec<u8>,
+    f: &mut dyn FnMut(&[u8]),
+) -> std::io::Result<()> {
     buf.resize(BLOCK, 0);
     let end = offset + len;
     let mut pos = offset;
@@ -158,5 +169,39 @@ impl Source for Job<'_> {
             }
         })
         .map_err(|e| ReadError(format!("{}: read error at byte {offset}: {e}", info.rel)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_blocks_delivers_the_range_in_blocks() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        let data: Vec<u8> = (0..3 * BLOCK as u32 + 777).map(|i| (i * 7) as u8).collect();
+        std::fs::write(&path, &data).expect("write");
+        let file = File::open(&path).expect("open");
+        for (offset, len) in [(0, data.len()), (5, 2 * BLOCK + 3), (BLOCK, 0), (9, 1)] {
+            let (mut got, mut sizes) = (Vec::new(), Vec::new());
+            let mut buf = Vec::new();
+            read_blocks(&file, offset as u64, len as u64, &mut buf, &mut |b| {
+                got.extend_from_slice(b);
+                sizes.push(b.len());
+            })
+            .expect("read");
+            assert_eq!(got, &data[offset..offset + len]);
+            assert!(sizes.iter().all(|&n| n > 0 && n <= BLOCK), "{sizes:?}");
+        }
+        // Past the end: an error, not a short delivery.
+        let err = read_blocks(
+            &file,
+            data.len() as u64 - 10,
+            20,
+            &mut Vec::new(),
+            &mut |_| {},
+        );
+        assert!(err.is_err());
     }
 }

@@ -541,14 +541,10 @@ fn hash_pass(
     plan.pieces = pieces;
     let report = engine::run(root, &plan, progress)?;
     if report.interrupted {
-        let saved = if report.cache_file.is_some() {
-            "progress is saved in the verification cache: run the same command again to continue"
-        } else {
-            "nothing was saved (--no-cache)"
-        };
         return Err(Error::Interrupted(format!(
-            "hashing stopped after {} bytes; {saved}",
-            report.bytes_hashed
+            "hashing stopped after {} bytes; {}",
+            report.bytes_hashed,
+            report.resume_hint()
         )));
     }
     let by_path: HashMap<&str, &engine::FileReport> =

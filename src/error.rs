@@ -31,6 +31,55 @@ pub enum Error {
     /// The user stopped the work (Ctrl-C) before it finished.
     #[error("interrupted: {0}")]
     Interrupted(String),
+    /// A remote service (the GitHub API) answered with an error, or not at
+    /// all. `kind` says which, so callers can tell a missing repository
+    /// from a rate limit.
+    #[error("{message}")]
+    Remote {
+        /// What went wrong, as a category.
+        kind: RemoteKind,
+        /// What went wrong, for people (service, request, status, advice).
+        message: String,
+    },
+    /// A manifest that does not parse or contradicts itself.
+    #[error("manifest {origin}: {message}")]
+    Manifest {
+        /// The file or built-in id.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A .torrent that is not the one a magnet link or manifest names.
+    #[error("refusing {}: its info-hash {actual} is not {expected_from}'s {expected}", torrent.display())]
+    TorrentMismatch {
+        /// The .torrent given.
+        torrent: PathBuf,
+        /// Its info-hash.
+        actual: crate::torrent::InfoHash,
+        /// The info-hash it had to have.
+        expected: crate::torrent::InfoHash,
+        /// Whose info-hash that is ("the magnet link", "the grok-1 manifest").
+        expected_from: String,
+    },
+    /// No built-in release has this id.
+    #[error("no built-in manifest for release {id:?}; known: {known}")]
+    UnknownRelease {
+        /// What was asked for.
+        id: String,
+        /// The built-in ids, comma-separated.
+        known: String,
+    },
+    /// Nothing said which release a directory holds, and it could not be
+    /// told from its contents.
+    #[error("cannot tell which release {} holds ({looked}); say which: {choices}", dir.display())]
+    ReleaseNotDetected {
+        /// The directory.
+        dir: PathBuf,
+        /// What was looked for.
+        looked: String,
+        /// The options a user has.
+        choices: String,
+    },
 }
 
 impl Error {
@@ -49,6 +98,37 @@ impl Error {
             offset,
             message: message.into(),
         }
+    }
+}
+
+/// The categories of [`Error::Remote`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RemoteKind {
+    /// The request could not be sent or answered (offline, DNS, TLS).
+    Unreachable,
+    /// 404: no such repository, ref or file (or it is private).
+    NotFound,
+    /// 401: the token was refused.
+    Unauthorized,
+    /// 403 or 429 with rate-limit headers.
+    RateLimited,
+    /// 403 for another reason.
+    Forbidden,
+    /// 5xx after retries.
+    Server,
+    /// Another status.
+    Http,
+    /// An answer that is not what the API documents.
+    BadAnswer,
+}
+
+impl Error {
+    /// Whether this error is a finding about the data (the input
+    /// contradicts what it must be), as opposed to a usage or I/O problem:
+    /// commands exit 1 for findings, 2 for the rest.
+    pub fn is_mismatch(&self) -> bool {
+        matches!(self, Error::TorrentMismatch { .. })
     }
 }
 

@@ -26,62 +26,6 @@ pub struct Entry {
     pub tensors: Result<Vec<TensorRecord>>,
 }
 
-/// Lists the files under each path (a file stands for itself), sorted by
-/// their relative path; hidden files and directories are skipped.
-pub fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
-    let mut out = Vec::new();
-    for root in paths {
-        let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
-        if meta.is_file() {
-            let name = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            out.push((root.clone(), name));
-            continue;
-        }
-        let mut found = Vec::new();
-        walk(root, root, &mut found, 0)?;
-        found.sort_by(|a, b| a.1.cmp(&b.1));
-        out.extend(found);
-    }
-    Ok(out)
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>, depth: usize) -> Result<()> {
-    if depth > 32 {
-        return Err(Error::Invalid(format!(
-            "{}: directories nested more than 32 deep",
-            dir.display()
-        )));
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        // Symlinks are not followed out of the tree: only regular files and
-        // real directories are listed.
-        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if kind.is_dir() {
-            walk(root, &path, out, depth + 1)?;
-        } else if kind.is_file() {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((path, rel));
-        }
-    }
-    Ok(())
-}
-
 /// Decodes every file in parallel, reading only headers (and, for Grok-1
 /// shards, trailers). Files in no tensor format are left out unless
 /// `keep_unknown`, when they are reported as errors (a file the user named).

@@ -17,6 +17,7 @@
 
 pub mod arch;
 pub mod cli;
+pub mod create_torrent;
 pub mod env;
 pub mod error;
 pub mod fetch;
@@ -25,9 +26,13 @@ pub mod github;
 pub mod hash;
 pub mod inventory;
 pub mod manifest;
+pub mod paths;
+pub mod printer;
 pub mod report;
 pub mod synth;
 pub mod torrent;
+pub mod units;
+pub mod verdict;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -7,10 +7,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use weightcheck::create_torrent::{create, CreateOptions};
 use weightcheck::env::Env;
 use weightcheck::fetch::check::{self, FileState};
 use weightcheck::torrent::bencode::Encoder;
-use weightcheck::torrent::create::{create, CreateOptions};
 use weightcheck::torrent::Metainfo;
 
 fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
@@ -48,7 +48,7 @@ fn fetch(torrent: &Path, dest: &Path) -> (i32, String, String) {
 
 /// A multi-file torrent whose one file has the given raw path components.
 /// A v1 torrent of `content` in 16 KiB pieces.
-fn torrent_of(content: &Path) -> weightcheck::torrent::create::Created {
+fn torrent_of(content: &Path) -> weightcheck::create_torrent::Created {
     create(
         content,
         &CreateOptions {

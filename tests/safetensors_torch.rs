@@ -12,7 +12,7 @@ use std::process::Command;
 
 use weightcheck::arch::{self, check_by_name, Finding, FindingKind};
 use weightcheck::formats::index::{self, IndexProblem};
-use weightcheck::formats::{self, torch, DType, Format, Located};
+use weightcheck::formats::{self, torch, DType, Format, TensorInFile};
 use weightcheck::manifest::Manifest;
 
 fn run(script: &str, args: &[&str]) {
@@ -54,7 +54,7 @@ fn python(code: &str, args: &[&Path]) {
     );
 }
 
-fn findings(arch_config: &Path, tensors: &[Located]) -> Vec<Finding> {
+fn findings(arch_config: &Path, tensors: &[TensorInFile]) -> Vec<Finding> {
     let arch = arch::architecture_from_config(arch_config).expect("config");
     let layout = arch::expected(&arch).expect("layout");
     assert!(layout.by_name);
@@ -64,7 +64,7 @@ fn findings(arch_config: &Path, tensors: &[Located]) -> Vec<Finding> {
     )
 }
 
-fn names(tensors: &[Located]) -> Vec<&str> {
+fn names(tensors: &[TensorInFile]) -> Vec<&str> {
     tensors
         .iter()
         .filter_map(|t| t.record.name.as_deref())
@@ -325,7 +325,7 @@ fn data(name: &str) -> PathBuf {
     common::repo().join("tests/data/torch").join(name)
 }
 
-fn by_name<'a>(t: &'a [Located], name: &str) -> &'a Located {
+fn by_name<'a>(t: &'a [TensorInFile], name: &str) -> &'a TensorInFile {
     t.iter()
         .find(|t| t.record.name.as_deref() == Some(name))
         .unwrap_or_else(|| panic!("{name} missing"))

@@ -241,7 +241,7 @@ fn hugging_face_cache_layout_is_found_and_blob_names_checked() {
     )
     .unwrap();
     let bad = &report.files[3];
-    assert_eq!(bad.verdict, "missing");
+    assert_eq!(bad.verdict, weightcheck::verdict::FileVerdict::Missing);
     assert!(
         bad.problems[0].contains("symlink leads outside"),
         "{:?}",

@@ -4,21 +4,19 @@
 //! instant. Exit 0 all good, 1 a mismatch (bad piece, missing or wrong-size
 //! file, torrent not matching the magnet link), 2 usage or I/O error.
 
-use std::collections::HashSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
-use serde::Serialize;
 
 use crate::env::Env;
-use crate::hash::engine::{
-    self, CacheMode, FileReport, FileStatus, HashPlan, HashReport, PiecePlan, PlanFile,
-};
-use crate::torrent::{create::list_files, Magnet, Metainfo};
+use crate::hash::engine::{self, CacheMode};
+use crate::hash::tree::{self, TreeOptions, TreeResult};
+use crate::manifest::select;
+use crate::printer::{self, progress::Bar};
+use crate::torrent::{Magnet, Metainfo};
 
-use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 
 /// Arguments of `weightcheck hash`.
@@ -52,140 +50,54 @@ pub struct Hash {
     no_cache: bool,
 }
 
-/// One file's verdict, as printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Verdict {
-    Ok,
-    Bad,
-    Missing,
-    Short,
-    Long,
-    Unreadable,
-    /// On disk but not in the torrent.
-    Extra,
-    /// On disk but not in the torrent, and not hashed (--pieces-only).
-    Unchecked,
-    /// Not finished: the run was interrupted first.
-    NotChecked,
-}
-
-#[derive(Serialize)]
-struct TorrentJson {
-    name: String,
-    info_hash: String,
-    piece_length: u64,
-    pieces: usize,
-}
-
-#[derive(Serialize)]
-struct Output<'a> {
-    root: &'a Path,
-    ok: bool,
-    torrent: Option<TorrentJson>,
-    magnet: Option<&'a Magnet>,
-    verdicts: Vec<VerdictJson<'a>>,
-    report: &'a HashReport,
-}
-
-#[derive(Serialize)]
-struct VerdictJson<'a> {
-    path: &'a str,
-    verdict: Verdict,
-}
-
 impl Hash {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let given = env.resolve(&self.dir);
+        let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
         let torrent = match &self.torrent {
-            Some(t) => Some(Metainfo::from_file(env.resolve(t))?),
+            Some(t) => {
+                let path = env.resolve(t);
+                let meta = Metainfo::from_file(&path)?;
+                select::check_torrent(&path, &meta, magnet.as_ref(), None)?;
+                Some(meta)
+            }
+            None if magnet.is_some() => bail!(
+                "--magnet needs --torrent: a magnet link holds no piece hashes, and \
+                 weightcheck does not fetch metadata from peers"
+            ),
             None => None,
         };
-        if let Some(uri) = &self.magnet {
-            let magnet = Magnet::parse(uri)?;
-            let Some(t) = &torrent else {
-                bail!(
-                    "--magnet needs --torrent: a magnet link holds no piece hashes, and \
-                     weightcheck does not fetch metadata from peers"
-                );
-            };
-            if t.info_hash() != magnet.info_hash {
-                writeln!(
-                    env.err,
-                    "weightcheck: refusing {}: its info-hash {} is not the magnet link's {}",
-                    self.torrent.as_deref().unwrap_or(Path::new("")).display(),
-                    t.info_hash_hex(),
-                    magnet.info_hash_hex()
-                )?;
-                return Ok(EXIT_MISMATCH);
-            }
-        }
-        let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
-
-        let (root, plan, extras) = self.plan(&given, torrent.as_ref())?;
-        let plan = plan.with_stop(Some(crate::hash::interrupt::on_ctrl_c()));
+        let opts = TreeOptions {
+            sha256: !self.pieces_only,
+            git_blob: self.git,
+            cache: CacheMode::from_flags(self.no_cache, self.full),
+        };
+        let mut planned = tree::plan(&given, torrent.as_ref(), opts)?;
+        planned.plan.stop = Some(crate::hash::interrupt::on_ctrl_c());
         let bar = Bar::new(env, "hashing");
-        let report = engine::run(&root, &plan, &|p| bar.update(p));
+        let report = engine::run(&planned.root, &planned.plan, &|p| bar.update(p));
         bar.finish();
         let report = report?;
         if let Some(w) = &report.cache_warning {
             writeln!(env.err, "weightcheck: warning: {w}")?;
         }
-
-        let verdicts: Vec<(&str, Verdict)> = report
-            .files
-            .iter()
-            .map(|f| {
-                (
-                    f.path.as_str(),
-                    verdict(f, extras.contains(&f.path), self.pieces_only),
-                )
-            })
-            .collect();
-        let unreadable = verdicts.iter().any(|(_, v)| *v == Verdict::Unreadable);
-        let bad = verdicts.iter().any(|(_, v)| {
-            !matches!(
-                v,
-                Verdict::Ok
-                    | Verdict::Extra
-                    | Verdict::Unchecked
-                    | Verdict::Unreadable
-                    | Verdict::NotChecked
-            )
-        }) || report.pieces.as_ref().is_some_and(|p| !p.failed.is_empty());
-        // A mismatch found before an interruption is still a finding.
-        let code = if unreadable {
-            EXIT_ERROR
-        } else if bad {
-            EXIT_MISMATCH
-        } else if report.interrupted {
-            EXIT_ERROR
-        } else {
-            EXIT_OK
-        };
-
+        let (verdicts, result) = tree::verdicts(&planned, &report);
+        let root = &planned.root;
         if self.json {
-            let out = Output {
-                root: &root,
-                ok: code == EXIT_OK,
-                torrent: torrent.as_ref().map(|t| TorrentJson {
-                    name: t.name.clone(),
-                    info_hash: t.info_hash_hex(),
-                    piece_length: t.piece_length,
-                    pieces: t.pieces.len(),
-                }),
-                magnet: magnet.as_ref(),
-                verdicts: verdicts
-                    .iter()
-                    .map(|&(path, verdict)| VerdictJson { path, verdict })
-                    .collect(),
-                report: &report,
-            };
-            serde_json::to_writer_pretty(&mut env.out, &out)?;
-            writeln!(env.out)?;
+            let passed = result == TreeResult::Passed;
+            let t = torrent.as_ref();
+            printer::hash::json(
+                &mut env.out,
+                root,
+                passed,
+                t,
+                magnet.as_ref(),
+                &report,
+                &verdicts,
+            )?;
         } else {
-            print_text(env, &root, torrent.as_ref(), &report, &verdicts)?;
+            printer::hash::text(&mut env.out, root, torrent.as_ref(), &report, &verdicts)?;
         }
         if report.interrupted {
             writeln!(
@@ -194,282 +106,19 @@ impl Hash {
                 report.resume_hint()
             )?;
         }
-        Ok(code)
-    }
-
-    /// Works out the content root and the plan; returns the paths of files
-    /// on disk that the torrent does not list.
-    fn plan(
-        &self,
-        given: &Path,
-        torrent: Option<&Metainfo>,
-    ) -> anyhow::Result<(PathBuf, HashPlan, HashSet<String>)> {
-        let cache = CacheMode::from_flags(self.no_cache, self.full);
-        let git = self.git;
-        let Some(t) = torrent else {
-            if !given.is_dir() {
-                bail!("{} is not a directory", given.display());
-            }
-            let files = list_files(given)?;
-            let plan = HashPlan::new(
-                files
-                    .into_iter()
-                    .map(|(p, size)| PlanFile {
-                        git_blob: git,
-                        ..PlanFile::sha256(p, size)
-                    })
-                    .collect(),
-            )
-            .with_cache(cache);
-            return Ok((given.to_path_buf(), plan, HashSet::new()));
-        };
-
-        let sha = !self.pieces_only;
-        let tfile = |path: String, size| PlanFile {
-            path,
-            size,
-            sha256: sha,
-            git_blob: git,
-        };
-        let (root, mut files) = if t.single_file {
-            let (root, name) = if given.is_file() {
-                let name = given
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .context("file has no name")?;
-                (given.parent().unwrap_or(Path::new("/")).to_path_buf(), name)
-            } else {
-                (given.to_path_buf(), t.name.clone())
-            };
-            (root, vec![tfile(name, t.files[0].length)])
-        } else {
-            let first = &t.files[0].path;
-            let nested = given.join(&t.name);
-            let root = if !crate::torrent::metainfo::join_under(given, first).exists()
-                && nested.is_dir()
-            {
-                nested
-            } else {
-                given.to_path_buf()
-            };
-            let files = t
-                .files
-                .iter()
-                .map(|f| tfile(f.relative_path(), f.length))
-                .collect();
-            (root, files)
-        };
-        if !root.is_dir() {
-            bail!("{} is not a directory", root.display());
-        }
-        let mut extras = HashSet::new();
-        if !t.single_file {
-            let listed: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-            for (p, size) in list_files(&root)? {
-                if !listed.contains(&p) {
-                    extras.insert(p.clone());
-                    files.push(PlanFile {
-                        path: p,
-                        size,
-                        sha256: sha,
-                        git_blob: git && sha,
-                    });
-                }
-            }
-        }
-        let plan = HashPlan::new(files)
-            .with_pieces(PiecePlan {
-                piece_length: t.piece_length,
-                files: (0..t.files.len()).collect(),
-                hashes: Some(t.pieces.clone()),
-            })
-            .with_cache(cache);
-        Ok((root, plan, extras))
-    }
-}
-
-fn verdict(f: &FileReport, extra: bool, pieces_only: bool) -> Verdict {
-    match f.status {
-        FileStatus::Unreadable => Verdict::Unreadable,
-        _ if f.error.is_some() => Verdict::Unreadable,
-        _ if extra && pieces_only => Verdict::Unchecked,
-        _ if extra => Verdict::Extra,
-        FileStatus::Missing => Verdict::Missing,
-        FileStatus::Short => Verdict::Short,
-        FileStatus::Long => Verdict::Long,
-        FileStatus::Ok if !f.failed_pieces.is_empty() => Verdict::Bad,
-        FileStatus::Ok if f.unchecked => Verdict::NotChecked,
-        FileStatus::Ok => Verdict::Ok,
-    }
-}
-
-fn gb(bytes: u64) -> String {
-    format!("{:.2} GB", bytes as f64 / 1e9)
-}
-
-fn print_text(
-    env: &mut Env,
-    root: &Path,
-    torrent: Option<&Metainfo>,
-    report: &HashReport,
-    verdicts: &[(&str, Verdict)],
-) -> anyhow::Result<()> {
-    let o = &mut env.out;
-    writeln!(o, "root {}", root.display())?;
-    if let Some(t) = torrent {
-        writeln!(
-            o,
-            "torrent {} info-hash {} ({} pieces of {} bytes)",
-            t.name,
-            t.info_hash_hex(),
-            t.pieces.len(),
-            t.piece_length
-        )?;
-    }
-    let show_sha = report.files.iter().any(|f| f.sha256.is_some());
-    for (f, (_, v)) in report.files.iter().zip(verdicts) {
-        let label = match v {
-            Verdict::Ok => "ok",
-            Verdict::Bad => "BAD",
-            Verdict::Missing => "MISSING",
-            Verdict::Short => "SHORT",
-            Verdict::Long => "LONG",
-            Verdict::Unreadable => "ERROR",
-            Verdict::Extra => "extra",
-            Verdict::Unchecked => "extra",
-            Verdict::NotChecked => "-",
-        };
-        let mut line = format!("{label:<8}");
-        if show_sha {
-            line.push_str(&format!(" {:<64}", f.sha256.as_deref().unwrap_or("-")));
-        }
-        line.push_str("  ");
-        line.push_str(&f.path);
-        let note = match v {
-            Verdict::Bad => Some(format!("pieces {} failed", ranges(&f.failed_pieces))),
-            Verdict::Short | Verdict::Long => Some(format!(
-                "{} bytes, expected {}",
-                f.actual_size.unwrap_or(0),
-                f.expected_size
-            )),
-            Verdict::Unreadable => f.error.clone(),
-            Verdict::Extra => Some("not in the torrent".into()),
-            Verdict::Unchecked => Some("not in the torrent, not hashed".into()),
-            Verdict::NotChecked => Some("not finished: interrupted".into()),
-            _ => None,
-        };
-        if let Some(n) = note {
-            line.push_str(&format!("  ({n})"));
-        }
-        writeln!(o, "{line}")?;
-    }
-    if let Some(p) = &report.pieces {
-        for b in &p.failed {
-            let what = match &b.detail {
-                Some(d) => format!("{}: {d}", b.reason),
-                None => b.reason.clone(),
-            };
-            writeln!(o, "bad piece {} ({what}) covers:", b.index)?;
-            for s in &b.spans {
-                writeln!(
-                    o,
-                    "    {} bytes {}..{} ({} bytes)",
-                    s.path,
-                    s.offset,
-                    s.offset + s.length,
-                    s.length
-                )?;
-            }
-        }
-    }
-    let n_ok = verdicts.iter().filter(|(_, v)| *v == Verdict::Ok).count();
-    let total: u64 = report.files.iter().filter_map(|f| f.actual_size).sum();
-    let mut summary = format!(
-        "summary: {} files ({}), {} ok",
-        report.files.len(),
-        gb(total),
-        n_ok
-    );
-    let problems = verdicts
-        .iter()
-        .filter(|(_, v)| {
-            !matches!(
-                v,
-                Verdict::Ok | Verdict::Extra | Verdict::Unchecked | Verdict::NotChecked
-            )
+        Ok(match result {
+            TreeResult::Passed => EXIT_OK,
+            TreeResult::Failed => EXIT_MISMATCH,
+            _ => EXIT_ERROR,
         })
-        .count();
-    if problems > 0 {
-        summary.push_str(&format!(", {problems} with problems"));
     }
-    let extras = verdicts
-        .iter()
-        .filter(|(_, v)| matches!(v, Verdict::Extra | Verdict::Unchecked))
-        .count();
-    if extras > 0 {
-        summary.push_str(&format!(", {extras} not in the torrent"));
-    }
-    let unfinished = verdicts
-        .iter()
-        .filter(|(_, v)| *v == Verdict::NotChecked)
-        .count();
-    if unfinished > 0 {
-        summary.push_str(&format!(", {unfinished} not finished"));
-    }
-    if let Some(p) = &report.pieces {
-        summary.push_str(&format!(
-            "; pieces {}/{} ok, {} failed",
-            p.passed,
-            p.count,
-            p.failed.len()
-        ));
-        if p.not_checked > 0 {
-            summary.push_str(&format!(", {} not checked", p.not_checked));
-        }
-    }
-    let rate = if report.seconds > 0.0 {
-        report.bytes_hashed as f64 / report.seconds / 1e9
-    } else {
-        0.0
-    };
-    summary.push_str(&format!(
-        "; read {} in {:.2} s ({rate:.2} GB/s), {} from cache",
-        gb(report.bytes_hashed),
-        report.seconds,
-        gb(report.bytes_cached)
-    ));
-    writeln!(o, "{summary}")?;
-    Ok(())
-}
-
-/// `1, 3-5, 9` from sorted indices.
-fn ranges(v: &[usize]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < v.len() {
-        let mut j = i;
-        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
-            j += 1;
-        }
-        parts.push(if i == j {
-            v[i].to_string()
-        } else {
-            format!("{}-{}", v[i], v[j])
-        });
-        i = j + 1;
-    }
-    parts.join(", ")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::path::Path;
 
-    #[test]
-    fn ranges_compress_runs() {
-        assert_eq!(ranges(&[1, 2, 3, 7, 9, 10]), "1-3, 7, 9-10");
-        assert_eq!(ranges(&[]), "");
-    }
+    use super::*;
 
     fn cli(dir: &Path, args: &[&str]) -> (i32, String, String) {
         let (mut env, cap) = Env::capture(dir);

@@ -19,9 +19,8 @@ use crate::env::Env;
 use crate::manifest::{Manifest, TorrentFileEntry};
 use crate::torrent::Metainfo;
 
-use super::fetch::compare_layout;
-use super::inspect::thousands;
 use super::{EXIT_MISMATCH, EXIT_OK};
+use crate::units::thousands;
 
 /// Arguments of `weightcheck manifest`.
 #[derive(Debug, Args)]
@@ -71,21 +70,12 @@ impl PinTorrent {
         } else if let Some(id) = &self.release {
             Manifest::embedded(id)?
         } else {
-            crate::manifest::EMBEDDED
-                .iter()
-                .filter_map(|(id, _)| Manifest::embedded(id).ok())
-                .find(|m| {
-                    m.sources
-                        .torrent
-                        .as_ref()
-                        .is_some_and(|t| t.info_hash.eq_ignore_ascii_case(&meta.info_hash_hex()))
-                })
-                .with_context(|| {
-                    format!(
-                        "no built-in manifest has info-hash {}; name one with --release",
-                        meta.info_hash_hex()
-                    )
-                })?
+            crate::manifest::select::by_info_hash(meta.info_hash()).with_context(|| {
+                format!(
+                    "no built-in manifest has info-hash {}; name one with --release",
+                    meta.info_hash_hex()
+                )
+            })?
         };
         let Some(source) = manifest.sources.torrent.as_ref() else {
             bail!(
@@ -100,7 +90,7 @@ impl PinTorrent {
             out.display(),
             manifest.release.name
         )?;
-        if !source.info_hash.eq_ignore_ascii_case(&meta.info_hash_hex()) {
+        if source.info_hash != meta.info_hash() {
             writeln!(
                 env.out,
                 "  the torrent's info-hash is {}, the manifest's magnet says {}: not the release's torrent",
@@ -113,7 +103,7 @@ impl PinTorrent {
         let agrees = if manifest.files.is_empty() {
             true
         } else {
-            compare_layout(&mut env.out, &meta, &manifest)?
+            crate::printer::fetch::layout(&mut env.out, &meta, &manifest)?
         };
         if !agrees {
             writeln!(

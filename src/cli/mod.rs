@@ -10,6 +10,7 @@ use std::ffi::OsString;
 use clap::{Parser, Subcommand};
 
 use crate::env::Env;
+use crate::manifest::select::Selector;
 
 pub mod demo;
 pub mod fetch;
@@ -17,7 +18,7 @@ pub mod github;
 pub mod hash;
 pub mod inspect;
 pub mod manifest;
-pub mod progress;
+pub mod net_args;
 pub mod report;
 pub mod seed;
 pub mod synth;
@@ -30,6 +31,34 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_MISMATCH: i32 = 1;
 /// Exit code: bad usage, unreadable input or another error.
 pub const EXIT_ERROR: i32 = 2;
+
+/// How every command names a release: `--release` takes a built-in id or a
+/// manifest file; `--manifest FILE` stays as the explicit spelling of the
+/// latter.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReleaseArgs {
+    /// The release: a built-in id (grok-1, mixtral-8x7b, flan-t5-xxl,
+    /// chatgpt, grok-2) or a manifest file (.toml).
+    #[arg(long, short = 'r', value_name = "ID|FILE")]
+    pub release: Option<String>,
+    /// A manifest file (the same as --release FILE).
+    #[arg(long, value_name = "FILE", conflicts_with = "release")]
+    pub manifest: Option<std::path::PathBuf>,
+}
+
+impl ReleaseArgs {
+    /// What was named, if anything; `positional` is a command's older
+    /// positional spelling of `--release`.
+    pub fn selector(&self, env: &Env, positional: Option<&str>) -> Option<Selector> {
+        if let Some(path) = &self.manifest {
+            return Some(Selector::File(env.resolve(path)));
+        }
+        self.release
+            .as_deref()
+            .or(positional)
+            .map(|arg| Selector::parse(arg, &env.cwd))
+    }
+}
 
 /// weightcheck: what an open-weights model release really contains, proven byte by byte.
 #[derive(Debug, Parser)]
@@ -50,7 +79,7 @@ enum Command {
     /// Write a synthetic Grok-style release (full-size sparse layout, or the small demo).
     Synth(synth::Synth),
     /// What a release actually released, judged against the openness frameworks.
-    Report(report::Report),
+    Report(report::ReportCmd),
     /// SHA-256 every file and verify BitTorrent v1 pieces, in one pass on all cores.
     Hash(hash::Hash),
     /// Create or show BitTorrent v1 .torrent files (info-hash identical to mktorrent's).
@@ -117,7 +146,10 @@ where
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(env.err, "weightcheck: error: {e:#}");
-            EXIT_ERROR
+            match e.downcast_ref::<crate::Error>() {
+                Some(e) if e.is_mismatch() => EXIT_MISMATCH,
+                _ => EXIT_ERROR,
+            }
         }
     };
     let _ = env.out.flush();

@@ -12,22 +12,23 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::env::Env;
+use crate::manifest::select::Selector;
 use crate::manifest::Manifest;
-use crate::report::{self, Evidence, Format};
-use crate::verify::{self, Located};
+use crate::printer::{self, Format};
+use crate::report::{self, Evidence};
+use crate::verify::{self, locate, Located};
 
-use super::{EXIT_MISMATCH, EXIT_OK};
+use super::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
 
 /// Arguments of `weightcheck report`.
 #[derive(Debug, Args)]
-pub struct Report {
-    /// The release: a built-in id (grok-1, mixtral-8x7b, flan-t5-xxl,
-    /// chatgpt, grok-2).
-    #[arg(required_unless_present_any = ["manifest", "compare"], conflicts_with_all = ["manifest", "compare"])]
-    release: Option<String>,
-    /// A manifest file instead of a built-in release.
-    #[arg(long, conflicts_with = "compare")]
-    manifest: Option<PathBuf>,
+pub struct ReportCmd {
+    /// The release, as with --release: a built-in id (grok-1,
+    /// mixtral-8x7b, flan-t5-xxl, chatgpt, grok-2) or a manifest file.
+    #[arg(value_name = "RELEASE", conflicts_with_all = ["release", "manifest", "compare"])]
+    release_arg: Option<String>,
+    #[command(flatten)]
+    release: ReleaseArgs,
     /// Verify the release's files in DIR and merge what they show.
     #[arg(long, conflicts_with = "compare")]
     dir: Option<PathBuf>,
@@ -49,30 +50,33 @@ pub struct Report {
     tokenizer: Option<PathBuf>,
 }
 
-impl Report {
+impl ReportCmd {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let format: Format = self.format.parse()?;
         let (text, passed) = if self.compare.is_empty() {
-            let manifest = match (&self.manifest, &self.release) {
-                (Some(path), _) => Manifest::from_file(&env.resolve(path))?,
-                (None, Some(id)) => load(env, id)?,
-                (None, None) => anyhow::bail!("name a release, or give --manifest or --compare"),
+            let Some(selector) = self.release.selector(env, self.release_arg.as_deref()) else {
+                anyhow::bail!("name a release (`weightcheck report grok-1`), or give --compare");
             };
+            let manifest = selector.load()?;
             let evidence = match &self.dir {
                 Some(dir) => Some(self.evidence(env, &manifest, &env.resolve(dir))?),
                 None => None,
             };
             let r = report::build(&manifest, evidence.as_ref());
-            (report::render::report(&r, format)?, r.passed())
+            (printer::report::report(&r, format)?, r.passed())
         } else {
             let reports = self
                 .compare
                 .iter()
-                .map(|id| load(env, id).map(|m| report::build(&m, None)))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+                .map(|id| {
+                    Selector::parse(id, &env.cwd)
+                        .load()
+                        .map(|m| report::build(&m, None))
+                })
+                .collect::<crate::Result<Vec<_>>>()?;
             let c = report::compare(&reports);
-            (report::render::compare(&c, format)?, true)
+            (printer::report::compare(&c, format)?, true)
         };
         match &self.output {
             Some(path) => {
@@ -90,11 +94,7 @@ impl Report {
         let located = Located::at(dir, manifest)?;
         let tokenizer = match &self.tokenizer {
             Some(t) => Some(env.resolve(t)),
-            None => [Some(located.root.as_path()), located.root.parent()]
-                .into_iter()
-                .flatten()
-                .map(|d| d.join("tokenizer.model"))
-                .find(|p| p.is_file()),
+            None => locate::find_tokenizer(&located.root, &env.cwd),
         };
         let opts = verify::Options {
             check_hashes: !self.no_hash,
@@ -102,15 +102,5 @@ impl Report {
             ..Default::default()
         };
         Ok(Evidence::collect(manifest, &located, &opts)?)
-    }
-}
-
-/// A built-in release by id, or a manifest file when the argument names one.
-fn load(env: &Env, id: &str) -> anyhow::Result<Manifest> {
-    let path = env.resolve(id);
-    if id.ends_with(".toml") || path.is_file() {
-        Ok(Manifest::from_file(&path)?)
-    } else {
-        Ok(Manifest::embedded(id)?)
     }
 }

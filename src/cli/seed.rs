@@ -8,18 +8,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 
 use crate::env::Env;
-use crate::fetch::disk::human;
 use crate::fetch::{self, seed, Stop};
 use crate::torrent::{Magnet, Metainfo};
+use crate::units::Bytes;
 
-use super::fetch::NetArgs;
-use super::inspect::thousands;
-use super::progress::Bar;
+use super::net_args::NetArgs;
 use super::{EXIT_MISMATCH, EXIT_OK};
+use crate::printer::progress::Bar;
+use crate::units::thousands;
 
 /// Arguments of `weightcheck seed`.
 #[derive(Debug, Args)]
@@ -48,18 +48,9 @@ impl Seed {
         let meta = Metainfo::from_file(&torrent)?;
         let bytes =
             std::fs::read(&torrent).with_context(|| format!("reading {}", torrent.display()))?;
-        if let Some(uri) = &self.magnet {
-            let m = Magnet::parse(uri)?;
-            if m.info_hash != meta.info_hash() {
-                bail!(
-                    "{} has info-hash {}, the magnet link {}",
-                    torrent.display(),
-                    meta.info_hash_hex(),
-                    m.info_hash_hex()
-                );
-            }
-        }
-        let root = seed::content_root(&env.resolve(&self.dir), &meta);
+        let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
+        crate::manifest::select::check_torrent(&torrent, &meta, magnet.as_ref(), None)?;
+        let root = meta.content_root(&env.resolve(&self.dir));
         writeln!(
             env.out,
             "weightcheck seed: {:?} ({} files, {} bytes, info-hash {}) from {}",
@@ -133,7 +124,7 @@ impl Seed {
         writeln!(
             env.out,
             "  stopped: uploaded {} to up to {} peer(s) in {:.0} s",
-            human(summary.uploaded_bytes),
+            Bytes(summary.uploaded_bytes).binary(),
             summary.peak_peers,
             summary.seconds
         )?;

@@ -12,9 +12,8 @@ use clap::Args;
 use crate::env::Env;
 use crate::synth::{self, Content};
 
-use super::inspect::thousands;
-use super::verify::Which;
-use super::EXIT_OK;
+use super::{ReleaseArgs, EXIT_OK};
+use crate::units::thousands;
 
 /// Arguments of `weightcheck synth`.
 #[derive(Debug, Args)]
@@ -22,7 +21,7 @@ pub struct Synth {
     /// Directory to write the release into (created if needed).
     dir: PathBuf,
     #[command(flatten)]
-    which: Which,
+    release: ReleaseArgs,
     /// Write the small 12-layer demo release with random weights instead of
     /// the manifest's full-size sparse layout.
     #[arg(long)]
@@ -44,7 +43,11 @@ impl Synth {
                 Content::Random(self.seed),
             )
         } else {
-            let m = self.which.load(env)?;
+            // Writing a layout is not a verdict, so a default is harmless here.
+            let m = match self.release.selector(env, None) {
+                Some(sel) => sel.load()?,
+                None => crate::manifest::Manifest::embedded("grok-1")?,
+            };
             let arch = m
                 .architecture
                 .ok_or_else(|| anyhow::anyhow!("manifest {} has no architecture", m.release.id))?;

@@ -6,15 +6,14 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
+use crate::create_torrent::{self as create, CreateOptions};
 use crate::env::Env;
-use crate::torrent::create::{self, CreateOptions};
 use crate::torrent::Metainfo;
 
-use super::inspect::thousands;
-use super::progress::Bar;
 use super::EXIT_OK;
+use crate::printer::{self, progress::Bar};
+use crate::units::thousands;
 
 /// Arguments of `weightcheck torrent`.
 #[derive(Debug, Args)]
@@ -77,25 +76,14 @@ impl Torrent {
     }
 }
 
-/// Parses `24` (2^24), `16M`, `16MiB`, `256k` or a byte count.
+/// Parses a piece length: an exponent below 64 (`24` is 2^24 bytes) or
+/// a byte count with an optional unit (`16M`, `16MiB`, `256k`, `65536`),
+/// the forms mktorrent and imdl accept.
 pub fn parse_piece_length(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, suffix) = t.split_at(split);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a piece length"))?;
-    let shift = match suffix.to_ascii_lowercase().as_str() {
-        "" if n < 64 => return Ok(1u64 << n),
-        "" | "b" => 0,
-        "k" | "kib" => 10,
-        "m" | "mib" => 20,
-        "g" | "gib" => 30,
-        _ => return Err(format!("{s:?}: unknown unit {suffix:?} (use K, M or G)")),
-    };
-    n.checked_shl(shift)
-        .filter(|v| v >> shift == n)
-        .ok_or_else(|| format!("{s:?} is too large"))
+    match s.trim().parse::<u64>() {
+        Ok(n) if n < 64 => Ok(1u64 << n),
+        _ => s.parse::<crate::units::Bytes>().map(|b| b.0),
+    }
 }
 
 impl Create {
@@ -136,97 +124,13 @@ impl Create {
     }
 }
 
-#[derive(Serialize)]
-struct ShowJson<'a> {
-    magnet: String,
-    total_length: u64,
-    piece_count: usize,
-    #[serde(flatten)]
-    metainfo: &'a Metainfo,
-}
-
-/// A magnet link for `m` (info-hash, name, trackers).
-pub fn magnet_link(m: &Metainfo) -> String {
-    let mut s = format!(
-        "magnet:?xt=urn:btih:{}&dn={}",
-        m.info_hash_hex(),
-        escape(&m.name)
-    );
-    for t in &m.trackers {
-        s.push_str("&tr=");
-        s.push_str(&escape(t));
-    }
-    s
-}
-
-fn escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 impl Show {
     fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let m = Metainfo::from_file(env.resolve(&self.file))?;
         if self.json {
-            let j = ShowJson {
-                magnet: magnet_link(&m),
-                total_length: m.total_length(),
-                piece_count: m.pieces.len(),
-                metainfo: &m,
-            };
-            serde_json::to_writer_pretty(&mut env.out, &j)?;
-            writeln!(env.out)?;
-            return Ok(EXIT_OK);
-        }
-        let o = &mut env.out;
-        writeln!(o, "name          {}", m.name)?;
-        writeln!(o, "info-hash     {}", m.info_hash_hex())?;
-        writeln!(
-            o,
-            "piece length  {} ({} pieces)",
-            thousands(m.piece_length),
-            m.pieces.len()
-        )?;
-        writeln!(
-            o,
-            "total         {} bytes in {} file{}{}",
-            thousands(m.total_length()),
-            m.files.len(),
-            if m.files.len() == 1 { "" } else { "s" },
-            if m.single_file {
-                " (single-file torrent)"
-            } else {
-                ""
-            }
-        )?;
-        if m.private {
-            writeln!(o, "private       yes")?;
-        }
-        for t in &m.trackers {
-            writeln!(o, "tracker       {t}")?;
-        }
-        if let Some(c) = &m.created_by {
-            writeln!(o, "created by    {c}")?;
-        }
-        if let Some(c) = &m.comment {
-            writeln!(o, "comment       {c}")?;
-        }
-        writeln!(o, "magnet        {}", magnet_link(&m))?;
-        writeln!(o, "files:")?;
-        let width = thousands(m.files.iter().map(|f| f.length).max().unwrap_or(0)).len();
-        for f in &m.files {
-            writeln!(
-                o,
-                "  {:>width$}  {}",
-                thousands(f.length),
-                f.relative_path()
-            )?;
+            printer::torrent::show_json(&mut env.out, &m)?;
+        } else {
+            printer::torrent::show(&mut env.out, &m)?;
         }
         Ok(EXIT_OK)
     }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::hash::engine::{self, CacheMode, FileStatus, HashPlan, PiecePlan, PlanFile, Progress};
 use crate::manifest::Manifest;
 use crate::torrent::Metainfo;
+use crate::verdict::FileVerdict;
 use crate::verify::{self, Located};
 use crate::{Error, Result};
 
@@ -42,7 +43,7 @@ pub fn dest_path(meta: &Metainfo, file: usize) -> String {
 }
 
 /// The directory a torrent's files are written under, inside `dest`.
-pub fn content_root(dest: &Path, meta: &Metainfo) -> PathBuf {
+pub fn download_root(dest: &Path, meta: &Metainfo) -> PathBuf {
     if meta.single_file {
         dest.to_path_buf()
     } else {
@@ -320,11 +321,7 @@ pub fn check(
             git_blob: false,
         })
         .collect();
-    let mut plan = HashPlan::new(files).with_pieces(PiecePlan {
-        piece_length: meta.piece_length,
-        files: (0..meta.files.len()).collect(),
-        hashes: Some(meta.pieces.clone()),
-    });
+    let mut plan = HashPlan::new(files).with_pieces(PiecePlan::of_torrent(meta));
     if let Some(c) = cache_file {
         plan = plan.with_cache(CacheMode::On);
         plan.cache_file = Some(c);
@@ -411,7 +408,7 @@ pub fn check(
                     ));
                 }
                 match structure.get(&e.path) {
-                    Some(r) if r.verdict == "ok" => structure_ok = r.structure_ok,
+                    Some(r) if r.verdict == FileVerdict::Ok => structure_ok = r.structure_ok,
                     Some(r) => problems.extend(r.problems.iter().cloned()),
                     None => problems.push("not found where the manifest's files are".into()),
                 }
@@ -473,7 +470,7 @@ pub fn check(
     let mut notes = Vec::new();
     if let (Some(m), Some(mm)) = (manifest, &map) {
         if let Some(t) = &m.sources.torrent {
-            if !t.info_hash.eq_ignore_ascii_case(&meta.info_hash_hex()) {
+            if t.info_hash != meta.info_hash() {
                 notes.push(format!(
                     "this torrent ({}) is not the release's own ({}); files were held against \
                      the manifest all the same",
@@ -508,6 +505,59 @@ pub fn check(
         seconds: report.seconds,
         manifest: map,
         notes,
+    })
+}
+
+/// How a torrent's files line up with a manifest's.
+#[derive(Debug, Clone)]
+pub struct LayoutComparison {
+    /// The manifest's files found in the torrent.
+    pub matched: usize,
+    /// Found, with another size: (manifest path, torrent size, manifest size).
+    pub wrong_size: Vec<(String, u64, u64)>,
+    /// Torrent files (indices) the manifest does not list.
+    pub extra: Vec<usize>,
+    /// Manifest paths the torrent does not hold.
+    pub not_in_torrent: Vec<String>,
+    /// The torrent directory the manifest's paths sit under.
+    pub prefix: String,
+}
+
+impl LayoutComparison {
+    /// Whether the torrent holds every manifest file at the manifest's size
+    /// (files only the torrent has are allowed: READMEs, licenses).
+    pub fn agrees(&self) -> bool {
+        self.wrong_size.is_empty() && self.not_in_torrent.is_empty()
+    }
+}
+
+/// Compares a torrent's layout with a manifest's file list.
+pub fn compare_layout(meta: &Metainfo, man: &Manifest) -> Result<LayoutComparison> {
+    let map = map_manifest(meta, man)?;
+    let mut wrong_size = Vec::new();
+    let mut matched = 0;
+    let mut extra = Vec::new();
+    for (i, k) in map.of_torrent_file.iter().enumerate() {
+        match k {
+            Some(k) => {
+                matched += 1;
+                if man.files[*k].size != meta.files[i].length {
+                    wrong_size.push((
+                        man.files[*k].path.clone(),
+                        meta.files[i].length,
+                        man.files[*k].size,
+                    ));
+                }
+            }
+            None => extra.push(i),
+        }
+    }
+    Ok(LayoutComparison {
+        matched,
+        wrong_size,
+        extra,
+        not_in_torrent: map.not_in_torrent,
+        prefix: map.prefix,
     })
 }
 

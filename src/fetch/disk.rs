@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::torrent::Metainfo;
+use crate::units::Bytes;
 use crate::{Error, Result};
 
 /// Bytes available to an unprivileged user on the filesystem holding
@@ -94,11 +95,11 @@ pub fn check_space(root: &Path, meta: &Metainfo, selected: &[usize]) -> Result<S
              {} of neighbouring files in shared pieces) but only {} is available; \
              free space or choose fewer files with --only",
             root.display(),
-            human(need.needed),
-            human(need.selected),
-            human(need.present),
-            human(need.boundary),
-            human(need.available)
+            Bytes(need.needed).binary(),
+            Bytes(need.selected).binary(),
+            Bytes(need.present).binary(),
+            Bytes(need.boundary).binary(),
+            Bytes(need.available).binary()
         )));
     }
     Ok(need)
@@ -135,22 +136,6 @@ pub fn check_no_escape(dest: &Path, paths: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Bytes in binary units, for messages.
-pub fn human(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,12 +148,5 @@ mod tests {
         assert!(a > 0);
         // Same filesystem; other processes may write in between.
         assert!(a.abs_diff(b) < 1 << 30);
-    }
-
-    #[test]
-    fn human_units() {
-        assert_eq!(human(5), "5 B");
-        assert_eq!(human(1536), "1.5 KiB");
-        assert_eq!(human(64 << 40), "64.0 TiB");
     }
 }

@@ -291,7 +291,7 @@ async fn transfer(
         .as_ref()
         .map(|m| check::map_manifest(&meta, m))
         .transpose()?;
-    let content_root = check::content_root(dest, &meta);
+    let content_root = check::download_root(dest, &meta);
     let space = disk::check_space(&content_root, &meta, &selected)?;
     let piece_map = meta.piece_map();
     let selected_pieces = selected
@@ -372,7 +372,7 @@ async fn transfer(
         return Err(Error::Invalid(format!(
             "{} of the selected bytes are still missing and there is no way to find peers: \
              DHT and trackers are off (or the torrent has none) and no --peer was given",
-            disk::human(start.total_bytes - start.progress_bytes)
+            crate::units::Bytes(start.total_bytes - start.progress_bytes).binary()
         )));
     }
     let began = Instant::now();

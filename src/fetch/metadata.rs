@@ -16,7 +16,7 @@ use sha1::{Digest, Sha1};
 use super::net::{self, NetOptions, SessionSpec};
 use super::{bt_error, Stop};
 use crate::torrent::bencode::{self, Encoder};
-use crate::torrent::{Magnet, Metainfo};
+use crate::torrent::{InfoHash, Magnet, Metainfo};
 use crate::{Error, Result};
 
 /// Metadata fetched from peers and checked.
@@ -92,13 +92,12 @@ pub fn raw_info(torrent: &[u8]) -> Result<&[u8]> {
 }
 
 /// Fails unless SHA-1(`raw_info`) is `expected`.
-pub fn check_info_hash(raw_info: &[u8], expected: &[u8; 20]) -> Result<()> {
-    let got: [u8; 20] = Sha1::digest(raw_info).into();
+pub fn check_info_hash(raw_info: &[u8], expected: &InfoHash) -> Result<()> {
+    let got = InfoHash(Sha1::digest(raw_info).into());
     if &got != expected {
         return Err(Error::Invalid(format!(
             "the metadata peers sent hashes to {}, not to the magnet's info-hash {}: refusing it",
-            hex::encode(got),
-            hex::encode(expected)
+            got, expected
         )));
     }
     Ok(())
@@ -189,7 +188,7 @@ mod tests {
     #[test]
     fn reconstructed_torrent_keeps_the_info_bytes_and_hash() {
         let info = b"d6:lengthi5e4:name1:a12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaae";
-        let hash: [u8; 20] = Sha1::digest(info).into();
+        let hash = InfoHash(Sha1::digest(info).into());
         let t = torrent_from_info(info, &["http://127.0.0.1:1/announce".into()]);
         assert_eq!(raw_info(&t).unwrap(), info);
         check_info_hash(raw_info(&t).unwrap(), &hash).unwrap();
@@ -198,7 +197,7 @@ mod tests {
         assert_eq!(m.trackers, vec!["http://127.0.0.1:1/announce".to_string()]);
         let bare = torrent_from_info(info, &[]);
         assert_eq!(&bare[..7], b"d4:info");
-        assert!(check_info_hash(info, &[0; 20]).is_err());
+        assert!(check_info_hash(info, &InfoHash([0; 20])).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! offered, then librqbit seeds it until stopped.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use librqbit::{AddTorrent, AddTorrentOptions, AddTorrentResponse};
@@ -15,33 +15,7 @@ use crate::hash::engine::{self, CacheMode, HashPlan, HashReport, PiecePlan, Plan
 use crate::torrent::Metainfo;
 use crate::{Error, Result};
 
-/// Where a torrent's content is under `dir`: `dir` itself when it holds
-/// the torrent's files, else `dir/<name>` (the directory holding the
-/// torrent's top directory was given). For a single-file torrent, the
-/// directory holding the file (`dir` may be the file itself).
-pub fn content_root(dir: &Path, meta: &Metainfo) -> PathBuf {
-    if meta.single_file {
-        if dir.is_file() {
-            return dir
-                .parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        }
-        return dir.to_path_buf();
-    }
-    let first: PathBuf = meta
-        .files
-        .first()
-        .map(|f| f.path.iter().collect())
-        .unwrap_or_default();
-    let named = dir.join(&meta.name);
-    if named.join(&first).exists() || (!dir.join(&first).exists() && named.is_dir()) {
-        named
-    } else {
-        dir.to_path_buf()
-    }
-}
-
-/// Hashes every piece of `meta` under `root` (see [`content_root`]).
+/// Hashes every piece of `meta` under `root` (see [`Metainfo::content_root`]).
 pub fn verify_local(
     root: &Path,
     meta: &Metainfo,
@@ -53,11 +27,7 @@ pub fn verify_local(
         .map(|f| PlanFile::pieces_only(f.relative_path(), f.length))
         .collect();
     let plan = HashPlan::new(files)
-        .with_pieces(PiecePlan {
-            piece_length: meta.piece_length,
-            files: (0..meta.files.len()).collect(),
-            hashes: Some(meta.pieces.clone()),
-        })
+        .with_pieces(PiecePlan::of_torrent(meta))
         .with_cache(CacheMode::On);
     engine::run(root, &plan, progress)
 }

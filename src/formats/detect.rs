@@ -96,7 +96,7 @@ pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
 
 /// A tensor and the file its span refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Located {
+pub struct TensorInFile {
     /// The file holding the tensor's bytes.
     pub file: PathBuf,
     /// The tensor.
@@ -112,7 +112,7 @@ pub struct Located {
 /// and held against it; any disagreement is an error here — use
 /// [`index::read_set`] to get every problem as data). Spans refer to each
 /// tensor's own file.
-pub fn inspect_located(path: &Path) -> Result<Vec<Located>> {
+pub fn inspect_located(path: &Path) -> Result<Vec<TensorInFile>> {
     match detect(path)? {
         Format::ShardIndex => {
             let set = index::read_set(path)?;
@@ -144,8 +144,8 @@ pub fn inspect_located(path: &Path) -> Result<Vec<Located>> {
 }
 
 /// Lists the tensors of one weight file (not an index).
-pub fn read_located(path: &Path) -> Result<Vec<Located>> {
-    let plain = |record: TensorRecord| Located {
+pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
+    let plain = |record: TensorRecord| TensorInFile {
         file: path.to_path_buf(),
         record,
         strides: None,
@@ -160,7 +160,7 @@ pub fn read_located(path: &Path) -> Result<Vec<Located>> {
         Format::TorchZip => Ok(torch::read_file(path)?
             .tensors
             .into_iter()
-            .map(|t| Located {
+            .map(|t| TensorInFile {
                 file: path.to_path_buf(),
                 strides: (!t.contiguous).then_some(t.strides),
                 record: t.record,

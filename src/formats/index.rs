@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::detect::{read_located, Located};
-use crate::manifest::is_safe_relative;
+use super::detect::{read_located, TensorInFile};
+use crate::paths::is_safe_relative;
 use crate::{Error, Result};
 
 /// Largest index file accepted, in bytes (Mixtral's is about 90 KB).
@@ -127,7 +127,7 @@ pub struct ShardSet {
     pub index: ShardIndex,
     /// Every tensor of every readable shard, shard by shard (sorted by shard
     /// name), each in its file's order.
-    pub tensors: Vec<Located>,
+    pub tensors: Vec<TensorInFile>,
     /// Disagreements between the index and the shards (empty when they agree).
     pub problems: Vec<IndexProblem>,
     /// Sum of the tensors' byte lengths, to hold against `total_size`.
@@ -202,7 +202,7 @@ pub fn read_set(index_path: &Path) -> Result<ShardSet> {
     let index = read_index(index_path)?;
     let dir = index.dir().to_path_buf();
     let shards: Vec<String> = index.shards().into_iter().map(str::to_string).collect();
-    let decoded: Vec<(String, std::result::Result<Vec<Located>, IndexProblem>)> = shards
+    let decoded: Vec<(String, std::result::Result<Vec<TensorInFile>, IndexProblem>)> = shards
         .par_iter()
         .map(|shard| {
             let path = dir.join(shard);
@@ -267,7 +267,7 @@ pub fn read_set(index_path: &Path) -> Result<ShardSet> {
             }
         }
     }
-    let tensors: Vec<Located> = decoded
+    let tensors: Vec<TensorInFile> = decoded
         .into_iter()
         .filter_map(|(_, r)| r.ok())
         .flatten()

@@ -18,6 +18,7 @@ use super::tree::{git_blob_sha1, TreeEntry};
 use super::{
     config_file_name, format_utc, pick_license, pick_readme, ApiLicense, Snapshot, TextFile,
 };
+use crate::error::RemoteKind;
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
@@ -183,7 +184,12 @@ impl GithubRepo {
             .octo
             ._get_with_headers(route, Some(headers))
             .await
-            .map_err(|e| Error::Invalid(format!("GitHub API: {what}: request failed: {e}")))?;
+            .map_err(|e| {
+                remote(
+                    RemoteKind::Unreachable,
+                    format!("GitHub API: {what}: request failed: {e}"),
+                )
+            })?;
         let status = resp.status().as_u16();
         let header = |name: &str| {
             resp.headers()
@@ -195,7 +201,10 @@ impl GithubRepo {
         let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok());
         let retry_after = header("retry-after");
         let body = self.octo.body_to_string(resp).await.map_err(|e| {
-            Error::Invalid(format!("GitHub API: {what}: cannot read the answer: {e}"))
+            remote(
+                RemoteKind::Unreachable,
+                format!("GitHub API: {what}: cannot read the answer: {e}"),
+            )
         })?;
         if (200..300).contains(&status) {
             return Ok(Some(body));
@@ -211,13 +220,17 @@ impl GithubRepo {
         let repo = self.full_name();
         match status {
             404 if missing_ok => Ok(None),
-            404 => Err(Error::Invalid(format!(
+            404 => Err(remote(
+                RemoteKind::NotFound,
+                format!(
                 "GitHub API: {what}: not found (404) in {repo}: the repository or ref does not \
                  exist, or the repository is private (set GITHUB_TOKEN)"
-            ))),
-            401 => Err(Error::Invalid(format!(
-                "GitHub API: {what}: 401 unauthorized ({message}): check GITHUB_TOKEN"
-            ))),
+            ),
+            )),
+            401 => Err(remote(
+                RemoteKind::Unauthorized,
+                format!("GitHub API: {what}: 401 unauthorized ({message}): check GITHUB_TOKEN"),
+            )),
             403 | 429
                 if status == 429 || remaining.as_deref() == Some("0") || retry_after.is_some() =>
             {
@@ -246,24 +259,33 @@ impl GithubRepo {
                 } else {
                     "; set GITHUB_TOKEN for a higher limit"
                 };
-                Err(Error::Invalid(format!(
-                    "GitHub API: {what}: rate limited ({status}: {message}); {when}{hint}"
-                )))
+                Err(remote(
+                    RemoteKind::RateLimited,
+                    format!("GitHub API: {what}: rate limited ({status}: {message}); {when}{hint}"),
+                ))
             }
-            403 => Err(Error::Invalid(format!(
-                "GitHub API: {what}: forbidden (403): {message}"
-            ))),
-            s if s >= 500 => Err(Error::Invalid(format!(
-                "GitHub API: {what}: server error {s} (after retries): {message}"
-            ))),
-            s => Err(Error::Invalid(format!(
-                "GitHub API: {what}: HTTP {s}: {message}"
-            ))),
+            403 => Err(remote(
+                RemoteKind::Forbidden,
+                format!("GitHub API: {what}: forbidden (403): {message}"),
+            )),
+            s if s >= 500 => Err(remote(
+                RemoteKind::Server,
+                format!("GitHub API: {what}: server error {s} (after retries): {message}"),
+            )),
+            s => Err(remote(
+                RemoteKind::Http,
+                format!("GitHub API: {what}: HTTP {s}: {message}"),
+            )),
         }
     }
 
     fn required(what: &str, got: Option<String>) -> Result<String> {
-        got.ok_or_else(|| Error::Invalid(format!("GitHub API: {what}: not found")))
+        got.ok_or_else(|| {
+            remote(
+                RemoteKind::NotFound,
+                format!("GitHub API: {what}: not found"),
+            )
+        })
     }
 
     /// Resolves a branch, tag or SHA to its commit.
@@ -276,8 +298,12 @@ impl GithubRepo {
             encode_path(git_ref)
         );
         let body = Self::required(&what, self.get(&what, &route, false, false).await?)?;
-        let c: CommitJson = serde_json::from_str(&body)
-            .map_err(|e| Error::Invalid(format!("GitHub API: {what}: unexpected answer: {e}")))?;
+        let c: CommitJson = serde_json::from_str(&body).map_err(|e| {
+            remote(
+                RemoteKind::BadAnswer,
+                format!("GitHub API: {what}: unexpected answer: {e}"),
+            )
+        })?;
         Ok(CommitInfo { sha: c.sha })
     }
 
@@ -292,8 +318,12 @@ impl GithubRepo {
             encode_path(commit)
         );
         let body = Self::required(&what, self.get(&what, &route, false, false).await?)?;
-        let t: TreeJson = serde_json::from_str(&body)
-            .map_err(|e| Error::Invalid(format!("GitHub API: {what}: unexpected answer: {e}")))?;
+        let t: TreeJson = serde_json::from_str(&body).map_err(|e| {
+            remote(
+                RemoteKind::BadAnswer,
+                format!("GitHub API: {what}: unexpected answer: {e}"),
+            )
+        })?;
         if t.truncated {
             return Err(Error::Invalid(format!(
                 "GitHub API: {what}: GitHub truncated the recursive tree ({} entries returned), \
@@ -349,8 +379,12 @@ impl GithubRepo {
         let Some(body) = self.get(&what, &route, false, true).await? else {
             return Ok(None);
         };
-        let l: LicenseJson = serde_json::from_str(&body)
-            .map_err(|e| Error::Invalid(format!("GitHub API: {what}: unexpected answer: {e}")))?;
+        let l: LicenseJson = serde_json::from_str(&body).map_err(|e| {
+            remote(
+                RemoteKind::BadAnswer,
+                format!("GitHub API: {what}: unexpected answer: {e}"),
+            )
+        })?;
         let info = l.license.unwrap_or(LicenseInfoJson {
             spdx_id: None,
             name: String::new(),
@@ -427,6 +461,10 @@ impl GithubRepo {
             },
         ))
     }
+}
+
+fn remote(kind: RemoteKind, message: String) -> Error {
+    Error::Remote { kind, message }
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@
 //! - [`tree`]: git blob SHA-1s and the path/size/SHA-1 comparison.
 //! - [`magnet_links`]: magnet links in the README against the torrent.
 //! - [`license`]: the license, by GitHub's SPDX id and by its text.
-//! - [`pyconfig`]: the model config's keyword arguments in run.py, evaluated
-//!   without Python, against the manifest's architecture parameters.
+//! - run.py's model config: its keyword arguments are evaluated without
+//!   Python by [`crate::formats::pyconfig`] and held against the
+//!   manifest's architecture parameters.
 
 use std::collections::BTreeSet;
 
@@ -24,7 +25,6 @@ pub mod api;
 pub mod license;
 pub mod local;
 pub mod magnet_links;
-pub mod pyconfig;
 pub mod tree;
 
 #[cfg(test)]
@@ -249,7 +249,7 @@ pub fn config_file_name(manifest: &Manifest) -> String {
         .architecture
         .as_ref()
         .and_then(|a| a.source.split_whitespace().next())
-        .filter(|w| w.ends_with(".py") && crate::manifest::is_safe_relative(w))
+        .filter(|w| w.ends_with(".py") && crate::paths::is_safe_relative(w))
         .unwrap_or("run.py")
         .to_string()
 }
@@ -317,7 +317,7 @@ fn check_magnets(snap: &Snapshot, manifest: &Manifest) -> MagnetCheck {
         .sources
         .torrent
         .as_ref()
-        .map(|t| t.info_hash.to_ascii_lowercase());
+        .map(|t| t.info_hash.to_string());
     let mut check = MagnetCheck {
         file: snap.readme.as_ref().map(|r| r.path.clone()),
         links: snap
@@ -426,7 +426,7 @@ fn check_config(snap: &Snapshot, manifest: &Manifest) -> ConfigCheck {
         }
         return check;
     };
-    let Some(call) = pyconfig::extract_config(&config.text, None) else {
+    let Some(call) = crate::formats::pyconfig::extract_config(&config.text, None) else {
         if !params.is_empty() {
             check.problems.push(format!(
                 "{file} has no `...Config(...)` call to read parameters from"
@@ -511,8 +511,8 @@ fn check_config(snap: &Snapshot, manifest: &Manifest) -> ConfigCheck {
 
 /// Whether a manifest value equals a Python value, with Python's `==`
 /// between ints and floats (`6144 == 6144.0`).
-pub fn values_equal(want: &toml::Value, got: &pyconfig::PyValue) -> bool {
-    use pyconfig::PyValue as P;
+pub fn values_equal(want: &toml::Value, got: &crate::formats::pyconfig::PyValue) -> bool {
+    use crate::formats::pyconfig::PyValue as P;
     use toml::Value as T;
     match (want, got) {
         (T::Integer(a), P::Int(b)) => a == b,
@@ -582,7 +582,7 @@ mod tests {
 
     #[test]
     fn int_float_equality_follows_python() {
-        use pyconfig::PyValue;
+        use crate::formats::pyconfig::PyValue;
         assert!(values_equal(
             &toml::Value::Integer(6144),
             &PyValue::Float(6144.0)

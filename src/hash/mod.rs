@@ -12,6 +12,7 @@ pub mod interrupt;
 mod io;
 mod pieces;
 mod report;
+pub mod tree;
 
 #[cfg(test)]
 mod engine_tests;

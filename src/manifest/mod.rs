@@ -5,11 +5,15 @@
 //! Manifests in `manifests/` are embedded in the binary, so
 //! `--release grok-1` works anywhere; any manifest can be given by path.
 
+pub mod select;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::paths::is_safe_relative;
+use crate::torrent::InfoHash;
 use crate::{Error, Result};
 
 /// The manifests shipped inside the binary, by release id.
@@ -170,8 +174,8 @@ pub struct Sources {
 pub struct TorrentSource {
     /// The magnet link as published.
     pub magnet: String,
-    /// BitTorrent v1 info-hash (hex).
-    pub info_hash: String,
+    /// BitTorrent v1 info-hash (hex in the file).
+    pub info_hash: InfoHash,
     /// Trackers from the magnet.
     #[serde(default)]
     pub trackers: Vec<String>,
@@ -312,8 +316,10 @@ pub struct Component {
 impl Manifest {
     /// Parses a manifest from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let m: Manifest =
-            toml::from_str(text).map_err(|e| Error::Invalid(format!("manifest {origin}: {e}")))?;
+        let m: Manifest = toml::from_str(text).map_err(|e| Error::Manifest {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
         m.check(origin)?;
         Ok(m)
     }
@@ -348,14 +354,14 @@ impl Manifest {
     pub fn embedded(id: &str) -> Result<Self> {
         match EMBEDDED.iter().find(|(name, _)| *name == id) {
             Some((name, text)) => Self::from_toml(text, name),
-            None => Err(Error::Invalid(format!(
-                "no built-in manifest for release {id:?}; known: {}",
-                EMBEDDED
+            None => Err(Error::UnknownRelease {
+                id: id.to_string(),
+                known: EMBEDDED
                     .iter()
                     .map(|(n, _)| *n)
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
+                    .join(", "),
+            }),
         }
     }
 
@@ -363,69 +369,60 @@ impl Manifest {
     fn check(&self, origin: &str) -> Result<()> {
         let mut pinned = self.sources.torrent.iter().flat_map(|t| &t.files);
         if let Some(f) = pinned.find(|f| !is_safe_relative(&f.path)) {
-            return Err(Error::Invalid(format!(
-                "manifest {origin}: torrent file path {:?} is not a plain relative path",
-                f.path
-            )));
+            return Err(Error::Manifest {
+                origin: origin.to_string(),
+                message: format!(
+                    "torrent file path {:?} is not a plain relative path",
+                    f.path
+                ),
+            });
         }
         let mut seen = std::collections::HashSet::new();
         for f in &self.files {
             if !is_safe_relative(&f.path) {
-                return Err(Error::Invalid(format!(
-                    "manifest {origin}: file path {:?} is not a plain relative path",
-                    f.path
-                )));
+                return Err(Error::Manifest {
+                    origin: origin.to_string(),
+                    message: format!("file path {:?} is not a plain relative path", f.path),
+                });
             }
             if !seen.insert(f.path.as_str()) {
-                return Err(Error::Invalid(format!(
-                    "manifest {origin}: file {:?} is listed twice",
-                    f.path
-                )));
+                return Err(Error::Manifest {
+                    origin: origin.to_string(),
+                    message: format!("file {:?} is listed twice", f.path),
+                });
             }
             if let Some(h) = &f.sha256 {
                 if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(Error::Invalid(format!(
-                        "manifest {origin}: sha256 of {:?} is not 64 hex digits",
-                        f.path
-                    )));
+                    return Err(Error::Manifest {
+                        origin: origin.to_string(),
+                        message: format!("sha256 of {:?} is not 64 hex digits", f.path),
+                    });
                 }
             }
         }
         let mut seen = std::collections::HashSet::new();
         for f in &self.listed_files {
             if !is_safe_relative(&f.path) {
-                return Err(Error::Invalid(format!(
-                    "manifest {origin}: listed file path {:?} is not a plain relative path",
-                    f.path
-                )));
+                return Err(Error::Manifest {
+                    origin: origin.to_string(),
+                    message: format!("listed file path {:?} is not a plain relative path", f.path),
+                });
             }
             if !seen.insert((f.source.as_str(), f.path.as_str())) {
-                return Err(Error::Invalid(format!(
-                    "manifest {origin}: listed file {:?} appears twice for {}",
-                    f.path, f.source
-                )));
+                return Err(Error::Manifest {
+                    origin: origin.to_string(),
+                    message: format!("listed file {:?} appears twice for {}", f.path, f.source),
+                });
             }
             if let Some(h) = &f.md5 {
                 if h.len() != 32 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(Error::Invalid(format!(
-                        "manifest {origin}: md5 of {:?} is not 32 hex digits",
-                        f.path
-                    )));
+                    return Err(Error::Manifest {
+                        origin: origin.to_string(),
+                        message: format!("md5 of {:?} is not 32 hex digits", f.path),
+                    });
                 }
             }
         }
         Ok(())
     }
-}
-
-/// Whether `path` is relative, `/`-separated, and free of `.`, `..` and empty
-/// components, so joining it to a directory stays inside that directory.
-pub fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.contains('\\')
-        && !path.contains('\0')
-        && path
-            .split('/')
-            .all(|c| !c.is_empty() && c != "." && c != "..")
 }

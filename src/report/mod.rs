@@ -4,23 +4,22 @@
 //!
 //! [`build`] joins a [`Manifest`] with optional [`Evidence`] (a verification
 //! and a tensor inventory taken from disk); [`evaluate`] holds the rules of
-//! the three frameworks; [`render`] prints the result as text, JSON,
+//! the three frameworks; [`crate::printer::report`] prints the result as text, JSON,
 //! Markdown or a self-contained HTML page.
 
 use serde::Serialize;
 
 use crate::manifest::{Manifest, Release, Status};
+use crate::verdict::FileVerdict;
 use crate::verify::ClaimVerdict;
 
 pub mod evaluate;
 pub mod evidence;
 pub mod license;
-pub mod render;
 
 pub use evaluate::{EosaiRating, Mof, MofClass, Openness, Osaid};
 pub use evidence::{Evidence, Group, Inventory};
 pub use license::LicenseClass;
-pub use render::Format;
 
 /// Where a line of the report comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -234,7 +233,7 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
             .verify
             .files
             .iter()
-            .filter(|f| f.verdict != "ok")
+            .filter(|f| f.verdict != FileVerdict::Ok)
             .map(|f| format!("{}: {} ({})", f.path, f.verdict, f.problems.join("; ")))
             .collect();
         let more = problems.len().saturating_sub(MAX_PROBLEMS);

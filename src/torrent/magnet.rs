@@ -5,14 +5,14 @@
 
 use serde::Serialize;
 
+use super::InfoHash;
 use crate::{Error, Result};
 
 /// A parsed magnet link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Magnet {
     /// The BitTorrent v1 info-hash from `xt=urn:btih:` (hex or base32).
-    #[serde(serialize_with = "hex_hash")]
-    pub info_hash: [u8; 20],
+    pub info_hash: InfoHash,
     /// The display name (`dn`), percent-decoded.
     pub display_name: Option<String>,
     /// Tracker URLs (`tr`, `tr.1`, ...), percent-decoded, in order.
@@ -21,10 +21,6 @@ pub struct Magnet {
     pub peers: Vec<String>,
     /// Whether the link also carries a v2 hash (`urn:btmh:`).
     pub has_v2_hash: bool,
-}
-
-fn hex_hash<S: serde::Serializer>(h: &[u8; 20], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex::encode(h))
 }
 
 impl Magnet {
@@ -54,7 +50,7 @@ impl Magnet {
                 "xt" => {
                     let v = percent_decode(value, false).map_err(bad)?;
                     if let Some(h) = strip_prefix_ci(&v, "urn:btih:") {
-                        let h = parse_btih(h).map_err(bad)?;
+                        let h = InfoHash::parse(h).map_err(bad)?;
                         if info_hash.is_some_and(|prev| prev != h) {
                             return Err(bad("two different btih info-hashes".into()));
                         }
@@ -87,7 +83,7 @@ impl Magnet {
 
     /// The info-hash in lower-case hex.
     pub fn info_hash_hex(&self) -> String {
-        hex::encode(self.info_hash)
+        self.info_hash.to_string()
     }
 }
 
@@ -100,40 +96,6 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     } else {
         None
     }
-}
-
-/// 40 hex digits or 32 base32 (RFC 4648) characters.
-fn parse_btih(h: &str) -> std::result::Result<[u8; 20], String> {
-    let mut out = [0u8; 20];
-    match h.len() {
-        40 => hex::decode_to_slice(h, &mut out)
-            .map_err(|_| format!("btih {h:?} is not 40 hex digits"))?,
-        32 => {
-            let mut acc: u64 = 0;
-            let mut bits = 0;
-            let mut n = 0;
-            for c in h.bytes() {
-                let v = match c.to_ascii_uppercase() {
-                    c @ b'A'..=b'Z' => c - b'A',
-                    c @ b'2'..=b'7' => c - b'2' + 26,
-                    _ => return Err(format!("btih {h:?} is not valid base32")),
-                };
-                acc = (acc << 5) | u64::from(v);
-                bits += 5;
-                if bits >= 8 {
-                    bits -= 8;
-                    out[n] = (acc >> bits) as u8;
-                    n += 1;
-                }
-            }
-        }
-        n => {
-            return Err(format!(
-                "btih has {n} characters; expected 40 (hex) or 32 (base32)"
-            ))
-        }
-    }
-    Ok(out)
 }
 
 /// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`).

@@ -9,6 +9,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+use super::InfoHash;
 use sha1::{Digest, Sha1};
 
 use super::bencode::{self, Value};
@@ -45,12 +47,7 @@ pub struct Metainfo {
     pub comment: Option<String>,
     /// The `created by` field, if any.
     pub created_by: Option<String>,
-    #[serde(serialize_with = "hex_hash")]
-    info_hash: [u8; 20],
-}
-
-fn hex_hash<S: serde::Serializer>(h: &[u8; 20], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex::encode(h))
+    info_hash: InfoHash,
 }
 
 /// One file of a torrent.
@@ -70,6 +67,48 @@ impl TorrentFile {
 }
 
 impl Metainfo {
+    /// A magnet link for this torrent (info-hash, name, trackers).
+    pub fn magnet_link(&self) -> String {
+        let mut s = format!(
+            "magnet:?xt=urn:btih:{}&dn={}",
+            self.info_hash_hex(),
+            escape(&self.name)
+        );
+        for t in &self.trackers {
+            s.push_str("&tr=");
+            s.push_str(&escape(t));
+        }
+        s
+    }
+
+    /// Where this torrent's content is, given a path a person named: for a
+    /// single-file torrent the directory holding the file (or the file
+    /// itself); for a multi-file torrent the directory named after the
+    /// torrent inside `given` when it holds the first file (or `given` does
+    /// not and it exists), else `given` itself. `hash`, `torrent verify`
+    /// and `seed` all use this rule.
+    pub fn content_root(&self, given: &Path) -> PathBuf {
+        if self.single_file {
+            if given.is_file() {
+                return given
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            }
+            return given.to_path_buf();
+        }
+        let Some(first) = self.files.first() else {
+            return given.to_path_buf();
+        };
+        let named = given.join(&self.name);
+        if join_under(&named, &first.path).exists()
+            || (!join_under(given, &first.path).exists() && named.is_dir())
+        {
+            named
+        } else {
+            given.to_path_buf()
+        }
+    }
+
     /// Reads and validates a .torrent file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -94,13 +133,13 @@ impl Metainfo {
     }
 
     /// The SHA-1 of the exact bytes of the info dictionary.
-    pub fn info_hash(&self) -> [u8; 20] {
+    pub fn info_hash(&self) -> InfoHash {
         self.info_hash
     }
 
     /// [`Metainfo::info_hash`] in lower-case hex, as in magnet links.
     pub fn info_hash_hex(&self) -> String {
-        hex::encode(self.info_hash)
+        self.info_hash.to_string()
     }
 
     /// Sum of all file lengths.
@@ -242,7 +281,7 @@ impl Metainfo {
             trackers,
             comment: text("comment"),
             created_by: text("created by"),
-            info_hash: Sha1::digest(info.raw).into(),
+            info_hash: InfoHash(Sha1::digest(info.raw).into()),
         })
     }
 }
@@ -372,6 +411,18 @@ pub fn join_under(root: &Path, components: &[String]) -> PathBuf {
     p
 }
 
+/// Percent-encodes all but RFC 3986 unreserved characters.
+fn escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,7 +489,7 @@ mod tests {
             .expect("info key")
             + 6;
         let expect: [u8; 20] = Sha1::digest(&bytes[info_start..bytes.len() - 1]).into();
-        assert_eq!(m.info_hash(), expect);
+        assert_eq!(m.info_hash(), InfoHash(expect));
     }
 
     fn refused(bytes: &[u8]) -> String {

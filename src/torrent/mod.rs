@@ -2,15 +2,16 @@
 //!
 //! - [`bencode`]: strict decoder (keeps raw spans for the info-hash) and encoder.
 //! - [`metainfo`]: .torrent files, with every path sanitised.
+//! - [`info_hash`]: the info-hash type.
 //! - [`magnet`]: magnet links.
 //! - [`pieces`]: which file bytes each piece covers.
-//! - [`create`]: writing a v1 .torrent that matches Debian's mktorrent.
 
 pub mod bencode;
-pub mod create;
+pub mod info_hash;
 pub mod magnet;
 pub mod metainfo;
 pub mod pieces;
 
+pub use info_hash::InfoHash;
 pub use magnet::Magnet;
 pub use metainfo::{Metainfo, TorrentFile};

@@ -142,7 +142,7 @@ struct Evidence<'a> {
 }
 
 fn n(v: u64) -> String {
-    crate::cli::inspect::thousands(v)
+    crate::units::thousands(v)
 }
 
 impl Evidence<'_> {

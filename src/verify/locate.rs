@@ -181,3 +181,13 @@ pub fn hf_hub_from_env() -> Option<PathBuf> {
     }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/huggingface/hub"))
 }
+
+/// A tokenizer.model beside the release (the GitHub repo keeps it one level
+/// above `checkpoints/`), or in the current directory.
+pub fn find_tokenizer(root: &Path, cwd: &Path) -> Option<PathBuf> {
+    [Some(root), root.parent(), Some(cwd)]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("tokenizer.model"))
+        .find(|p| p.is_file())
+}

@@ -17,6 +17,7 @@ use crate::hash::engine::{
 };
 use crate::manifest::{Architecture, FileEntry, Manifest};
 use crate::torrent::Metainfo;
+use crate::verdict::FileVerdict;
 use crate::{Error, Result};
 
 pub mod claims;
@@ -83,8 +84,8 @@ pub struct FileResult {
     pub path: String,
     /// The tensor expected in this file, by name.
     pub tensor: Option<String>,
-    /// `ok`, `missing`, `extra`, `wrong_size`, `bad_structure`, `undecodable` or `hash_mismatch`.
-    pub verdict: &'static str,
+    /// What was found.
+    pub verdict: FileVerdict,
     /// Human-readable problems found.
     pub problems: Vec<String>,
     /// Size on disk.
@@ -227,8 +228,8 @@ pub fn verify_with_progress(
             match owner {
                 Some((f, _)) => {
                     f.structure_ok = false;
-                    if f.verdict == "ok" {
-                        f.verdict = "bad_structure";
+                    if f.verdict == FileVerdict::Ok {
+                        f.verdict = FileVerdict::BadStructure;
                     }
                     f.problems.push(finding.message.clone());
                 }
@@ -277,7 +278,7 @@ pub fn verify_with_progress(
             FileResult {
                 path: rel.clone(),
                 tensor: None,
-                verdict: "extra",
+                verdict: FileVerdict::Extra,
                 problems: vec!["not part of the release".into()],
                 size: std::fs::metadata(root.join(&rel)).ok().map(|m| m.len()),
                 structure_ok: false,
@@ -342,12 +343,12 @@ fn summarize<'a>(
     };
     for f in files {
         match f.verdict {
-            "missing" => summary.missing += 1,
-            "extra" => summary.extra += 1,
-            "wrong_size" => summary.wrong_size += 1,
+            FileVerdict::Missing => summary.missing += 1,
+            FileVerdict::Extra => summary.extra += 1,
+            FileVerdict::WrongSize => summary.wrong_size += 1,
             _ => {}
         }
-        if f.verdict != "missing" && f.verdict != "extra" {
+        if f.verdict != FileVerdict::Missing && f.verdict != FileVerdict::Extra {
             summary.present += 1;
             if f.structure_ok {
                 summary.structure_ok += 1;
@@ -358,7 +359,7 @@ fn summarize<'a>(
         match f.sha256 {
             HashCheck::Matched => summary.hash_matched += 1,
             HashCheck::Mismatch { .. } => summary.hash_mismatched += 1,
-            HashCheck::NotKnown if f.verdict != "extra" => summary.hash_unknown += 1,
+            HashCheck::NotKnown if f.verdict != FileVerdict::Extra => summary.hash_unknown += 1,
             HashCheck::NotChecked => summary.hash_not_checked += 1,
             _ => {}
         }
@@ -388,7 +389,7 @@ fn adapt_naming(arch: &Architecture, root: &Path, notes: &mut Vec<String>) -> Ar
 
 /// Tensor files under `root` as manifest entries with their own sizes.
 fn found_tensor_files(root: &Path) -> Result<Vec<FileEntry>> {
-    let files = crate::inventory::list_files(&[root.to_path_buf()])?;
+    let files = crate::paths::tensor_files(&[root.to_path_buf()])?;
     Ok(files
         .into_iter()
         .filter(|(path, _)| matches!(formats::detect(path), Ok(f) if f != Format::Unknown && f != Format::ShardIndex))
@@ -410,7 +411,7 @@ fn check_file(
     let mut result = FileResult {
         path: entry.path.clone(),
         tensor: expected.map(|t| t.name.clone()),
-        verdict: "ok",
+        verdict: FileVerdict::Ok,
         problems: Vec::new(),
         size: None,
         structure_ok: false,
@@ -424,12 +425,12 @@ fn check_file(
     let path = match located.resolve(&entry.path) {
         Ok(Some(resolved)) => resolved,
         Ok(None) => {
-            result.verdict = "missing";
+            result.verdict = FileVerdict::Missing;
             result.problems.push("missing".into());
             return (result, Vec::new());
         }
         Err(problem) => {
-            result.verdict = "missing";
+            result.verdict = FileVerdict::Missing;
             result.problems.push(problem);
             return (result, Vec::new());
         }
@@ -440,14 +441,14 @@ fn check_file(
     let size = match std::fs::metadata(&path.path) {
         Ok(m) => m.len(),
         Err(e) => {
-            result.verdict = "missing";
+            result.verdict = FileVerdict::Missing;
             result.problems.push(format!("unreadable: {e}"));
             return (result, Vec::new());
         }
     };
     result.size = Some(size);
     if size != entry.size {
-        result.verdict = "wrong_size";
+        result.verdict = FileVerdict::WrongSize;
         result
             .problems
             .push(format!("size {size} bytes, expected {}", entry.size));
@@ -455,8 +456,8 @@ fn check_file(
     let records = match decode(&path.path, by_name) {
         Ok(r) => r,
         Err(e) => {
-            if result.verdict == "ok" {
-                result.verdict = "undecodable";
+            if result.verdict == FileVerdict::Ok {
+                result.verdict = FileVerdict::Undecodable;
             }
             result.problems.push(strip_path(&e, &path.path));
             Vec::new()
@@ -466,8 +467,8 @@ fn check_file(
         (Some(r), Some(t)) => {
             let diffs = structure_diffs(r, t);
             result.structure_ok = diffs.is_empty();
-            if !diffs.is_empty() && result.verdict == "ok" {
-                result.verdict = "bad_structure";
+            if !diffs.is_empty() && result.verdict == FileVerdict::Ok {
+                result.verdict = FileVerdict::BadStructure;
             }
             result.problems.extend(diffs);
         }
@@ -483,8 +484,8 @@ fn check_file(
                 result.problems.push(format!(
                     "Hugging Face cache blob is {blob}, manifest says {want}"
                 ));
-                if result.verdict == "ok" {
-                    result.verdict = "hash_mismatch";
+                if result.verdict == FileVerdict::Ok {
+                    result.verdict = FileVerdict::HashMismatch;
                 }
             }
             _ => {}
@@ -509,7 +510,7 @@ fn hash_pass(
     let mut index: HashMap<String, usize> = HashMap::new();
     for (entry, (result, _)) in entries.iter().zip(files.iter()) {
         // Missing files, and links that led outside the root, are not read.
-        if entry.sha256.is_some() && result.verdict != "missing" {
+        if entry.sha256.is_some() && result.verdict != FileVerdict::Missing {
             index.insert(entry.path.clone(), plan_files.len());
             plan_files.push(PlanFile::sha256(entry.path.clone(), entry.size));
         }
@@ -560,8 +561,8 @@ fn hash_pass(
                     expected: want.to_ascii_lowercase(),
                     actual: actual.clone(),
                 };
-                if matches!(result.verdict, "ok" | "bad_structure") {
-                    result.verdict = "hash_mismatch";
+                if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
+                    result.verdict = FileVerdict::HashMismatch;
                 }
                 result
                     .problems
@@ -591,8 +592,8 @@ fn hash_pass(
                     span.offset,
                     span.offset + span.length
                 ));
-                if matches!(result.verdict, "ok" | "bad_structure") {
-                    result.verdict = "hash_mismatch";
+                if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
+                    result.verdict = FileVerdict::HashMismatch;
                 }
             }
         }

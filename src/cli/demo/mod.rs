@@ -14,7 +14,9 @@ use crate::manifest::Manifest;
 use crate::synth::{self, Content};
 use crate::verify::{self, Located};
 
-use super::{inspect, verify as verify_cmd, EXIT_MISMATCH, EXIT_OK};
+use super::{EXIT_MISMATCH, EXIT_OK};
+
+mod torrent_leg;
 
 /// Arguments of `weightcheck demo`.
 #[derive(Debug, Args)]
@@ -124,7 +126,7 @@ impl Demo {
             env.out,
             "   {} shards, {} bytes in {}\n   manifest with sizes and SHA-256s: {}\n",
             written.len(),
-            inspect::thousands(bytes),
+            crate::units::thousands(bytes),
             root.join("ckpt-0").display(),
             manifest_path.display()
         )?;
@@ -133,9 +135,9 @@ impl Demo {
             env.out,
             "== 2/5 inspect: tensors read from pickle opcodes, payloads never loaded\n"
         )?;
-        let files = crate::inventory::list_files(&[root.join("ckpt-0")])?;
+        let files = crate::paths::tensor_files(&[root.join("ckpt-0")])?;
         let entries = crate::inventory::decode_all(&files, false);
-        let (rows, errors) = inspect::rows(&entries);
+        let (rows, errors) = crate::printer::inspect::rows(&entries);
         for r in rows.iter().take(16) {
             writeln!(
                 env.out,
@@ -155,7 +157,7 @@ impl Demo {
             env.out,
             "   … {} tensors, {} parameters, {} undecodable\n",
             totals.tensors,
-            inspect::thousands(totals.parameters),
+            crate::units::thousands(totals.parameters),
             errors.len()
         )?;
 
@@ -185,11 +187,11 @@ impl Demo {
             env.out,
             "== 4/5 claims: the release card against the weights\n"
         )?;
-        verify_cmd::print_claims(&mut env.out, &report)?;
+        crate::printer::verify::claims(&mut env.out, &report)?;
         writeln!(env.out)?;
 
         let ok = report.passed() && errors.is_empty();
-        let ok = super::fetch::demo_torrent_leg(&mut env.out, &root, &manifest)? && ok;
+        let ok = torrent_leg::run(&mut env.out, &root, &manifest)? && ok;
 
         writeln!(
             env.out,
@@ -198,7 +200,7 @@ impl Demo {
         let inventory = crate::report::Inventory::take(&manifest, &located)?;
         let evidence = crate::report::Evidence::from_parts(report, inventory);
         let full = crate::report::build(&manifest, Some(&evidence));
-        let text = crate::report::render::report(&full, crate::report::Format::Text)?;
+        let text = crate::printer::report::report(&full, crate::printer::Format::Text)?;
         for line in text.lines() {
             if line.is_empty() {
                 writeln!(env.out)?;
@@ -207,7 +209,7 @@ impl Demo {
             }
         }
         let html_path = root.join("report.html");
-        let html = crate::report::render::report(&full, crate::report::Format::Html)?;
+        let html = crate::printer::report::report(&full, crate::printer::Format::Html)?;
         std::fs::write(&html_path, html)?;
         writeln!(
             env.out,

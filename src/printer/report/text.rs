@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{claimed, human_bytes, human_count, thousands};
 use crate::report::{status_label, Comparison, Report};
+use crate::units::{claimed, human_count, thousands, Bytes};
 
 /// Lays out rows in columns; `right` marks right-aligned columns.
 pub(crate) fn table(
@@ -227,7 +227,7 @@ pub fn report(r: &Report) -> String {
             thousands(inv.parameters),
             human_count(inv.parameters),
             thousands(inv.payload_bytes),
-            human_bytes(inv.payload_bytes)
+            Bytes(inv.payload_bytes)
         );
         let rows: Vec<Vec<String>> = inv
             .by_kind

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::text::share;
-use super::{claimed, human_bytes, human_count, thousands};
 use crate::report::{status_label, Basis, Comparison, Group, Inventory, Report};
+use crate::units::{claimed, human_count, thousands, Bytes};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -403,7 +403,7 @@ fn inventory(o: &mut String, inv: &Inventory) {
         thousands(inv.tensors),
         human_count(inv.parameters),
         thousands(inv.parameters),
-        human_bytes(inv.payload_bytes),
+        Bytes(inv.payload_bytes),
         thousands(inv.payload_bytes)
     );
     let _ = writeln!(o, "<div class=\"chart\">{}</div>", chart(&inv.by_kind));
@@ -495,7 +495,7 @@ pub fn chart(groups: &[Group]) -> String {
             thousands(g.bytes),
             LABEL + wb + 6.0,
             y + 13.0,
-            human_bytes(g.bytes),
+            Bytes(g.bytes),
             y + 16.0,
             thousands(g.parameters),
             LABEL + wp + 6.0,

@@ -14,13 +14,12 @@
 //! - outside the info dictionary: `announce`/`announce-list` if trackers
 //!   are given and `created by`; no `creation date` (reproducible output).
 
-use std::collections::HashSet;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::bencode::Encoder;
-use super::metainfo::{check_component, Metainfo, MAX_PIECE_LENGTH};
 use crate::hash::engine::{self, HashPlan, PiecePlan, PlanFile, Progress};
+use crate::paths::list_files;
+use crate::torrent::bencode::Encoder;
+use crate::torrent::metainfo::{check_component, Metainfo, MAX_PIECE_LENGTH};
 use crate::{Error, Result};
 
 /// Smallest piece length written (BitTorrent clients assume 16 KiB blocks).
@@ -46,57 +45,6 @@ pub struct Created {
     pub bytes: Vec<u8>,
     /// The same, parsed back.
     pub metainfo: Metainfo,
-}
-
-/// The files of a directory in mktorrent's order: `(relative path, size)`.
-pub fn list_files(dir: &Path) -> Result<Vec<(String, u64)>> {
-    let mut out = Vec::new();
-    let mut ancestors = HashSet::new();
-    walk(dir, String::new(), &mut ancestors, &mut out)?;
-    out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    Ok(out)
-}
-
-fn walk(
-    dir: &Path,
-    prefix: String,
-    ancestors: &mut HashSet<(u64, u64)>,
-    out: &mut Vec<(String, u64)>,
-) -> Result<()> {
-    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
-    let id = (meta.dev(), meta.ino());
-    if !ancestors.insert(id) {
-        return Err(Error::Invalid(format!(
-            "{}: symlink loop (directory contains itself)",
-            dir.display()
-        )));
-    }
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = check_component(name.as_encoded_bytes()).map_err(|why| {
-            Error::Invalid(format!("{}: unusable file name: {why}", path.display()))
-        })?;
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
-        if meta.is_dir() {
-            walk(&path, rel, ancestors, out)?;
-        } else if meta.is_file() {
-            out.push((rel, meta.len()));
-        } else {
-            return Err(Error::Invalid(format!(
-                "{}: not a regular file or directory",
-                path.display()
-            )));
-        }
-    }
-    ancestors.remove(&id);
-    Ok(())
 }
 
 /// Hashes `path` (a directory or a file) and returns the .torrent.

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::text::share;
-use super::{claimed, human_bytes, human_count, thousands};
 use crate::report::{status_label, Comparison, Report};
+use crate::units::{claimed, human_count, thousands, Bytes};
 
 /// Escapes what would break a table cell.
 fn cell(s: &str) -> String {
@@ -160,7 +160,7 @@ pub fn report(r: &Report) -> String {
             thousands(inv.parameters),
             human_count(inv.parameters),
             thousands(inv.payload_bytes),
-            human_bytes(inv.payload_bytes)
+            Bytes(inv.payload_bytes)
         );
         let rows: Vec<Vec<String>> = inv
             .by_kind

@@ -1,0 +1,240 @@
+//! `hash`'s output: text (a line per file, bad pieces with the ranges they
+//! cover, a summary) and JSON (the engine's report plus every verdict).
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::hash::engine::{FileStatus, HashReport};
+use crate::torrent::{Magnet, Metainfo};
+use crate::units::Bytes;
+use crate::verdict::FileVerdict;
+
+#[derive(Serialize)]
+struct TorrentJson {
+    name: String,
+    info_hash: String,
+    piece_length: u64,
+    pieces: usize,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    root: &'a Path,
+    ok: bool,
+    torrent: Option<TorrentJson>,
+    magnet: Option<&'a Magnet>,
+    verdicts: Vec<VerdictJson<'a>>,
+    report: &'a HashReport,
+}
+
+#[derive(Serialize)]
+struct VerdictJson<'a> {
+    path: &'a str,
+    verdict: FileVerdict,
+}
+
+/// `hash --json`: the engine's report, the torrent, and every file's verdict.
+pub fn json(
+    o: &mut dyn Write,
+    root: &Path,
+    passed: bool,
+    torrent: Option<&Metainfo>,
+    magnet: Option<&Magnet>,
+    report: &HashReport,
+    verdicts: &[FileVerdict],
+) -> std::io::Result<()> {
+    let out = Output {
+        root,
+        ok: passed,
+        torrent: torrent.map(|t| TorrentJson {
+            name: t.name.clone(),
+            info_hash: t.info_hash_hex(),
+            piece_length: t.piece_length,
+            pieces: t.pieces.len(),
+        }),
+        magnet,
+        verdicts: report
+            .files
+            .iter()
+            .zip(verdicts)
+            .map(|(f, &verdict)| VerdictJson {
+                path: &f.path,
+                verdict,
+            })
+            .collect(),
+        report,
+    };
+    serde_json::to_writer_pretty(&mut *o, &out)?;
+    writeln!(o)
+}
+
+/// `hash`'s text: the root (and torrent), a line per file, every bad piece
+/// with the byte ranges it covers, and the summary.
+pub fn text(
+    o: &mut dyn Write,
+    root: &Path,
+    torrent: Option<&Metainfo>,
+    report: &HashReport,
+    verdicts: &[FileVerdict],
+) -> std::io::Result<()> {
+    writeln!(o, "root {}", root.display())?;
+    if let Some(t) = torrent {
+        writeln!(
+            o,
+            "torrent {} info-hash {} ({} pieces of {} bytes)",
+            t.name,
+            t.info_hash_hex(),
+            t.pieces.len(),
+            t.piece_length
+        )?;
+    }
+    let show_sha = report.files.iter().any(|f| f.sha256.is_some());
+    for (f, v) in report.files.iter().zip(verdicts) {
+        let label = match (v, f.status) {
+            (FileVerdict::Ok, _) => "ok",
+            (FileVerdict::HashMismatch, _) => "BAD",
+            (FileVerdict::Missing, _) => "MISSING",
+            (FileVerdict::WrongSize, FileStatus::Long) => "LONG",
+            (FileVerdict::WrongSize, _) => "SHORT",
+            (FileVerdict::Extra, _) => "extra",
+            (FileVerdict::NotChecked, _) => "-",
+            _ => "ERROR",
+        };
+        let mut line = format!("{label:<8}");
+        if show_sha {
+            line.push_str(&format!(" {:<64}", f.sha256.as_deref().unwrap_or("-")));
+        }
+        line.push_str("  ");
+        line.push_str(&f.path);
+        let note = match v {
+            FileVerdict::HashMismatch => {
+                Some(format!("pieces {} failed", ranges(&f.failed_pieces)))
+            }
+            FileVerdict::WrongSize => Some(format!(
+                "{} bytes, expected {}",
+                f.actual_size.unwrap_or(0),
+                f.expected_size
+            )),
+            FileVerdict::Extra if f.sha256.is_none() => {
+                Some("not in the torrent, not hashed".into())
+            }
+            FileVerdict::Extra => Some("not in the torrent".into()),
+            FileVerdict::NotChecked => Some("not finished: interrupted".into()),
+            FileVerdict::Unreadable => f.error.clone(),
+            _ => None,
+        };
+        if let Some(n) = note {
+            line.push_str(&format!("  ({n})"));
+        }
+        writeln!(o, "{line}")?;
+    }
+    if let Some(p) = &report.pieces {
+        for b in &p.failed {
+            let what = match &b.detail {
+                Some(d) => format!("{}: {d}", b.reason),
+                None => b.reason.clone(),
+            };
+            writeln!(o, "bad piece {} ({what}) covers:", b.index)?;
+            for s in &b.spans {
+                writeln!(
+                    o,
+                    "    {} bytes {}..{} ({} bytes)",
+                    s.path,
+                    s.offset,
+                    s.offset + s.length,
+                    s.length
+                )?;
+            }
+        }
+    }
+    let n_ok = verdicts.iter().filter(|v| **v == FileVerdict::Ok).count();
+    let total: u64 = report.files.iter().filter_map(|f| f.actual_size).sum();
+    let mut summary = format!(
+        "summary: {} files ({:.2}), {} ok",
+        report.files.len(),
+        Bytes(total),
+        n_ok
+    );
+    let problems = verdicts
+        .iter()
+        .filter(|v| {
+            !matches!(
+                v,
+                FileVerdict::Ok | FileVerdict::Extra | FileVerdict::NotChecked
+            )
+        })
+        .count();
+    if problems > 0 {
+        summary.push_str(&format!(", {problems} with problems"));
+    }
+    let extras = verdicts
+        .iter()
+        .filter(|v| **v == FileVerdict::Extra)
+        .count();
+    if extras > 0 {
+        summary.push_str(&format!(", {extras} not in the torrent"));
+    }
+    let unfinished = verdicts
+        .iter()
+        .filter(|v| **v == FileVerdict::NotChecked)
+        .count();
+    if unfinished > 0 {
+        summary.push_str(&format!(", {unfinished} not finished"));
+    }
+    if let Some(p) = &report.pieces {
+        summary.push_str(&format!(
+            "; pieces {}/{} ok, {} failed",
+            p.passed,
+            p.count,
+            p.failed.len()
+        ));
+        if p.not_checked > 0 {
+            summary.push_str(&format!(", {} not checked", p.not_checked));
+        }
+    }
+    let rate = if report.seconds > 0.0 {
+        report.bytes_hashed as f64 / report.seconds / 1e9
+    } else {
+        0.0
+    };
+    summary.push_str(&format!(
+        "; read {:.2} in {:.2} s ({rate:.2} GB/s), {:.2} from cache",
+        Bytes(report.bytes_hashed),
+        report.seconds,
+        Bytes(report.bytes_cached)
+    ));
+    writeln!(o, "{summary}")?;
+    Ok(())
+}
+
+/// `1, 3-5, 9` from sorted indices.
+fn ranges(v: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            v[i].to_string()
+        } else {
+            format!("{}-{}", v[i], v[j])
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_compress_runs() {
+        assert_eq!(ranges(&[1, 2, 3, 7, 9, 10]), "1-3, 7, 9-10");
+        assert_eq!(ranges(&[]), "");
+    }
+}

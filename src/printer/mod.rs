@@ -1,0 +1,63 @@
+//! Every printer, apart from the engines (the engines never print and never
+//! import this module): one file per command's output, each turning a
+//! library result into text, and JSON where the shape is the command's own.
+//! Names that come from inputs are written here, so this is where terminal
+//! output is made safe.
+//!
+//! - [`verify`], [`hash`], [`fetch`], [`github`], [`inspect`], [`torrent`]:
+//!   the text (and JSON) of those commands;
+//! - [`report`]: the openness report as text, JSON, Markdown or HTML;
+//! - [`progress`]: the one progress-bar style every long run uses.
+
+use std::str::FromStr;
+
+use crate::{Error, Result};
+
+pub mod fetch;
+pub mod github;
+pub mod hash;
+pub mod inspect;
+pub mod progress;
+pub mod report;
+pub mod torrent;
+pub mod verify;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// The whole report as JSON.
+    Json,
+    /// Markdown (GitHub-flavoured tables).
+    Markdown,
+    /// One HTML page with inline CSS and SVG, no external assets.
+    Html,
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "md" | "markdown" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
+            other => Err(Error::Invalid(format!(
+                "unknown report format {other:?} (text, json, md, html)"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!("md".parse::<Format>().ok(), Some(Format::Markdown));
+        assert!("pdf".parse::<Format>().is_err());
+    }
+}

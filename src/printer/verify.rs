@@ -1,0 +1,186 @@
+//! `verify`'s text: one row per file (verdict, SHA-256 status, problems),
+//! the summary, the claims table, notes and the result line.
+
+use std::io::Write;
+
+use crate::manifest::Manifest;
+use crate::units::thousands;
+use crate::verdict::FileVerdict;
+use crate::verify::{ClaimVerdict, HashCheck, Report};
+
+/// Prints a verification report as text.
+pub fn text(
+    out: &mut dyn Write,
+    manifest: &Manifest,
+    r: &Report,
+    quiet: bool,
+) -> std::io::Result<()> {
+    let rel = &manifest.release;
+    writeln!(
+        out,
+        "weightcheck verify: {} ({}, {}) in {}",
+        rel.name,
+        rel.publisher,
+        rel.date,
+        r.root.display()
+    )?;
+    for note in &r.located {
+        writeln!(out, "  looked: {note}")?;
+    }
+    writeln!(out)?;
+    let width = r
+        .files
+        .iter()
+        .map(|f| f.path.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let twidth = r
+        .files
+        .iter()
+        .filter_map(|f| f.tensor.as_ref())
+        .map(|t| t.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    writeln!(
+        out,
+        "{:<width$}  {:<twidth$}  {:<13}  sha256",
+        "file", "tensor", "verdict"
+    )?;
+    for f in &r.files {
+        if quiet && f.verdict == FileVerdict::Ok {
+            continue;
+        }
+        let hash = match &f.sha256 {
+            HashCheck::NotKnown => "not published",
+            HashCheck::NotChecked => "not checked",
+            HashCheck::Matched => "matches",
+            HashCheck::Mismatch { .. } => "DIFFERS",
+        };
+        writeln!(
+            out,
+            "{:<width$}  {:<twidth$}  {:<13}  {}",
+            f.path,
+            f.tensor.as_deref().unwrap_or("-"),
+            f.verdict,
+            hash
+        )?;
+        for p in &f.problems {
+            writeln!(out, "{:<width$}    - {p}", "")?;
+        }
+        if let HashCheck::Mismatch { expected, actual } = &f.sha256 {
+            writeln!(
+                out,
+                "{:<width$}    expected {expected}\n{:<width$}    actual   {actual}",
+                "", ""
+            )?;
+        }
+        if let Some(target) = &f.resolved {
+            writeln!(out, "{:<width$}    -> {target}", "")?;
+        }
+    }
+    if !r.findings.is_empty() {
+        writeln!(out, "\ntensors:")?;
+        for f in &r.findings {
+            writeln!(out, "  - {f}")?;
+        }
+    }
+    let s = &r.summary;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "files: {}/{} present, {} missing, {} extra, {} wrong size",
+        s.present, s.expected, s.missing, s.extra, s.wrong_size
+    )?;
+    writeln!(
+        out,
+        "structure: {}/{} structurally correct",
+        s.structure_ok, s.expected
+    )?;
+    write!(
+        out,
+        "sha256: {} match, {} differ",
+        s.hash_matched, s.hash_mismatched
+    )?;
+    if s.hash_not_checked > 0 {
+        write!(out, ", {} not checked (--no-hash)", s.hash_not_checked)?;
+    }
+    writeln!(out, ", {} not published in the manifest", s.hash_unknown)?;
+    if let Some(p) = &r.pieces {
+        writeln!(
+            out,
+            "torrent {}: {}/{} pieces of {} bytes match",
+            p.info_hash, p.passed, p.count, p.piece_length
+        )?;
+        for bad in &p.failed {
+            let spans: Vec<String> = bad
+                .spans
+                .iter()
+                .map(|s| format!("{} bytes {}..{}", s.path, s.offset, s.offset + s.length))
+                .collect();
+            writeln!(
+                out,
+                "  piece {} {}: {}",
+                bad.index,
+                bad.reason,
+                spans.join("; ")
+            )?;
+        }
+    }
+    if r.bytes_hashed + r.bytes_cached > 0 {
+        writeln!(
+            out,
+            "hashed {} bytes, {} bytes from the verification cache",
+            thousands(r.bytes_hashed),
+            thousands(r.bytes_cached)
+        )?;
+    }
+    if !r.claims.is_empty() {
+        writeln!(out)?;
+        claims(out, r)?;
+    }
+    for note in &r.notes {
+        writeln!(out, "\nnote: {note}")?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "result: {}",
+        if r.passed() { "VERIFIED" } else { "MISMATCH" }
+    )?;
+    Ok(())
+}
+
+/// Prints the claims table.
+pub fn claims(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    let tw = r
+        .claims
+        .iter()
+        .map(|c| c.text.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(
+        out,
+        "{:<tw$}  {:>17}  {:>17}  verdict",
+        "claim", "claimed", "computed"
+    )?;
+    for c in &r.claims {
+        let computed = c.computed.map(thousands).unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "{:<tw$}  {:>17}  {:>17}  {}",
+            c.text,
+            thousands(c.claimed as u64),
+            computed,
+            c.verdict.label()
+        )?;
+        match &c.verdict {
+            ClaimVerdict::NotVerifiable { why } => writeln!(out, "{:<tw$}    why: {why}", "")?,
+            _ => writeln!(out, "{:<tw$}    how: {}", "", c.how)?,
+        }
+        writeln!(out, "{:<tw$}    source: {}", "", c.source)?;
+    }
+    Ok(())
+}

@@ -35,13 +35,18 @@ fn scaled(n: u64, step: f64, units: &[&str], precision: usize) -> String {
 
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not `pad`: it would read the precision as a maximum width.
         let precision = f.precision().unwrap_or(1);
-        f.pad(&scaled(
+        let text = scaled(
             self.0,
             1000.0,
             &["B", "kB", "MB", "GB", "TB", "PB"],
             precision,
-        ))
+        );
+        match f.width() {
+            Some(w) => write!(f, "{text:>w$}"),
+            None => f.write_str(&text),
+        }
     }
 }
 

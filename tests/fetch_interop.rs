@@ -404,7 +404,7 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
         fx.path(),
     );
     assert_eq!(code, 1, "{vout}");
-    assert!(vout.contains("result: MISMATCH"), "{vout}");
+    assert!(vout.contains("result: FAILED"), "{vout}");
 
     // --metadata-only: the info dictionary from the peer, byte for byte.
     let info_hash = weightcheck::torrent::Metainfo::from_file(fx.torrent())

@@ -346,7 +346,7 @@ fn damaged_files_make_the_report_exit_1() {
     );
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(out.contains("769/770 files present, 1 missing"), "{out}");
-    assert!(out.contains("result: MISMATCH"), "{out}");
+    assert!(out.contains("result: FAILED"), "{out}");
     assert!(
         out.contains("the verdicts describe the release as published"),
         "{out}"

@@ -345,6 +345,8 @@ pub enum FindingKind {
     WrongDtype,
     /// Storage kind differs (e.g. quantized where a plain array is expected).
     WrongStorage,
+    /// A shard index disagrees with its shards.
+    Index,
 }
 
 /// One disagreement between a checkpoint and its architecture.

@@ -22,7 +22,7 @@ use crate::printer;
 use crate::torrent::{Magnet, Metainfo};
 
 use super::net_args::NetArgs;
-use super::{ReleaseArgs, EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
+use super::{ReleaseArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK};
 
 /// Arguments of `weightcheck fetch`.
 #[derive(Debug, Args)]
@@ -131,11 +131,13 @@ impl Fetch {
             printer::fetch::outcome(&mut env.out, &report, self.quiet)?;
         }
         Ok(if report.interrupted {
-            EXIT_ERROR
-        } else if report.check.is_none() || report.passed() {
-            EXIT_OK
+            EXIT_INTERRUPTED
         } else {
-            EXIT_MISMATCH
+            // --no-verify asked for no check: like --no-hash, exit 0.
+            report
+                .check
+                .as_ref()
+                .map_or(EXIT_OK, |c| c.outcome().exit_code(false))
         })
     }
 

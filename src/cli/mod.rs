@@ -2,8 +2,9 @@
 //! clap arguments, its `run` and its tests. Commands write only through an
 //! [`Env`], so tests run them in-process and check their exact output.
 //!
-//! Exit codes, shared by every subcommand: 0 everything checked out, 1 a
-//! mismatch or problem was found in the data, 2 usage or I/O error.
+//! Exit codes, shared by every subcommand (see [`EXIT_CODES`]): 0 VERIFIED
+//! (or STRUCTURE OK when only structure was asked for), 1 FAILED, 2 usage or
+//! I/O error, 3 STRUCTURE OK or NOTHING CHECKED, 130 interrupted.
 
 use std::ffi::OsString;
 
@@ -31,6 +32,20 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_MISMATCH: i32 = 1;
 /// Exit code: bad usage, unreadable input or another error.
 pub const EXIT_ERROR: i32 = 2;
+/// Exit code: stopped by Ctrl-C (progress is kept where the command says).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// What every command's exit code means, for `--help` and the README.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    VERIFIED: every file present and every byte matched a published or pinned
+       digest (or STRUCTURE OK, when structure was all that was asked: --no-hash)
+  1    FAILED: a mismatch, missing, extra, wrong-size, undecodable or unreadable
+       file, bad structure, an inconsistent shard index, or aliasing tensors
+  2    usage or I/O error
+  3    STRUCTURE OK (some content not checked against any digest) or
+       NOTHING CHECKED (no file of the release was there)
+  130  interrupted (Ctrl-C); progress is saved and the same command continues";
 
 /// How every command names a release: `--release` takes a built-in id or a
 /// manifest file; `--manifest FILE` stays as the explicit spelling of the
@@ -62,7 +77,7 @@ impl ReleaseArgs {
 
 /// weightcheck: what an open-weights model release really contains, proven byte by byte.
 #[derive(Debug, Parser)]
-#[command(name = "weightcheck", version, about, long_about = None)]
+#[command(name = "weightcheck", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -148,6 +163,7 @@ where
             let _ = writeln!(env.err, "weightcheck: error: {e:#}");
             match e.downcast_ref::<crate::Error>() {
                 Some(e) if e.is_mismatch() => EXIT_MISMATCH,
+                Some(crate::Error::Interrupted(_)) => EXIT_INTERRUPTED,
                 _ => EXIT_ERROR,
             }
         }

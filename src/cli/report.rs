@@ -18,7 +18,7 @@ use crate::printer::{self, Format};
 use crate::report::{self, Evidence};
 use crate::verify::{self, locate, Located};
 
-use super::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
+use super::{ReleaseArgs, EXIT_OK};
 
 /// Arguments of `weightcheck report`.
 #[derive(Debug, Args)]
@@ -54,7 +54,7 @@ impl ReportCmd {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let format: Format = self.format.parse()?;
-        let (text, passed) = if self.compare.is_empty() {
+        let (text, code) = if self.compare.is_empty() {
             let Some(selector) = self.release.selector(env, self.release_arg.as_deref()) else {
                 anyhow::bail!("name a release (`weightcheck report grok-1`), or give --compare");
             };
@@ -64,7 +64,7 @@ impl ReportCmd {
                 None => None,
             };
             let r = report::build(&manifest, evidence.as_ref());
-            (printer::report::report(&r, format)?, r.passed())
+            (printer::report::report(&r, format)?, r.exit_code())
         } else {
             let reports = self
                 .compare
@@ -76,7 +76,7 @@ impl ReportCmd {
                 })
                 .collect::<crate::Result<Vec<_>>>()?;
             let c = report::compare(&reports);
-            (printer::report::compare(&c, format)?, true)
+            (printer::report::compare(&c, format)?, EXIT_OK)
         };
         match &self.output {
             Some(path) => {
@@ -87,7 +87,7 @@ impl ReportCmd {
             }
             None => env.out.write_all(text.as_bytes())?,
         }
-        Ok(if passed { EXIT_OK } else { EXIT_MISMATCH })
+        Ok(code)
     }
 
     fn evidence(&self, env: &Env, manifest: &Manifest, dir: &Path) -> anyhow::Result<Evidence> {

@@ -18,6 +18,7 @@ use crate::units::Bytes;
 
 use super::net_args::NetArgs;
 use super::{EXIT_MISMATCH, EXIT_OK};
+use crate::hash::engine::CacheMode;
 use crate::printer::progress::Bar;
 use crate::units::thousands;
 
@@ -33,6 +34,11 @@ pub struct Seed {
     /// Refuse to seed unless the torrent's info-hash is this magnet's.
     #[arg(long, value_name = "URI")]
     magnet: Option<String>,
+    /// Take pieces the verification cache recorded as passed for files
+    /// whose size, mtime, ctime and inode are unchanged, instead of reading
+    /// every piece again before announcing it.
+    #[arg(long)]
+    trust_cache: bool,
     /// Stop after SECS (default: run until Ctrl-C).
     #[arg(long, value_name = "SECS")]
     stop_after: Option<u64>,
@@ -62,7 +68,12 @@ impl Seed {
         )?;
         env.out.flush()?;
         let bar = Bar::new(env, "verifying");
-        let hashed = seed::verify_local(&root, &meta, &|p| bar.update(p));
+        let cache = if self.trust_cache {
+            CacheMode::On
+        } else {
+            CacheMode::Full
+        };
+        let hashed = seed::verify_local(&root, &meta, cache, &|p| bar.update(p));
         bar.finish();
         let hashed = hashed?;
         let pieces = hashed
@@ -94,7 +105,7 @@ impl Seed {
             }
             writeln!(
                 env.out,
-                "\nresult: MISMATCH — the copy does not match the torrent; not seeding it"
+                "\nresult: FAILED — the copy does not match the torrent; not seeding it"
             )?;
             return Ok(EXIT_MISMATCH);
         }

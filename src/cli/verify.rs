@@ -15,7 +15,7 @@ use crate::printer::{self, progress::Bar};
 use crate::torrent::{Magnet, Metainfo};
 use crate::verify::{self, locate, Located};
 
-use super::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
+use super::ReleaseArgs;
 
 /// Arguments of `weightcheck verify`.
 #[derive(Debug, Args)]
@@ -105,11 +105,7 @@ impl Verify {
         } else {
             printer::verify::text(&mut env.out, &manifest, &report, self.quiet)?;
         }
-        Ok(if report.passed() {
-            EXIT_OK
-        } else {
-            EXIT_MISMATCH
-        })
+        Ok(report.exit_code)
     }
 
     /// The manifest to verify against, and, when nobody named it but it was

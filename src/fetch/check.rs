@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::hash::engine::{self, CacheMode, FileStatus, HashPlan, PiecePlan, PlanFile, Progress};
 use crate::manifest::Manifest;
 use crate::torrent::Metainfo;
-use crate::verdict::FileVerdict;
+use crate::verdict::{FileVerdict, Outcome, Tally};
 use crate::verify::{self, Located};
 use crate::{Error, Result};
 
@@ -263,6 +263,18 @@ impl CheckReport {
     pub fn passed(&self) -> bool {
         let c = self.counts();
         c.verified == c.selected
+    }
+
+    /// The verdict rule ([`Outcome`]) on a fetch: every selected file's
+    /// pieces proven → VERIFIED; any selected file incomplete or not what
+    /// the manifest says → FAILED; nothing selected → NOTHING CHECKED.
+    pub fn outcome(&self) -> Outcome {
+        let c = self.counts();
+        Outcome::judge(&Tally {
+            present: c.selected,
+            failures: c.selected - c.verified,
+            content_unchecked: 0,
+        })
     }
 
     /// Counts by verdict.

@@ -16,9 +16,12 @@ use crate::torrent::Metainfo;
 use crate::{Error, Result};
 
 /// Hashes every piece of `meta` under `root` (see [`Metainfo::content_root`]).
+/// `cache` is [`CacheMode::Full`] unless the operator trusts the cache: a
+/// seed announces every piece it has, so it should have read them.
 pub fn verify_local(
     root: &Path,
     meta: &Metainfo,
+    cache: CacheMode,
     progress: &(dyn Fn(engine::Progress) + Sync),
 ) -> Result<HashReport> {
     let files = meta
@@ -28,7 +31,7 @@ pub fn verify_local(
         .collect();
     let plan = HashPlan::new(files)
         .with_pieces(PiecePlan::of_torrent(meta))
-        .with_cache(CacheMode::On);
+        .with_cache(cache);
     engine::run(root, &plan, progress)
 }
 

@@ -9,7 +9,8 @@
 //! "every file in DIR" means.
 //!
 //! What is stored and why it is safe to reuse:
-//! - per file: size, mtime (ns), inode and device at the time it was hashed,
+//! - per file: size, mtime and ctime (ns), inode and device at the time it
+//!   was hashed,
 //!   with the digests computed then (SHA-256, git blob SHA-1). Digests are
 //!   stored rather than verdicts, so a new manifest with different expected
 //!   values is still checked against the real content.
@@ -27,6 +28,17 @@
 //! The file is written to a temporary name and renamed over the old one, so
 //! an interrupted run leaves either the old or the new cache, never a torn
 //! one; a corrupt or unreadable cache is ignored, never fatal.
+//!
+//! What the cache guards against, and what not: it is for accidents and
+//! stale state — a file rewritten, truncated, replaced or edited in place
+//! since it was hashed changes its size, mtime, ctime or inode, and is read
+//! again. ctime is in the fingerprint because it cannot be set back from
+//! user space (`touch -d` restores an mtime, not a ctime). The cache file
+//! carries a SHA-256 of its own content, so a torn, corrupted or hand-edited
+//! cache is discarded with a warning instead of believed. It does not guard
+//! against someone who can write both the data and the cache file (they can
+//! recompute the checksum): `--no-cache` or `--full` re-reads everything,
+//! and `seed` re-reads unless told `--trust-cache`.
 
 use std::collections::BTreeMap;
 use std::fs::Metadata;
@@ -43,7 +55,7 @@ pub const RACY_WINDOW_NS: i64 = 2_000_000_000;
 /// Piece sets remembered per root (most recently used kept).
 const MAX_PIECE_SETS: usize = 8;
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// What identifies a file's content without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +64,9 @@ pub struct Fingerprint {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
     pub mtime_ns: i64,
+    /// Status change time, nanoseconds since the epoch (moves on every
+    /// write and cannot be set back by the file's owner).
+    pub ctime_ns: i64,
     /// Inode number.
     pub ino: u64,
     /// Device number.
@@ -67,6 +82,10 @@ impl Fingerprint {
                 .mtime()
                 .saturating_mul(1_000_000_000)
                 .saturating_add(meta.mtime_nsec()),
+            ctime_ns: meta
+                .ctime()
+                .saturating_mul(1_000_000_000)
+                .saturating_add(meta.ctime_nsec()),
             ino: meta.ino(),
             dev: meta.dev(),
         }
@@ -75,7 +94,7 @@ impl Fingerprint {
     /// Whether the file was last modified long enough before `run_start_ns`
     /// that a later change must show in the fingerprint.
     pub fn settled(&self, run_start_ns: i64) -> bool {
-        self.mtime_ns < run_start_ns.saturating_sub(RACY_WINDOW_NS)
+        self.mtime_ns.max(self.ctime_ns) < run_start_ns.saturating_sub(RACY_WINDOW_NS)
     }
 }
 
@@ -146,6 +165,15 @@ pub fn encode_bitmap(bits: &[bool]) -> String {
     hex::encode(bytes)
 }
 
+/// The file as stored: the data and the SHA-256 of the data's JSON as
+/// weightcheck writes it (maps are sorted, so re-serialising what was read
+/// gives the same bytes unless something was changed).
+#[derive(Debug, Serialize, Deserialize)]
+struct Sealed {
+    checksum: String,
+    data: CacheData,
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheData {
     version: u32,
@@ -161,6 +189,28 @@ struct CacheData {
 pub struct Cache {
     path: PathBuf,
     data: CacheData,
+}
+
+/// Reads a sealed cache file, refusing one whose checksum does not match
+/// its data: a corrupt or hand-edited cache must not vouch for anything.
+fn unseal(bytes: &[u8]) -> std::result::Result<CacheData, String> {
+    let sealed: Sealed =
+        serde_json::from_slice(bytes).map_err(|e| format!("corrupt cache ({e})"))?;
+    let actual = checksum(&sealed.data).map_err(|e| format!("corrupt cache ({e})"))?;
+    if !actual.eq_ignore_ascii_case(&sealed.checksum) {
+        return Err("the cache's checksum does not match its content (corrupt or edited)".into());
+    }
+    Ok(sealed.data)
+}
+
+#[derive(Serialize)]
+struct SealedRef<'a> {
+    checksum: String,
+    data: &'a CacheData,
+}
+
+fn checksum(data: &CacheData) -> serde_json::Result<String> {
+    Ok(hex::encode(Sha256::digest(serde_json::to_string(data)?)))
 }
 
 impl Cache {
@@ -198,13 +248,13 @@ impl Cache {
                 fresh,
                 Some(format!("{}: {e}; ignoring the cache", path.display())),
             ),
-            Ok(bytes) => match serde_json::from_slice::<CacheData>(&bytes) {
+            Ok(bytes) => match unseal(&bytes) {
                 Ok(d) if d.version == VERSION && d.root == root_s => (d, None),
                 Ok(_) => (fresh, None),
-                Err(e) => (
+                Err(why) => (
                     fresh,
                     Some(format!(
-                        "{}: corrupt cache ({e}); starting afresh",
+                        "{}: {why}; discarded, everything is read again",
                         path.display()
                     )),
                 ),
@@ -281,7 +331,12 @@ impl Cache {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &self.data)?;
+        let checksum = checksum(&self.data)?;
+        let sealed = SealedRef {
+            checksum,
+            data: &self.data,
+        };
+        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &sealed)?;
         tmp.as_file_mut().flush()?;
         tmp.persist(&self.path).map_err(|e| e.error)?;
         Ok(())
@@ -296,6 +351,7 @@ mod tests {
         Fingerprint {
             size: 10,
             mtime_ns,
+            ctime_ns: mtime_ns,
             ino: 7,
             dev: 1,
         }
@@ -336,6 +392,40 @@ mod tests {
         std::fs::write(&path, b"{not json").expect("write");
         let (_, w) = Cache::open(path, dir.path());
         assert!(w.expect("warning").contains("corrupt cache"));
+    }
+
+    #[test]
+    fn a_changed_ctime_or_an_edited_cache_vouches_for_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cache.json");
+        let (mut c, _) = Cache::open(path.clone(), dir.path());
+        c.record_file("a", fp(5), Some("aa".into()), None);
+        c.save().expect("save");
+        let touched_back = Fingerprint {
+            ctime_ns: 9,
+            ..fp(5)
+        };
+        let (c2, w) = Cache::open(path.clone(), dir.path());
+        assert_eq!(w, None);
+        assert!(c2.file("a", &fp(5)).is_some());
+        assert!(
+            c2.file("a", &touched_back).is_none(),
+            "ctime change invalidates"
+        );
+
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains("\"aa\""), "{text}");
+        std::fs::write(&path, text.replace("\"aa\"", "\"ab\"")).expect("edit");
+        let (c3, w) = Cache::open(path, dir.path());
+        assert!(
+            c3.file("a", &fp(5)).is_none(),
+            "an edited cache is discarded"
+        );
+        let w = w.expect("warning");
+        assert!(
+            w.ends_with("the cache's checksum does not match its content (corrupt or edited); discarded, everything is read again"),
+            "{w}"
+        );
     }
 
     #[test]

@@ -2,13 +2,35 @@
 //! and for every bad piece the file ranges it covers (and for every file
 //! the pieces of it that failed).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use super::cache::Fingerprint;
 use super::engine::{BadPiece, FileReport, FileStatus, HashPlan, HashReport, PieceReport, Span};
 use super::exec::{lock, FileInfo, Job};
 use super::pieces::PieceOutcome;
+
+/// Why a file is not the one that was read: its size, ctime, mtime or
+/// inode now differ from what they were when the run stat'ed it. A file
+/// that grew, shrank or was rewritten while being hashed must fail, never
+/// pass with the digest of whatever bytes happened to be read.
+fn changed_since(path: &Path, start: &Fingerprint) -> Option<String> {
+    let now = match std::fs::metadata(path) {
+        Ok(m) => Fingerprint::of(&m),
+        Err(e) => return Some(format!("changed while being read: {e}")),
+    };
+    if now.size != start.size {
+        Some(format!(
+            "changed while being read: {} bytes when the read began, {} at its end",
+            start.size, now.size
+        ))
+    } else if now != *start {
+        Some("changed while being read: rewritten in place (its ctime or inode moved)".into())
+    } else {
+        None
+    }
+}
 
 impl Job<'_> {
     pub(super) fn report(
@@ -36,10 +58,23 @@ impl Job<'_> {
                     .clone()
                     .or_else(|| d.git.filter(|_| complete).map(hex::encode));
                 let mut status = info.status;
-                let error = info.error.clone().or_else(|| d.error.clone());
-                if d.error.is_some() {
+                let changed = info
+                    .fingerprint
+                    .and_then(|start| changed_since(&info.abs, &start));
+                let error = info
+                    .error
+                    .clone()
+                    .or_else(|| d.error.clone())
+                    .or_else(|| changed.clone());
+                if d.error.is_some() || changed.is_some() {
                     status = FileStatus::Unreadable;
                 }
+                // Digests of bytes that moved under the reader prove nothing.
+                let (sha256, git_blob_sha1) = if changed.is_some() {
+                    (None, None)
+                } else {
+                    (sha256, git_blob_sha1)
+                };
                 FileReport {
                     path: info.rel.clone(),
                     expected_size: info.expected,

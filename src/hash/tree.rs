@@ -133,7 +133,8 @@ pub enum TreeResult {
     Passed,
     /// A piece failed, or a listed file is missing or has the wrong size.
     Failed,
-    /// A file could not be read: nothing can be said about it.
+    /// A file could not be read, or changed while it was read: it is not
+    /// the file the digests describe.
     Unreadable,
     /// Stopped before the end (progress is in the cache); nothing failed
     /// in what was read.

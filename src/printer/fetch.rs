@@ -14,6 +14,7 @@ use crate::fetch::FetchReport;
 use crate::manifest::Manifest;
 use crate::torrent::Metainfo;
 use crate::units::{thousands, Bytes};
+use crate::verdict::Outcome;
 
 /// Prints a torrent's files: size and path.
 pub fn file_list(out: &mut dyn Write, meta: &Metainfo) -> std::io::Result<()> {
@@ -226,18 +227,21 @@ pub fn outcome(out: &mut dyn Write, r: &FetchReport, quiet: bool) -> std::io::Re
     }
     writeln!(out)?;
     let verdict = if r.interrupted {
-        "INTERRUPTED (state kept: run the same command to resume)"
+        "INTERRUPTED (state kept: run the same command to resume)".to_string()
     } else if let Some(c) = &r.check {
         let k = c.counts();
-        if c.passed() {
-            "VERIFIED"
-        } else if k.mismatched > 0 {
-            "MISMATCH"
-        } else {
-            "INCOMPLETE"
+        match c.outcome() {
+            Outcome::Failed => format!(
+                "FAILED — {} of {} selected files not verified ({} incomplete, {} not what the manifest says)",
+                k.selected - k.verified,
+                k.selected,
+                k.incomplete,
+                k.mismatched
+            ),
+            o => o.word().to_string(),
         }
     } else {
-        "DOWNLOADED, NOT VERIFIED"
+        "NOTHING CHECKED — downloaded, not verified (--no-verify)".to_string()
     };
     writeln!(out, "result: {verdict}")?;
     Ok(())

@@ -6,6 +6,7 @@ use std::io::Write;
 use crate::manifest::Manifest;
 use crate::units::thousands;
 use crate::verdict::FileVerdict;
+use crate::verdict::Outcome;
 use crate::verify::{ClaimVerdict, HashCheck, Report};
 
 /// Prints a verification report as text.
@@ -104,7 +105,12 @@ pub fn text(
         s.hash_matched, s.hash_mismatched
     )?;
     if s.hash_not_checked > 0 {
-        write!(out, ", {} not checked (--no-hash)", s.hash_not_checked)?;
+        let why = if r.hashed {
+            " (could not be read)"
+        } else {
+            " (--no-hash)"
+        };
+        write!(out, ", {} not checked{why}", s.hash_not_checked)?;
     }
     writeln!(out, ", {} not published in the manifest", s.hash_unknown)?;
     if let Some(p) = &r.pieces {
@@ -144,12 +150,62 @@ pub fn text(
         writeln!(out, "\nnote: {note}")?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "result: {}",
-        if r.passed() { "VERIFIED" } else { "MISMATCH" }
-    )?;
-    Ok(())
+    result(out, r)
+}
+
+/// How many unchecked files are named before "and N more".
+const NAMED: usize = 5;
+
+/// The result line, with what it rests on and, short of VERIFIED, what was
+/// not established and how to establish it.
+pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    let s = &r.summary;
+    let word = r.result.word();
+    match r.result {
+        Outcome::Verified => writeln!(
+            out,
+            "result: {word} — every byte of {} files matched a published or pinned digest",
+            thousands(s.content_verified as u64)
+        ),
+        Outcome::Failed => writeln!(
+            out,
+            "result: {word} — {} problem{} found (above)",
+            r.tally.failures,
+            if r.tally.failures == 1 { "" } else { "s" }
+        ),
+        Outcome::NothingChecked => writeln!(
+            out,
+            "result: {word} — no file of the release was found in {}",
+            r.root.display()
+        ),
+        Outcome::StructureOk => {
+            let asked = if r.hashed {
+                ""
+            } else {
+                " (--no-hash: structure only, as asked)"
+            };
+            writeln!(
+                out,
+                "result: {word} — nothing wrong found, but the content of {} of {} files was not \
+                 checked against any published digest{asked}",
+                thousands(s.content_unchecked as u64),
+                thousands(s.present as u64)
+            )?;
+            let unchecked: Vec<&str> = r.unchecked_files().map(|f| f.path.as_str()).collect();
+            let more = unchecked.len().saturating_sub(NAMED);
+            let mut named = unchecked[..unchecked.len().min(NAMED)].join(", ");
+            if more > 0 {
+                named.push_str(&format!(" and {more} more"));
+            }
+            writeln!(out, "  not checked: {named}")?;
+            writeln!(
+                out,
+                "  to check them: hash with the release's .torrent (`weightcheck fetch --release ID \
+                 --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, \
+                 or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`"
+            )
+        }
+    }
 }
 
 /// Prints the claims table.

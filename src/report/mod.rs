@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::manifest::{Manifest, Release, Status};
-use crate::verdict::FileVerdict;
+use crate::verdict::{FileVerdict, Outcome};
 use crate::verify::ClaimVerdict;
 
 pub mod evaluate;
@@ -25,9 +25,17 @@ pub use license::LicenseClass;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "basis")]
 pub enum Basis {
-    /// Established from the files on disk in this run.
+    /// Established from the files on disk in this run, every byte proven
+    /// by a digest.
     VerifiedHere {
         /// What was checked.
+        detail: String,
+    },
+    /// Looked at on disk in this run, but not proven: the verification's
+    /// result was short of VERIFIED (structure only, nothing checked, or
+    /// failed).
+    CheckedHere {
+        /// What was checked and the result word.
         detail: String,
     },
     /// Stated by the manifest, with the source it cites.
@@ -44,6 +52,7 @@ impl Basis {
     pub fn label(&self) -> String {
         match self {
             Basis::VerifiedHere { detail } => format!("verified here: {detail}"),
+            Basis::CheckedHere { detail } => format!("checked here, not proven: {detail}"),
             Basis::Declared { source } if source.is_empty() => {
                 "declared by the manifest".to_string()
             }
@@ -101,8 +110,10 @@ pub struct ClaimLine {
 pub struct Verification {
     /// The directory checked.
     pub root: String,
-    /// Whether everything checked matched.
-    pub passed: bool,
+    /// What the verification established (the same word `verify` prints).
+    pub result: Outcome,
+    /// The exit code that result gives.
+    pub exit_code: i32,
     /// Files, structure and hashes in a line.
     pub files: String,
     /// Files with problems (at most [`MAX_PROBLEMS`]).
@@ -144,9 +155,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether the files checked (if any) matched the manifest.
-    pub fn passed(&self) -> bool {
-        self.verification.as_ref().is_none_or(|v| v.passed)
+    /// The exit code: the verification's, or 0 when no files were checked
+    /// (a report from the manifest alone claims nothing about files).
+    pub fn exit_code(&self) -> i32 {
+        self.verification.as_ref().map_or(0, |v| v.exit_code)
     }
 }
 
@@ -168,8 +180,11 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
     for kind in kinds {
         let c = evaluate::find(manifest, kind);
         let basis = match (evidence, kind == weights_kind && has_files, c) {
-            (Some(ev), true, _) => Basis::VerifiedHere {
+            (Some(ev), true, _) if ev.verify.verified() => Basis::VerifiedHere {
                 detail: ev.files_line(),
+            },
+            (Some(ev), true, _) => Basis::CheckedHere {
+                detail: format!("{} — result {}", ev.files_line(), ev.verify.result),
             },
             (_, _, Some(c)) => Basis::Declared {
                 source: c.source.clone(),
@@ -243,7 +258,8 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
         }
         Verification {
             root: ev.verify.root.display().to_string(),
-            passed: ev.verify.passed(),
+            result: ev.verify.result,
+            exit_code: ev.verify.exit_code,
             files: ev.files_line(),
             problems,
         }
@@ -257,7 +273,7 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
     );
     match evidence {
         Some(ev) => {
-            if !ev.verify.passed() {
+            if ev.verify.result == Outcome::Failed {
                 notes.push(
                     "The files on disk do not match the manifest: the verdicts describe the release \
                      as published, not this copy of it."

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::arch::{self, ExpectedTensor, Finding, Layout};
+use crate::arch::{self, ExpectedTensor, Finding, FindingKind, Layout};
 use crate::formats::tensor::shape_str;
 use crate::formats::{self, grok, Format, TensorRecord};
 use crate::hash::engine::{
@@ -17,9 +17,10 @@ use crate::hash::engine::{
 };
 use crate::manifest::{Architecture, FileEntry, Manifest};
 use crate::torrent::Metainfo;
-use crate::verdict::FileVerdict;
+use crate::verdict::{FileVerdict, Outcome, Tally};
 use crate::{Error, Result};
 
+pub mod aliasing;
 pub mod claims;
 pub mod locate;
 
@@ -94,6 +95,9 @@ pub struct FileResult {
     pub structure_ok: bool,
     /// The SHA-256 check.
     pub sha256: HashCheck,
+    /// The digests that proved this file's bytes in this run (`sha256`,
+    /// `torrent pieces`); empty when its content was not checked.
+    pub content_verified_by: Vec<&'static str>,
     /// The symlink target, for files resolved through a Hugging Face cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
@@ -124,11 +128,28 @@ pub struct Summary {
     pub hash_unknown: usize,
     /// Files whose SHA-256 is known but were not hashed (`--no-hash`).
     pub hash_not_checked: usize,
+    /// Present release files whose bytes a digest proved.
+    pub content_verified: usize,
+    /// Present release files whose bytes no digest checked.
+    pub content_unchecked: usize,
 }
+
+/// Version of the JSON document `verify --json` prints.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of `verify`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The result word's value: what this run established.
+    pub result: Outcome,
+    /// The exit code the command ends with.
+    pub exit_code: i32,
+    /// The counts behind the result.
+    pub tally: Tally,
+    /// Whether content was hashed (false with `--no-hash`).
+    pub hashed: bool,
     /// Release id.
     pub release: String,
     /// The directory checked.
@@ -155,17 +176,22 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether everything that was checked matched.
-    pub fn passed(&self) -> bool {
-        let s = &self.summary;
-        s.missing == 0
-            && s.extra == 0
-            && s.wrong_size == 0
-            && s.structure_bad == 0
-            && s.hash_mismatched == 0
-            && self.findings.is_empty()
-            && self.pieces.as_ref().is_none_or(|p| p.failed.is_empty())
+    /// Whether every byte was proven ([`Outcome::Verified`]).
+    pub fn verified(&self) -> bool {
+        self.result.is_verified()
     }
+
+    /// Present files whose content no digest checked, by path.
+    pub fn unchecked_files(&self) -> impl Iterator<Item = &FileResult> {
+        self.files
+            .iter()
+            .filter(|f| is_present(f) && f.content_verified_by.is_empty())
+    }
+}
+
+/// A release file that was there to look at (extras are not release files).
+fn is_present(f: &FileResult) -> bool {
+    !matches!(f.verdict, FileVerdict::Missing | FileVerdict::Extra)
 }
 
 /// Verifies the release found at `located` against `manifest`.
@@ -208,13 +234,29 @@ pub fn verify_with_progress(
         }
     };
 
+    let decoding = match (&layout, by_name) {
+        (Some(_), false) => Decoding::GrokShard,
+        (Some(_), true) => Decoding::ByName,
+        (None, _) => Decoding::TensorFilesOnly,
+    };
     let mut files: Vec<(FileResult, Vec<TensorRecord>)> = entries
         .par_iter()
         .enumerate()
-        .map(|(i, entry)| check_file(located, entry, expected_at(i), by_name))
+        .map(|(i, entry)| check_file(located, entry, expected_at(i), decoding))
         .collect();
 
     let mut findings = Vec::new();
+    for (f, records) in files.iter_mut() {
+        let aliased = aliasing::findings(records);
+        if !aliased.is_empty() {
+            f.structure_ok = false;
+            if f.verdict == FileVerdict::Ok {
+                f.verdict = FileVerdict::BadStructure;
+            }
+            f.problems.extend(aliased);
+        }
+    }
+    findings.extend(index_findings(root)?);
     if let (true, Some(layout)) = (by_name, &layout) {
         let named: Vec<(PathBuf, &TensorRecord)> = files
             .iter()
@@ -283,6 +325,7 @@ pub fn verify_with_progress(
                 size: std::fs::metadata(root.join(&rel)).ok().map(|m| m.len()),
                 structure_ok: false,
                 sha256: HashCheck::NotKnown,
+                content_verified_by: Vec::new(),
                 resolved: None,
             },
             Vec::new(),
@@ -316,7 +359,21 @@ pub fn verify_with_progress(
         _ => Vec::new(),
     };
     notes.extend(permutation_notes(manifest, &summary, opts, layout.as_ref()));
+    let failures = files.iter().filter(|(f, _)| f.verdict.is_failure()).count()
+        + findings.len()
+        + pieces.as_ref().map_or(0, |p| p.failed.len());
+    let tally = Tally {
+        present: summary.present,
+        failures,
+        content_unchecked: summary.content_unchecked,
+    };
+    let result = Outcome::judge(&tally);
     Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        result,
+        exit_code: result.exit_code(!opts.check_hashes),
+        tally,
+        hashed: opts.check_hashes,
         release: manifest.release.id.clone(),
         root: root.clone(),
         located: located.notes.clone(),
@@ -350,6 +407,11 @@ fn summarize<'a>(
         }
         if f.verdict != FileVerdict::Missing && f.verdict != FileVerdict::Extra {
             summary.present += 1;
+            if f.content_verified_by.is_empty() {
+                summary.content_unchecked += 1;
+            } else {
+                summary.content_verified += 1;
+            }
             if f.structure_ok {
                 summary.structure_ok += 1;
             } else if structural {
@@ -402,11 +464,24 @@ fn found_tensor_files(root: &Path) -> Result<Vec<FileEntry>> {
         .collect())
 }
 
+/// How a release's files are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decoding {
+    /// As Grok-1 shards, each held against the tensor at its position.
+    GrokShard,
+    /// By their detected format, tensors held against the architecture by name.
+    ByName,
+    /// No architecture: tensor files are decoded (and must decode); other
+    /// files (READMEs, configs, tokenizers) are not tensor files and only
+    /// their bytes can be checked.
+    TensorFilesOnly,
+}
+
 fn check_file(
     located: &Located,
     entry: &FileEntry,
     expected: Option<&ExpectedTensor>,
-    by_name: bool,
+    decoding: Decoding,
 ) -> (FileResult, Vec<TensorRecord>) {
     let mut result = FileResult {
         path: entry.path.clone(),
@@ -420,6 +495,7 @@ fn check_file(
         } else {
             HashCheck::NotKnown
         },
+        content_verified_by: Vec::new(),
         resolved: None,
     };
     let path = match located.resolve(&entry.path) {
@@ -453,7 +529,7 @@ fn check_file(
             .problems
             .push(format!("size {size} bytes, expected {}", entry.size));
     }
-    let records = match decode(&path.path, by_name) {
+    let records = match decode(&path.path, decoding) {
         Ok(r) => r,
         Err(e) => {
             if result.verdict == FileVerdict::Ok {
@@ -555,7 +631,10 @@ fn hash_pass(
             continue;
         };
         match &got.sha256 {
-            Some(actual) if actual.eq_ignore_ascii_case(want) => result.sha256 = HashCheck::Matched,
+            Some(actual) if actual.eq_ignore_ascii_case(want) => {
+                result.sha256 = HashCheck::Matched;
+                result.content_verified_by.push("sha256");
+            }
             Some(actual) => {
                 result.sha256 = HashCheck::Mismatch {
                     expected: want.to_ascii_lowercase(),
@@ -570,7 +649,10 @@ fn hash_pass(
             }
             None => {
                 if let Some(e) = &got.error {
-                    result.problems.push(format!("not hashed: {e}"));
+                    result.problems.push(format!("could not be hashed: {e}"));
+                    if !result.verdict.is_failure() || result.verdict == FileVerdict::BadStructure {
+                        result.verdict = FileVerdict::Unreadable;
+                    }
                 }
             }
         }
@@ -598,16 +680,64 @@ fn hash_pass(
             }
         }
     }
+    if let (Some(t), Some(_)) = (torrent, &report.pieces) {
+        // Every byte of a torrent file is in some piece, so all of its
+        // pieces passing proves the file.
+        let in_torrent: std::collections::HashSet<String> =
+            t.files.iter().map(|f| f.relative_path()).collect();
+        for (result, _) in files.iter_mut() {
+            let Some(got) = by_path.get(result.path.as_str()) else {
+                continue;
+            };
+            if in_torrent.contains(&result.path)
+                && got.status == engine::FileStatus::Ok
+                && got.error.is_none()
+                && got.failed_pieces.is_empty()
+                && !got.unchecked
+            {
+                result.content_verified_by.push("torrent pieces");
+            }
+        }
+    }
     Ok(report)
 }
 
 /// Decodes a release file: a Grok-1 shard by position, anything else by its
-/// detected format.
-fn decode(path: &Path, by_name: bool) -> Result<Vec<TensorRecord>> {
-    if !by_name {
-        return grok::decode_shard(path).map(|r| vec![r]);
+/// detected format; without an architecture, files of no tensor format are
+/// not decoded (an index is checked on its own, by [`index_findings`]).
+fn decode(path: &Path, decoding: Decoding) -> Result<Vec<TensorRecord>> {
+    match decoding {
+        Decoding::GrokShard => grok::decode_shard(path).map(|r| vec![r]),
+        Decoding::ByName => formats::inspect_file(path),
+        Decoding::TensorFilesOnly => match formats::detect(path)? {
+            Format::Unknown | Format::ShardIndex => Ok(Vec::new()),
+            _ => formats::inspect_file(path),
+        },
     }
-    formats::inspect_file(path)
+}
+
+/// Every shard index under `root` held against its shards, both ways:
+/// each entry names a shard that exists and holds that tensor, and each
+/// tensor of each shard is indexed. A loader trusts the index, so an index
+/// that disagrees with its shards fails the release.
+fn index_findings(root: &Path) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for (path, rel) in crate::paths::tensor_files(&[root.to_path_buf()])? {
+        if !matches!(formats::detect(&path), Ok(Format::ShardIndex)) {
+            continue;
+        }
+        let finding = |message: String| Finding {
+            kind: FindingKind::Index,
+            name: rel.clone(),
+            file: Some(PathBuf::from(&rel)),
+            message,
+        };
+        match formats::index::read_set(&path) {
+            Ok(set) => findings.extend(set.problems.iter().map(|p| finding(p.to_string()))),
+            Err(e) => findings.push(finding(strip_path(&e, &path))),
+        }
+    }
+    Ok(findings)
 }
 
 /// An error message without the path (the row already names the file).

@@ -190,7 +190,7 @@ impl Demo {
         crate::printer::verify::claims(&mut env.out, &report)?;
         writeln!(env.out)?;
 
-        let ok = report.passed() && errors.is_empty();
+        let ok = report.verified() && errors.is_empty();
         let ok = torrent_leg::run(&mut env.out, &root, &manifest)? && ok;
 
         writeln!(
@@ -224,7 +224,7 @@ impl Demo {
         writeln!(
             env.out,
             "demo result: {}",
-            if ok { "VERIFIED" } else { "MISMATCH" }
+            if ok { "VERIFIED" } else { "FAILED" }
         )?;
         Ok(if ok { EXIT_OK } else { EXIT_MISMATCH })
     }

@@ -43,7 +43,12 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
         meta.piece_length >> 10,
         meta.info_hash_hex()
     )?;
-    let seeded = fetch::seed::verify_local(&content, &meta, &|_| {})?;
+    let seeded = fetch::seed::verify_local(
+        &content,
+        &meta,
+        crate::hash::engine::CacheMode::Off,
+        &|_| {},
+    )?;
     if !seeded.all_ok() {
         writeln!(out, "   the seeder's copy does not verify")?;
         return Ok(false);

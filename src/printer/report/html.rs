@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::text::share;
 use crate::report::{status_label, Basis, Comparison, Group, Inventory, Report};
 use crate::units::{claimed, human_count, thousands, Bytes};
+use crate::verdict::Outcome;
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -114,6 +115,10 @@ fn basis(b: &Basis) -> String {
             "<span class=\"pill declared\">declared by the manifest</span><div class=\"detail\">{}</div>",
             esc(source)
         ),
+        Basis::CheckedHere { detail } => format!(
+            "<span class=\"pill partial\">checked here, not proven</span><div class=\"detail\">{}</div>",
+            esc(detail)
+        ),
         Basis::Undeclared => "<span class=\"pill not-declared\">not declared</span>".to_string(),
     }
 }
@@ -127,6 +132,16 @@ fn verdict_pill(label: &str) -> String {
         _ => "unknown",
     };
     format!("<span class=\"pill {class}\">{}</span>", esc(label))
+}
+
+/// The verification's result word; green only when every byte was proven.
+fn outcome_pill(o: Outcome) -> String {
+    let class = match o {
+        Outcome::Verified => "verified",
+        Outcome::Failed => "mismatch",
+        _ => "partial",
+    };
+    format!("<span class=\"pill {class}\">{}</span>", o.word())
 }
 
 fn pill(value: &str) -> String {
@@ -181,7 +196,7 @@ pub fn report(r: &Report) -> String {
             "<h2>Files</h2><p class=\"sub\">Verified here, in <code>{}</code>.</p>\
              <p>{} {}</p>",
             esc(&v.root),
-            pill(if v.passed { "verified" } else { "mismatch" }),
+            outcome_pill(v.result),
             esc(&v.files)
         );
         if !v.problems.is_empty() {

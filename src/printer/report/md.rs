@@ -144,7 +144,7 @@ pub fn report(r: &Report) -> String {
             "In `{}`: {}. Result: **{}**.",
             v.root,
             v.files,
-            if v.passed { "verified" } else { "mismatch" }
+            v.result.word()
         );
         for p in &v.problems {
             let _ = writeln!(o, "- {p}");

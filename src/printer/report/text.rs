@@ -206,11 +206,7 @@ pub fn report(r: &Report) -> String {
         for p in &v.problems {
             let _ = writeln!(o, "    - {p}");
         }
-        let _ = writeln!(
-            o,
-            "  result: {}",
-            if v.passed { "VERIFIED" } else { "MISMATCH" }
-        );
+        let _ = writeln!(o, "  result: {}", v.result.word());
     }
 
     if let Some(inv) = &r.inventory {

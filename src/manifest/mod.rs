@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub mod pin;
+
 /// The manifests shipped inside the binary, by release id.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("grok-1", include_str!("../../manifests/grok-1.toml")),

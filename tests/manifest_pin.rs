@@ -408,3 +408,57 @@ fn an_empty_directory_is_an_error_not_an_empty_manifest() {
     );
     assert!(!tmp.path().join("m.toml").exists());
 }
+
+#[test]
+fn a_copy_with_a_damaged_shard_is_refused_by_the_structure_check_with_verifys_words() {
+    let r = small_release();
+    let (victim, size) = &r.files[4];
+    std::fs::write(r.rel.join(victim), vec![0u8; *size as usize]).expect("overwrite");
+    // What verify says about the file, structure only.
+    let (code, out, err) = run(
+        &[
+            "verify",
+            s(&r.rel),
+            "--manifest",
+            s(&r.synth_manifest),
+            "--no-hash",
+            "--quiet",
+        ],
+        &r.dir,
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(victim.as_str()))
+        .expect("the damaged file has a row");
+    let verdict = lines[at].split_whitespace().nth(2).expect("verdict");
+    let problem = lines[at + 1].trim().strip_prefix("- ").expect("problem");
+
+    let (code, out, err) = run(
+        &[
+            "manifest",
+            "pin",
+            s(&r.rel),
+            "--manifest",
+            s(&r.synth_manifest),
+            "-o",
+            "m.toml",
+        ],
+        &r.dir,
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "weightcheck manifest pin: {} (grok-demo (synthetic Grok-style release))",
+                r.rel.display()
+            ),
+            format!("  {verdict}: {victim}: {problem}"),
+            String::new(),
+            "result: MISMATCH — the copy contradicts the manifest (nothing written)".to_string(),
+        ]
+    );
+    assert!(!r.dir.join("m.toml").exists());
+}

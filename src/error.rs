@@ -80,6 +80,25 @@ pub enum Error {
         /// The options a user has.
         choices: String,
     },
+    /// `manifest pin` found no file to pin (hidden files are not part of a
+    /// release, as for verify).
+    #[error("{}: no files to pin (hidden files do not count)", dir.display())]
+    NothingToPin {
+        /// The release root examined.
+        dir: PathBuf,
+    },
+    /// A file of a copy being pinned could not be hashed to its end, so its
+    /// digest cannot be vouched for.
+    #[error("{path}: could not be hashed: {why}; nothing pinned")]
+    NotHashed {
+        /// Release-relative path.
+        path: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// A manifest could not be serialised as TOML.
+    #[error("cannot write the manifest as TOML: {0}")]
+    ManifestToml(#[source] toml::ser::Error),
 }
 
 impl Error {

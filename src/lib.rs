@@ -27,6 +27,7 @@ pub mod hash;
 pub mod inventory;
 pub mod manifest;
 pub mod paths;
+pub mod pin;
 pub mod printer;
 pub mod report;
 pub mod synth;

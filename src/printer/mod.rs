@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod github;
 pub mod hash;
 pub mod inspect;
+pub mod pin;
 pub mod progress;
 pub mod report;
 pub mod torrent;

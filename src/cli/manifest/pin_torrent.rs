@@ -1,48 +1,17 @@
-//! `weightcheck manifest …`: maintaining release manifests.
-//!
-//! `manifest pin-torrent FILE --manifest OUT` records a torrent's layout —
-//! name, piece length and every file with its size — in a manifest, after
-//! checking that the torrent is the release's (same info-hash as the
-//! manifest's magnet link) and that its files agree with the manifest's.
-//! With `fetch --metadata-only` this is how the real Grok-1 layout is
-//! pinned: its piece length and the files beyond the 770 shards are
-//! published nowhere but in the swarm. Exit 0 pinned, 1 the torrent
-//! contradicts the manifest (nothing written), 2 usage or I/O error.
+//! `weightcheck manifest pin-torrent FILE --manifest OUT`: a torrent's
+//! layout recorded in a manifest.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand};
+use clap::Args;
 
+use crate::cli::{EXIT_MISMATCH, EXIT_OK};
 use crate::env::Env;
 use crate::manifest::{Manifest, TorrentFileEntry};
 use crate::torrent::Metainfo;
-
-use super::{EXIT_MISMATCH, EXIT_OK};
 use crate::units::thousands;
-
-/// Arguments of `weightcheck manifest`.
-#[derive(Debug, Args)]
-pub struct ManifestCmd {
-    #[command(subcommand)]
-    action: Action,
-}
-
-#[derive(Debug, Subcommand)]
-enum Action {
-    /// Record a torrent's layout (name, piece length, files) in a manifest.
-    PinTorrent(PinTorrent),
-}
-
-impl ManifestCmd {
-    /// Runs the command.
-    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        match self.action {
-            Action::PinTorrent(cmd) => cmd.run(env),
-        }
-    }
-}
 
 /// Arguments of `weightcheck manifest pin-torrent`.
 #[derive(Debug, Args)]
@@ -97,7 +66,7 @@ impl PinTorrent {
                 meta.info_hash_hex(),
                 source.info_hash
             )?;
-            writeln!(env.out, "\nresult: MISMATCH (nothing written)")?;
+            writeln!(env.out, "\nresult: FAILED (nothing written)")?;
             return Ok(EXIT_MISMATCH);
         }
         let agrees = if manifest.files.is_empty() {
@@ -108,7 +77,7 @@ impl PinTorrent {
         if !agrees {
             writeln!(
                 env.out,
-                "\nresult: MISMATCH — the torrent and the manifest disagree (nothing written)"
+                "\nresult: FAILED — the torrent and the manifest disagree (nothing written)"
             )?;
             return Ok(EXIT_MISMATCH);
         }

@@ -1,0 +1,51 @@
+//! `weightcheck manifest …`: maintaining release manifests.
+//!
+//! `manifest pin DIR -o FILE` records the size and SHA-256 of every file of
+//! a trusted copy (see [`crate::pin`]); with `--release` or
+//! `--manifest` the copy must first agree with that manifest's file list,
+//! structure and published SHA-256s. Exit 0 pinned, 1 the copy contradicts
+//! the manifest (nothing written), 2 usage or I/O error.
+//!
+//! `manifest pin-torrent FILE --manifest OUT` records a torrent's layout —
+//! name, piece length and every file with its size — in a manifest, after
+//! checking that the torrent is the release's (same info-hash as the
+//! manifest's magnet link) and that its files agree with the manifest's.
+//! With `fetch --metadata-only` this is how the real Grok-1 layout is
+//! pinned: its piece length and the files beyond the 770 shards are
+//! published nowhere but in the swarm. Exit 0 pinned, 1 the torrent
+//! contradicts the manifest (nothing written), 2 usage or I/O error.
+
+use clap::{Args, Subcommand};
+
+use crate::env::Env;
+
+mod pin;
+mod pin_torrent;
+
+use pin::Pin;
+use pin_torrent::PinTorrent;
+
+/// Arguments of `weightcheck manifest`.
+#[derive(Debug, Args)]
+pub struct ManifestCmd {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// Record the sizes and SHA-256s of a trusted copy in a manifest.
+    Pin(Pin),
+    /// Record a torrent's layout (name, piece length, files) in a manifest.
+    PinTorrent(PinTorrent),
+}
+
+impl ManifestCmd {
+    /// Runs the command.
+    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        match self.action {
+            Action::Pin(cmd) => cmd.run(env),
+            Action::PinTorrent(cmd) => cmd.run(env),
+        }
+    }
+}

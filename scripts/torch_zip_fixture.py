@@ -25,6 +25,8 @@ Usage (python from scripts/setup-python.sh; numpy and ml_dtypes needed):
     torch_zip_fixture.py flan-t5 OUTDIR         # pytorch_model-0000N-of-00002.bin + index + config.json
     torch_zip_fixture.py strided OUT.pth [ID]   # a transposed view, a shared storage, an OrderedDict
     torch_zip_fixture.py plain OUT.pth [ID]     # a dict of bfloat16, float16, int32 and bool tensors
+    torch_zip_fixture.py stride0 OUT.pth [ID]   # 12 stride-0 views of one 4-byte storage (760 "parameters")
+    torch_zip_fixture.py huge OUT.pth [ID]      # 4 stride-0 views of 2**62 elements each (totals overflow)
                                                 # (ID: the 40-digit serialization_id to write)
     torch_zip_fixture.py compare-with-torch DIR # needs torch: writes both ways, compares bytes
 """
@@ -316,6 +318,29 @@ def plain_example():
     }
 
 
+def stride0_example():
+    """What torch.Tensor.expand writes: a view with stride 0 repeats one
+    element, so 12 tensors "hold" 760 values in 4 bytes."""
+    one = tensor(np.array([1.5], dtype=np.float32))
+    sizes = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 100, 110]
+    return collections.OrderedDict(
+        (f"layer{i}.weight", Tensor(one.storage, 0, (n,), (0,))) for i, n in enumerate(sizes)
+    )
+
+
+def huge_example():
+    one = tensor(np.array([1.5], dtype=np.float32))
+    return collections.OrderedDict((f"h{i}", Tensor(one.storage, 0, (2**62,), (0,))) for i in range(4))
+
+
+def cmd_stride0(path, serialization_id=None):
+    save(stride0_example(), path, serialization_id)
+
+
+def cmd_huge(path, serialization_id=None):
+    save(huge_example(), path, serialization_id)
+
+
 def cmd_strided(path, serialization_id=None):
     save(strided_example(), path, serialization_id)
 
@@ -371,6 +396,8 @@ def main(argv):
         "flan-t5": cmd_flan_t5,
         "strided": cmd_strided,
         "plain": cmd_plain,
+        "stride0": cmd_stride0,
+        "huge": cmd_huge,
         "compare-with-torch": cmd_compare_with_torch,
     }
     if len(argv) not in (3, 4) or argv[1] not in commands:

@@ -84,8 +84,11 @@ pub struct Totals {
     pub errors: u64,
     /// Tensors.
     pub tensors: u64,
-    /// Logical parameters (elements).
+    /// Logical parameters (elements); `u64::MAX` when the sum overflows.
     pub parameters: u64,
+    /// The sum of parameters does not fit 64 bits (hostile shapes, or
+    /// stride-0 views of enormous logical size): printers say "overflow".
+    pub parameters_overflow: bool,
     /// Bytes of all files.
     pub file_bytes: u64,
     /// Payload bytes per stored dtype (scales counted under their dtype).
@@ -102,7 +105,13 @@ pub fn totals(entries: &[Entry]) -> Totals {
                 t.files += 1;
                 for r in tensors {
                     t.tensors += 1;
-                    t.parameters += r.elements();
+                    match t.parameters.checked_add(r.elements()) {
+                        Some(sum) => t.parameters = sum,
+                        None => {
+                            t.parameters = u64::MAX;
+                            t.parameters_overflow = true;
+                        }
+                    }
                     *t.bytes_per_dtype.entry(r.dtype).or_default() += r.data.len;
                     if let Some(s) = &r.scales {
                         *t.bytes_per_dtype.entry(s.dtype).or_default() += s.data.len;

@@ -696,7 +696,7 @@ fn fetch_survives_a_seeder_restart_and_resumes_after_ctrl_c() {
         .unwrap()
         .read_to_string(&mut out)
         .unwrap();
-    assert_eq!(status.code(), Some(2), "{out}");
+    assert_eq!(status.code(), Some(130), "{out}");
     assert!(out.contains("result: INTERRUPTED"), "{out}");
     assert!(
         !out.contains("verified ("),

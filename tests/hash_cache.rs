@@ -151,7 +151,7 @@ fn ctrl_c_saves_progress_and_the_next_run_continues() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let j: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr: {stderr}"));
-    assert_eq!(out.status.code(), Some(2), "{j}\n{stderr}");
+    assert_eq!(out.status.code(), Some(130), "{j}\n{stderr}");
     assert_eq!(j["report"]["interrupted"], true, "{j}");
     assert_eq!(j["verdicts"][0]["verdict"], "not_checked", "{j}");
     assert!(j["report"]["files"][0]["sha256"].is_null(), "{j}");

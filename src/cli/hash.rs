@@ -143,7 +143,10 @@ mod tests {
             ),
             "{out}"
         );
-        assert!(out.contains("summary: 2 files (40 B), 2 ok; read"), "{out}");
+        assert!(
+            out.contains("summary: 2 files (40.01 kB), 2 ok; read"),
+            "{out}"
+        );
 
         let (mut env, cap) = Env::capture(dir.path());
         let code = crate::cli::run(

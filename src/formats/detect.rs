@@ -69,6 +69,16 @@ pub fn detect(path: &Path) -> Result<Format> {
     Ok(detect_bytes(name, &head))
 }
 
+/// Whether a file's name says it holds tensors (`*.safetensors`, `*.pth`,
+/// `*.pt`, `*.ckpt`, `*.gguf`, Grok-1's `tensorNNNNN_NNN`): such a file that
+/// decodes as nothing is damaged, not "some other file".
+pub fn named_as_tensor_file(file_name: &str) -> bool {
+    [".safetensors", ".pth", ".pt", ".ckpt", ".gguf"]
+        .iter()
+        .any(|ext| file_name.ends_with(ext))
+        || super::grok::shard_index(file_name).is_some()
+}
+
 /// Tells a format from a file's name and first bytes (up to 512).
 pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {

@@ -94,7 +94,7 @@ impl Fingerprint {
     /// Whether the file was last modified long enough before `run_start_ns`
     /// that a later change must show in the fingerprint.
     pub fn settled(&self, run_start_ns: i64) -> bool {
-        self.mtime_ns.max(self.ctime_ns) < run_start_ns.saturating_sub(RACY_WINDOW_NS)
+        self.mtime_ns < run_start_ns.saturating_sub(RACY_WINDOW_NS)
     }
 }
 

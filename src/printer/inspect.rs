@@ -165,7 +165,11 @@ pub fn table(out: &mut dyn Write, rows: &[Row], totals: &Totals) -> std::io::Res
         "{} files, {} tensors, {} parameters, {} bytes on disk",
         thousands(totals.files),
         thousands(totals.tensors),
-        thousands(totals.parameters),
+        if totals.parameters_overflow {
+            "overflow".to_string()
+        } else {
+            thousands(totals.parameters)
+        },
         thousands(totals.file_bytes)
     )?;
     for (dtype, bytes) in &totals.bytes_per_dtype {

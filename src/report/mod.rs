@@ -38,6 +38,12 @@ pub enum Basis {
         /// What was checked and the result word.
         detail: String,
     },
+    /// Computed from what is on disk in this run (a parameter count from
+    /// the shapes): evidence, but not a proof of content.
+    ComputedHere {
+        /// How.
+        detail: String,
+    },
     /// Stated by the manifest, with the source it cites.
     Declared {
         /// The manifest's source for it.
@@ -53,17 +59,13 @@ impl Basis {
         match self {
             Basis::VerifiedHere { detail } => format!("verified here: {detail}"),
             Basis::CheckedHere { detail } => format!("checked here, not proven: {detail}"),
+            Basis::ComputedHere { detail } => format!("computed here: {detail}"),
             Basis::Declared { source } if source.is_empty() => {
                 "declared by the manifest".to_string()
             }
             Basis::Declared { source } => format!("declared by the manifest ({source})"),
             Basis::Undeclared => "not declared by the manifest".to_string(),
         }
-    }
-
-    /// Whether this run checked it.
-    pub fn verified(&self) -> bool {
-        matches!(self, Basis::VerifiedHere { .. })
     }
 }
 
@@ -213,7 +215,7 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
                     ClaimVerdict::NotVerifiable { .. } => Basis::Declared {
                         source: c.source.clone(),
                     },
-                    _ => Basis::VerifiedHere {
+                    _ => Basis::ComputedHere {
                         detail: "computed from the tensors on disk".to_string(),
                     },
                 };

@@ -709,10 +709,21 @@ fn decode(path: &Path, decoding: Decoding) -> Result<Vec<TensorRecord>> {
     match decoding {
         Decoding::GrokShard => grok::decode_shard(path).map(|r| vec![r]),
         Decoding::ByName => formats::inspect_file(path),
-        Decoding::TensorFilesOnly => match formats::detect(path)? {
-            Format::Unknown | Format::ShardIndex => Ok(Vec::new()),
-            _ => formats::inspect_file(path),
-        },
+        Decoding::TensorFilesOnly => {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            match formats::detect(path)? {
+                Format::Unknown if formats::detect::named_as_tensor_file(name) => {
+                    Err(Error::format(
+                        path,
+                        0,
+                        "named as a tensor file, but its bytes are no tensor format \
+                         (safetensors, PyTorch zip, pickle)",
+                    ))
+                }
+                Format::Unknown | Format::ShardIndex => Ok(Vec::new()),
+                _ => formats::inspect_file(path),
+            }
+        }
     }
 }
 
@@ -723,7 +734,11 @@ fn decode(path: &Path, decoding: Decoding) -> Result<Vec<TensorRecord>> {
 fn index_findings(root: &Path) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for (path, rel) in crate::paths::tensor_files(&[root.to_path_buf()])? {
-        if !matches!(formats::detect(&path), Ok(Format::ShardIndex)) {
+        // Hugging Face names every index `*.index.json`; config.json and
+        // tokenizer files are JSON too and are not indexes.
+        if !rel.ends_with(".index.json")
+            || !matches!(formats::detect(&path), Ok(Format::ShardIndex))
+        {
             continue;
         }
         let finding = |message: String| Finding {

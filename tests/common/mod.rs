@@ -33,15 +33,29 @@ pub fn python() -> PathBuf {
 /// Runs `scripts/grok_fixture.py ARGS` with the reference Python; panics with
 /// its output when it fails. Returns its standard output.
 pub fn fixture(args: &[&str]) -> String {
+    script("grok_fixture.py", args)
+}
+
+/// `scripts/st_fixture.py ARGS`: files written by the `safetensors` package.
+pub fn safetensors_fixture(args: &[&str]) -> String {
+    script("st_fixture.py", args)
+}
+
+/// `scripts/torch_zip_fixture.py ARGS`: PyTorch zip checkpoints.
+pub fn torch_fixture(args: &[&str]) -> String {
+    script("torch_zip_fixture.py", args)
+}
+
+fn script(name: &str, args: &[&str]) -> String {
     let python = python();
     let out = Command::new(&python)
-        .arg(repo().join("scripts/grok_fixture.py"))
+        .arg(repo().join("scripts").join(name))
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     assert!(
         out.status.success(),
-        "grok_fixture.py {args:?} failed ({}); if the venv is stale run scripts/setup-python.sh\n\
+        "{name} {args:?} failed ({}); if the venv is stale run scripts/setup-python.sh\n\
          stdout:\n{}\nstderr:\n{}",
         out.status,
         String::from_utf8_lossy(&out.stdout),

@@ -115,6 +115,10 @@ fn basis(b: &Basis) -> String {
             "<span class=\"pill declared\">declared by the manifest</span><div class=\"detail\">{}</div>",
             esc(source)
         ),
+        Basis::ComputedHere { detail } => format!(
+            "<span class=\"pill computed\">computed here</span><div class=\"detail\">{}</div>",
+            esc(detail)
+        ),
         Basis::CheckedHere { detail } => format!(
             "<span class=\"pill partial\">checked here, not proven</span><div class=\"detail\">{}</div>",
             esc(detail)

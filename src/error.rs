@@ -49,6 +49,25 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An input that is not a regular file (a FIFO would block `open(2)`
+    /// forever, a device could be endless).
+    #[error("{}: not a regular file ({kind}); weightcheck reads only regular files", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// An input file larger than weightcheck reads into memory.
+    #[error("{}: {size} bytes, over the {limit}-byte limit for this kind of file", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A .torrent that is not the one a magnet link or manifest names.
     #[error("refusing {}: its info-hash {actual} is not {expected_from}'s {expected}", torrent.display())]
     TorrentMismatch {

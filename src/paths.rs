@@ -8,11 +8,77 @@
 //!   hidden entries skipped and symlinks not followed out of the tree.
 
 use std::collections::HashSet;
-use std::os::unix::fs::MetadataExt;
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::torrent::metainfo::check_component;
 use crate::{Error, Result};
+
+/// Opens an input for reading, refusing anything but a regular file. The
+/// open itself is non-blocking, so a FIFO named as a shard, manifest,
+/// config, tokenizer or torrent is refused at once instead of hanging in
+/// `open(2)` until a writer appears.
+pub fn open_regular(path: &Path) -> Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let kind = file.metadata().map_err(|e| Error::io(path, e))?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    let kind = if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a file"
+    };
+    Err(Error::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
+/// Reads a whole input file of at most `limit` bytes (manifests, configs,
+/// indexes, tokenizers, torrents), through [`open_regular`].
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // One byte more than the limit tells a file that grew since the stat.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// [`read_limited`] as UTF-8 text.
+pub fn read_text_limited(path: &Path, limit: u64) -> Result<String> {
+    String::from_utf8(read_limited(path, limit)?)
+        .map_err(|e| Error::format(path, e.utf8_error().valid_up_to() as u64, "not UTF-8 text"))
+}
 
 /// Whether `path` is relative, `/`-separated, and free of `.`, `..` and empty
 /// components, so joining it to a directory stays inside that directory.
@@ -29,8 +95,8 @@ pub fn is_safe_relative(path: &str) -> bool {
 /// The files of a directory in mktorrent's order: `(relative path, size)`.
 pub fn list_files(dir: &Path) -> Result<Vec<(String, u64)>> {
     let mut out = Vec::new();
-    let mut ancestors = HashSet::new();
-    walk(dir, String::new(), &mut ancestors, &mut out)?;
+    let mut visited = HashSet::new();
+    walk(dir, String::new(), &mut visited, &mut out)?;
     out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(out)
 }
@@ -38,14 +104,17 @@ pub fn list_files(dir: &Path) -> Result<Vec<(String, u64)>> {
 fn walk(
     dir: &Path,
     prefix: String,
-    ancestors: &mut HashSet<(u64, u64)>,
+    visited: &mut HashSet<(u64, u64)>,
     out: &mut Vec<(String, u64)>,
 ) -> Result<()> {
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     let id = (meta.dev(), meta.ino());
-    if !ancestors.insert(id) {
+    // Every directory once: a loop would never end, and links fanning out
+    // to one directory (a DAG) would list it 2^depth times.
+    if !visited.insert(id) {
         return Err(Error::Invalid(format!(
-            "{}: symlink loop (directory contains itself)",
+            "{}: this directory is reached twice through symlinks (a loop, or two links \
+             to one directory); a release lists each file once",
             dir.display()
         )));
     }
@@ -63,7 +132,7 @@ fn walk(
         };
         let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
         if meta.is_dir() {
-            walk(&path, rel, ancestors, out)?;
+            walk(&path, rel, visited, out)?;
         } else if meta.is_file() {
             out.push((rel, meta.len()));
         } else {
@@ -73,7 +142,6 @@ fn walk(
             )));
         }
     }
-    ancestors.remove(&id);
     Ok(())
 }
 
@@ -90,6 +158,11 @@ pub fn tensor_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
                 .unwrap_or_default();
             out.push((root.clone(), name));
             continue;
+        }
+        if !meta.is_dir() {
+            // Named outright, a FIFO or device is refused the way a reader
+            // would refuse it (without opening it).
+            open_regular(root)?;
         }
         let mut found = Vec::new();
         walk_tree(root, root, &mut found, 0)?;

@@ -42,6 +42,21 @@ impl Config {
         let num_experts = p.int(&["moe.num_experts", "num_local_experts", "num_experts"])?;
         let experts_per_tok = p.int(&["moe.num_experts_per_tok", "num_experts_per_tok"])?;
         check_sizes(&arch.family, &[("num_experts", num_experts)])?;
+        // Each dimension can be plausible while their product is not: the
+        // expected-tensor list is built in memory, so its length is bounded
+        // before anything is allocated.
+        let tensors = base
+            .n_layers
+            .saturating_mul(num_experts.saturating_mul(3).saturating_add(9));
+        if tensors > super::MAX_EXPECTED_TENSORS {
+            return Err(Error::Invalid(format!(
+                "implausible {}: {} layers of {num_experts} experts imply {tensors} tensors \
+                 (limit {})",
+                arch.family,
+                base.n_layers,
+                super::MAX_EXPECTED_TENSORS
+            )));
+        }
         if num_experts == 0 || experts_per_tok > num_experts {
             return Err(Error::Invalid(format!(
                 "mixtral: {experts_per_tok} experts per token out of {num_experts}"

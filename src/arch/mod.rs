@@ -233,6 +233,10 @@ impl Params<'_> {
     }
 }
 
+/// Most tensors an architecture may imply (Mixtral 8x7B: ~1,000; Grok-1:
+/// 770). The list is built in memory, ~200 bytes a tensor.
+pub const MAX_EXPECTED_TENSORS: u64 = 200_000;
+
 /// Refuses sizes that would make the expected layout absurdly large (a
 /// hostile or mistyped config), before anything is multiplied.
 pub(crate) fn check_sizes(family: &str, sizes: &[(&str, u64)]) -> Result<()> {
@@ -255,17 +259,8 @@ pub(crate) fn check_sizes(family: &str, sizes: &[(&str, u64)]) -> Result<()> {
 /// Mistral's `params.json` — into an architecture, picking the family from
 /// `model_type` (or, for params.json, from its shape).
 pub fn architecture_from_config(path: &Path) -> Result<Architecture> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if len > 16 << 20 {
-        return Err(Error::format(
-            path,
-            0,
-            format!("{len}-byte config is too large"),
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    // Real configs are a few kB; 16 MiB bounds memory for a hostile one.
+    let text = crate::paths::read_text_limited(path, 16 << 20)?;
     architecture_from_json(&text, &path.display().to_string())
 }
 

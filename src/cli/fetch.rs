@@ -156,7 +156,7 @@ impl Fetch {
             // Parsed (and its paths sanitised) before anything else sees it.
             let meta = Metainfo::from_file(&path)?;
             let bytes =
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                crate::paths::read_limited(&path, crate::torrent::metainfo::MAX_TORRENT_FILE)?;
             let manifest = file_manifest.or_else(|| select::by_info_hash(meta.info_hash()));
             let label = format!("{}{}", path.display(), for_release(&manifest));
             return Ok((Source::Torrent(bytes), manifest, label));

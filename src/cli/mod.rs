@@ -160,7 +160,10 @@ where
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            let _ = writeln!(env.err, "weightcheck: error: {e:#}");
+            // Errors quote file and torrent names: escape them, line by line.
+            let text = format!("{e:#}");
+            let safe: Vec<_> = text.split('\n').map(crate::printer::escape).collect();
+            let _ = writeln!(env.err, "weightcheck: error: {}", safe.join("\n"));
             match e.downcast_ref::<crate::Error>() {
                 Some(e) if e.is_mismatch() => EXIT_MISMATCH,
                 Some(crate::Error::Interrupted(_)) => EXIT_INTERRUPTED,

@@ -53,7 +53,7 @@ impl Seed {
         let torrent = env.resolve(&self.torrent);
         let meta = Metainfo::from_file(&torrent)?;
         let bytes =
-            std::fs::read(&torrent).with_context(|| format!("reading {}", torrent.display()))?;
+            crate::paths::read_limited(&torrent, crate::torrent::metainfo::MAX_TORRENT_FILE)?;
         let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
         crate::manifest::select::check_torrent(&torrent, &meta, magnet.as_ref(), None)?;
         let root = meta.content_root(&env.resolve(&self.dir));

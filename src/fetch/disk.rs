@@ -127,6 +127,17 @@ pub fn check_no_escape(dest: &Path, paths: &[PathBuf]) -> Result<()> {
                         dest.display()
                     )))
                 }
+                // A hard-linked file is also some other file: writing the
+                // torrent's bytes into it would change a file outside DEST.
+                Ok(m) if m.is_file() && m.nlink() > 1 => {
+                    return Err(Error::Invalid(format!(
+                        "{} has {} hard links; a fetch writes only to files of its own under {} \
+                         (remove it or choose another --dest)",
+                        dest.join(&at).display(),
+                        m.nlink(),
+                        dest.display()
+                    )))
+                }
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
                 Err(e) => return Err(Error::io(dest.join(&at), e)),

@@ -285,6 +285,15 @@ async fn transfer(
     let rel: Vec<PathBuf> = (0..meta.files.len())
         .map(|i| PathBuf::from(check::dest_path(&meta, i)))
         .collect();
+    // The state directory holds the resume state and the verification
+    // cache; a torrent named after it would overwrite both.
+    if rel.iter().any(|p| p.starts_with(STATE_DIR)) {
+        return Err(Error::Invalid(format!(
+            "refusing the torrent {:?}: its files would be written into {STATE_DIR}/, \
+             weightcheck's own state directory in --dest",
+            meta.name
+        )));
+    }
     disk::check_no_escape(dest, &rel)?;
     let manifest = opts
         .manifest

@@ -53,13 +53,7 @@ const HEAD: usize = 512;
 /// Tells the format of the file at `path` from its first bytes (and, for
 /// JSON, its name). Reads at most 512 bytes.
 pub fn detect(path: &Path) -> Result<Format> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    if file.metadata().map_err(|e| Error::io(path, e))?.is_dir() {
-        return Err(Error::Invalid(format!(
-            "{} is a directory; name a file",
-            path.display()
-        )));
-    }
+    let mut file = crate::paths::open_regular(path)?;
     let mut head = Vec::with_capacity(HEAD);
     file.by_ref()
         .take(HEAD as u64)
@@ -86,6 +80,11 @@ pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
     }
     if torch::is_legacy(head) || head.get(257..262) == Some(b"ustar") {
         return Format::TorchLegacy;
+    }
+    // Named .safetensors: its own decoder says what is wrong (an absurd
+    // header length, at byte 0) rather than "not a tensor file".
+    if file_name.ends_with(".safetensors") && head.len() >= 8 {
+        return Format::Safetensors;
     }
     if head.len() >= 9 && head[8] == b'{' {
         let mut n = [0u8; 8];

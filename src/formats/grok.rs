@@ -4,7 +4,6 @@
 //! Only the pickle's opcodes are read; payload pages of the memory map are
 //! never touched, so decoding 318 GB of shards reads a few hundred kilobytes.
 
-use std::fs::File;
 use std::path::Path;
 
 use memmap2::Mmap;
@@ -16,7 +15,7 @@ use crate::{Error, Result};
 
 /// Memory-maps a file read-only. Empty files cannot be mapped and are reported.
 pub fn map_file(path: &Path) -> Result<Mmap> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::paths::open_regular(path)?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len == 0 {
         return Err(Error::format(path, 0, "empty file"));

@@ -136,17 +136,7 @@ pub struct ShardSet {
 
 /// Reads an index file (names only; shards are not opened).
 pub fn read_index(path: &Path) -> Result<ShardIndex> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if len > MAX_INDEX_BYTES {
-        return Err(Error::format(
-            path,
-            0,
-            format!("{len}-byte index exceeds the {MAX_INDEX_BYTES}-byte limit"),
-        ));
-    }
-    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::paths::read_limited(path, MAX_INDEX_BYTES)?;
     parse_index(path, &text)
 }
 
@@ -202,13 +192,25 @@ pub fn read_set(index_path: &Path) -> Result<ShardSet> {
     let index = read_index(index_path)?;
     let dir = index.dir().to_path_buf();
     let shards: Vec<String> = index.shards().into_iter().map(str::to_string).collect();
+    let canon_dir = dir.canonicalize().map_err(|e| Error::io(&dir, e))?;
     let decoded: Vec<(String, std::result::Result<Vec<TensorInFile>, IndexProblem>)> = shards
         .par_iter()
         .map(|shard| {
             let path = dir.join(shard);
+            // A shard name is a plain relative path, but a symlink on disk
+            // could still lead out of the index's directory.
+            let outside = path
+                .canonicalize()
+                .is_ok_and(|real| !real.starts_with(&canon_dir));
             let result = if !path.exists() {
                 Err(IndexProblem::MissingShard {
                     shard: shard.clone(),
+                })
+            } else if outside {
+                Err(IndexProblem::UnreadableShard {
+                    shard: shard.clone(),
+                    error: "a symlink that leads outside the index's directory; not followed"
+                        .into(),
                 })
             } else {
                 read_located(&path).map_err(|e| IndexProblem::UnreadableShard {

@@ -43,6 +43,34 @@ impl SafetensorsFile {
     }
 }
 
+/// Refuses a header that names one key twice. JSON parsers keep the last
+/// value, so a duplicated tensor name would let two tools see two different
+/// tensors in one file; the safetensors crate's parser cannot tell.
+fn unique_keys(header: &[u8]) -> std::result::Result<(), serde_json::Error> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the name {key:?} appears twice"
+                    )));
+                }
+            }
+            Ok(())
+        }
+    }
+    serde_json::Deserializer::from_slice(header).deserialize_map(Keys)
+}
+
 /// Reads the header of the safetensors file at `path`.
 pub fn read_file(path: &Path) -> Result<SafetensorsFile> {
     let map = map_file(path)?;
@@ -88,6 +116,9 @@ pub fn read_bytes(path: &Path, data: &[u8]) -> Result<SafetensorsFile> {
             8,
             "safetensors header does not start with '{'",
         ));
+    }
+    if let Err(e) = unique_keys(header) {
+        return Err(Error::format(path, 8, format!("safetensors header: {e}")));
     }
     let metadata = match SafeTensors::read_metadata(data) {
         Ok((_, m)) => m,

@@ -17,7 +17,8 @@ pub struct Vocabulary {
 
 /// Reads a `tokenizer.model` file.
 pub fn read_vocabulary(path: &Path) -> Result<Vocabulary> {
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // Real tokenizer models are a few MB; 64 MiB leaves room and bounds memory.
+    let data = crate::paths::read_limited(path, 64 << 20)?;
     parse_vocabulary(&data).map_err(|(offset, msg)| Error::format(path, offset, msg))
 }
 

@@ -536,13 +536,13 @@ impl Job<'_> {
         let mut st = match state {
             Ok(st) => st,
             Err(Some(resume)) => Box::new(StreamState {
-                file: File::open(&info.abs).map_err(|e| e.to_string())?,
+                file: crate::paths::open_regular(&info.abs).map_err(|e| e.to_string())?,
                 pos: resume.pos,
                 sha256: resume.sha256,
                 git: resume.git,
             }),
             Err(None) => {
-                let file = File::open(&info.abs).map_err(|e| e.to_string())?;
+                let file = crate::paths::open_regular(&info.abs).map_err(|e| e.to_string())?;
                 let mut git = info.need_git.then(Sha1::new);
                 if let Some(g) = &mut git {
                     g.update(format!("blob {}\0", info.actual().unwrap_or(0)).as_bytes());

@@ -35,7 +35,7 @@ fn cached_file<'a>(
     if let Some(pos) = open.iter().position(|(j, _)| *j == i) {
         return Ok(&open[pos].1);
     }
-    let f = File::open(path)?;
+    let f = crate::paths::open_regular(path).map_err(std::io::Error::other)?;
     if open.len() >= 8 {
         open.remove(0);
     }

@@ -346,7 +346,9 @@ impl Manifest {
 
     /// Reads a manifest file.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        // Grok-1's manifest with every file pinned is ~300 kB; 64 MiB bounds
+        // memory for a hostile one.
+        let text = crate::paths::read_text_limited(path, 64 << 20)?;
         Self::from_toml(&text, &path.display().to_string())
     }
 

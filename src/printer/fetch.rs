@@ -7,7 +7,7 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
-use super::progress;
+use super::{escape, progress};
 use crate::fetch::check::{compare_layout, CheckReport, FileState};
 use crate::fetch::download::{Observer, Plan, Progress};
 use crate::fetch::FetchReport;
@@ -27,7 +27,12 @@ pub fn file_list(out: &mut dyn Write, meta: &Metainfo) -> std::io::Result<()> {
         .max(4);
     writeln!(out, "{:>w$}  path", "size")?;
     for f in &meta.files {
-        writeln!(out, "{:>w$}  {}", thousands(f.length), f.relative_path())?;
+        writeln!(
+            out,
+            "{:>w$}  {}",
+            thousands(f.length),
+            escape(&f.relative_path())
+        )?;
     }
     Ok(())
 }
@@ -70,7 +75,7 @@ pub fn layout(out: &mut dyn Write, meta: &Metainfo, man: &Manifest) -> std::io::
             .map(|&i| {
                 format!(
                     "{} ({} bytes)",
-                    meta.files[i].relative_path(),
+                    escape(&meta.files[i].relative_path()),
                     thousands(meta.files[i].length)
                 )
             })
@@ -271,7 +276,7 @@ pub fn check(out: &mut dyn Write, c: &CheckReport, quiet: bool) -> std::io::Resu
         writeln!(
             out,
             "{:<w$}  {:>sw$}  {}",
-            f.path,
+            escape(&f.path),
             thousands(f.length),
             f.state.label()
         )?;

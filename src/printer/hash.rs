@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::escape;
 use crate::hash::engine::{FileStatus, HashReport};
 use crate::torrent::{Magnet, Metainfo};
 use crate::units::Bytes;
@@ -84,7 +85,7 @@ pub fn text(
         writeln!(
             o,
             "torrent {} info-hash {} ({} pieces of {} bytes)",
-            t.name,
+            escape(&t.name),
             t.info_hash_hex(),
             t.pieces.len(),
             t.piece_length
@@ -107,7 +108,7 @@ pub fn text(
             line.push_str(&format!(" {:<64}", f.sha256.as_deref().unwrap_or("-")));
         }
         line.push_str("  ");
-        line.push_str(&f.path);
+        line.push_str(&escape(&f.path));
         let note = match v {
             FileVerdict::HashMismatch => {
                 Some(format!("pieces {} failed", ranges(&f.failed_pieces)))
@@ -141,7 +142,7 @@ pub fn text(
                 writeln!(
                     o,
                     "    {} bytes {}..{} ({} bytes)",
-                    s.path,
+                    escape(&s.path),
                     s.offset,
                     s.offset + s.length,
                     s.length
@@ -206,6 +207,34 @@ pub fn text(
         Bytes(report.bytes_cached)
     ));
     writeln!(o, "{summary}")?;
+    // Against a torrent there is something to verify; a plain tree only
+    // gets its digests listed.
+    if let Some(p) = report.pieces.as_ref().filter(|_| torrent.is_some()) {
+        let failed = verdicts
+            .iter()
+            .filter(|v| v.is_failure() && **v != FileVerdict::Extra)
+            .count();
+        if report.interrupted {
+            writeln!(
+                o,
+                "result: INTERRUPTED (progress saved: run the same command to continue)"
+            )?;
+        } else if failed == 0 && p.failed.is_empty() {
+            writeln!(
+                o,
+                "result: VERIFIED — all {} pieces matched the torrent",
+                p.count
+            )?;
+        } else {
+            writeln!(
+                o,
+                "result: FAILED — {} bad piece{}, {failed} file{} with problems",
+                p.failed.len(),
+                if p.failed.len() == 1 { "" } else { "s" },
+                if failed == 1 { "" } else { "s" }
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::escape;
 use crate::formats::grok::shard_index;
 use crate::formats::tensor::shape_str;
 use crate::inventory::{Entry, Totals};
@@ -146,7 +147,7 @@ pub fn table(out: &mut dyn Write, rows: &[Row], totals: &Totals) -> std::io::Res
             (Some(s), Some(d)) => format!("{} {}", shape_str(s), d),
             _ => "-".into(),
         };
-        let label = r.name.clone().unwrap_or_else(|| r.file.clone());
+        let label = escape(r.name.as_deref().unwrap_or(&r.file)).into_owned();
         writeln!(
             out,
             "{:>5}  {:<file_w$}  {:<19}  {:<16}  {:<8}  {:<19}  {:>15}",

@@ -9,6 +9,7 @@
 //! - [`report`]: the openness report as text, JSON, Markdown or HTML;
 //! - [`progress`]: the one progress-bar style every long run uses.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use crate::{Error, Result};
@@ -52,9 +53,40 @@ impl FromStr for Format {
     }
 }
 
+/// A name that came from an input (a file name, a torrent's name, a
+/// tracker, a comment), made safe for a terminal: control characters
+/// (newlines, escape sequences, carriage returns) are shown escaped, so a
+/// name cannot fake a line such as `result: VERIFIED` or hide one. JSON
+/// output carries names exactly; only text goes through here.
+pub fn escape(name: &str) -> Cow<'_, str> {
+    if !name.chars().any(char::is_control) {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_cannot_forge_lines_or_hide_them() {
+        assert_eq!(escape("ckpt-0/tensor00001_000"), "ckpt-0/tensor00001_000");
+        assert_eq!(
+            escape("a\nresult: VERIFIED\u{1b}[8m"),
+            "a\\nresult: VERIFIED\\u{1b}[8m"
+        );
+        assert_eq!(escape("tab\there\r"), "tab\\there\\r");
+        assert_eq!(escape("ünïcode ok"), "ünïcode ok");
+    }
 
     #[test]
     fn formats_parse() {

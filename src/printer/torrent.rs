@@ -4,6 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::escape;
 use crate::torrent::Metainfo;
 use crate::units::thousands;
 
@@ -30,7 +31,7 @@ pub fn show_json(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
 
 /// `torrent show`: name, info-hash, pieces, trackers, magnet, files.
 pub fn show(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
-    writeln!(o, "name          {}", m.name)?;
+    writeln!(o, "name          {}", escape(&m.name))?;
     writeln!(o, "info-hash     {}", m.info_hash_hex())?;
     writeln!(
         o,
@@ -54,13 +55,13 @@ pub fn show(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
         writeln!(o, "private       yes")?;
     }
     for t in &m.trackers {
-        writeln!(o, "tracker       {t}")?;
+        writeln!(o, "tracker       {}", escape(t))?;
     }
     if let Some(c) = &m.created_by {
-        writeln!(o, "created by    {c}")?;
+        writeln!(o, "created by    {}", escape(c))?;
     }
     if let Some(c) = &m.comment {
-        writeln!(o, "comment       {c}")?;
+        writeln!(o, "comment       {}", escape(c))?;
     }
     writeln!(o, "magnet        {}", m.magnet_link())?;
     writeln!(o, "files:")?;
@@ -70,7 +71,7 @@ pub fn show(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
             o,
             "  {:>width$}  {}",
             thousands(f.length),
-            f.relative_path()
+            escape(&f.relative_path())
         )?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use super::escape;
 use crate::manifest::Manifest;
 use crate::units::thousands;
 use crate::verdict::FileVerdict;
@@ -62,13 +63,13 @@ pub fn text(
         writeln!(
             out,
             "{:<width$}  {:<twidth$}  {:<13}  {}",
-            f.path,
+            escape(&f.path),
             f.tensor.as_deref().unwrap_or("-"),
             f.verdict,
             hash
         )?;
         for p in &f.problems {
-            writeln!(out, "{:<width$}    - {p}", "")?;
+            writeln!(out, "{:<width$}    - {}", "", escape(p))?;
         }
         if let HashCheck::Mismatch { expected, actual } = &f.sha256 {
             writeln!(
@@ -123,7 +124,14 @@ pub fn text(
             let spans: Vec<String> = bad
                 .spans
                 .iter()
-                .map(|s| format!("{} bytes {}..{}", s.path, s.offset, s.offset + s.length))
+                .map(|s| {
+                    format!(
+                        "{} bytes {}..{}",
+                        escape(&s.path),
+                        s.offset,
+                        s.offset + s.length
+                    )
+                })
                 .collect();
             writeln!(
                 out,

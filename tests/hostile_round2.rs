@@ -1,0 +1,308 @@
+//! Hostile and huge inputs, round two: each input that once crashed, hung,
+//! blew up or spoofed weightcheck's output, generated here and run through
+//! the binary with a time limit (a hang fails the test instead of stalling
+//! the suite).
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs the binary; fails the test if it has not ended within `limit`.
+/// Output is collected by a thread, so a child writing more than a pipe
+/// holds never blocks.
+fn run_within(limit: Duration, args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cwd.join(".cache-for-test"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn weightcheck");
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(limit) {
+        Ok(out) => out.expect("output"),
+        Err(_) => {
+            // SAFETY: signalling our own child by its pid.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("weightcheck {args:?} did not end within {limit:?}");
+        }
+    };
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn mkfifo(path: &Path) {
+    let c = CString::new(path.as_os_str().as_bytes()).expect("path");
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo {}", path.display());
+}
+
+/// A multi-file .torrent with the given raw `files` list entries.
+fn torrent(name: &str, files: &str, extra_root: &str) -> Vec<u8> {
+    format!(
+        "d{extra_root}4:infod5:filesl{files}e4:name{}:{name}12:piece lengthi16384e6:pieces20:{}ee",
+        name.len(),
+        "x".repeat(20)
+    )
+    .into_bytes()
+}
+
+fn file_entry(len: u64, components: &[&str]) -> String {
+    let path: String = components
+        .iter()
+        .map(|c| format!("{}:{c}", c.len()))
+        .collect();
+    format!("d6:lengthi{len}e4:pathl{path}ee")
+}
+
+// 3. A 300-byte Mixtral config whose product of layers and experts is
+//    absurd is refused before the tensor list is built.
+#[test]
+fn absurd_config_is_refused_before_allocating() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = r#"{"architectures": ["MixtralForCausalLM"], "model_type": "mixtral",
+        "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 4096,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "num_local_experts": 16777216,
+        "num_experts_per_tok": 2, "vocab_size": 128}"#;
+    std::fs::write(dir.path().join("config.json"), config).expect("write");
+    let (code, out, err) = run_within(
+        LIMIT,
+        &["verify", ".", "--config", "config.json"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(
+        err,
+        "weightcheck: error: implausible mixtral: 4096 layers of 16777216 experts imply \
+         206158467072 tensors (limit 200000)\n"
+    );
+}
+
+// 5. Quadratic torrent parsing: a path of 10,000 components, and 80,000
+//    tracker URLs.
+#[test]
+fn deep_paths_and_many_trackers_parse_in_linear_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deep: Vec<&str> = vec!["a"; 10_000];
+    std::fs::write(
+        dir.path().join("deep.torrent"),
+        torrent("t", &file_entry(1, &deep), ""),
+    )
+    .expect("write");
+    let (code, _, err) = run_within(LIMIT, &["torrent", "show", "deep.torrent"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("'path' has 10000 components (limit 256)"),
+        "{err}"
+    );
+
+    let tiers: String = (0..80_000)
+        .map(|i| format!("l15:http://t{i:05}/ae"))
+        .collect();
+    let trackers = format!("13:announce-listl{tiers}e");
+    let bytes = torrent("t", &file_entry(1, &["f"]), &trackers);
+    std::fs::write(dir.path().join("trackers.torrent"), bytes).expect("write");
+    let start = Instant::now();
+    let (code, out, err) = run_within(LIMIT, &["torrent", "show", "trackers.torrent"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("tracker ")).count(),
+        80_000
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+// 6. A symlink DAG (two links per level to the next) under `hash DIR`.
+#[test]
+fn a_symlink_dag_is_refused_not_walked_exponentially() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("tree");
+    let levels = 24;
+    for l in 0..=levels {
+        std::fs::create_dir_all(root.join(format!("l{l}"))).expect("mkdir");
+    }
+    std::fs::write(root.join(format!("l{levels}/leaf")), b"x").expect("write");
+    for l in 0..levels {
+        for k in ["a", "b"] {
+            std::os::unix::fs::symlink(
+                root.join(format!("l{}", l + 1)),
+                root.join(format!("l{l}/{k}")),
+            )
+            .expect("symlink");
+        }
+    }
+    let (code, out, err) = run_within(
+        LIMIT,
+        &["hash", s(&root.join("l0")), "--no-cache"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("is reached twice through symlinks"), "{err}");
+}
+
+// 7. A FIFO wherever a file is read blocked forever in open(2).
+#[test]
+fn a_fifo_anywhere_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let fifo = d.join("fifo");
+    mkfifo(&fifo);
+    std::fs::create_dir(d.join("rel")).expect("mkdir");
+    std::fs::write(d.join("rel/config.json"), "{}").expect("write");
+    for args in [
+        vec!["verify", "rel", "--manifest", "fifo"],
+        vec!["verify", "rel", "--config", "fifo"],
+        vec![
+            "verify",
+            "rel",
+            "--release",
+            "grok-1",
+            "--tokenizer",
+            "fifo",
+            "--no-hash",
+        ],
+        vec!["verify", "rel", "--release", "grok-1", "--torrent", "fifo"],
+        vec!["torrent", "show", "fifo"],
+        vec!["inspect", "fifo"],
+    ] {
+        let (code, out, err) = run_within(LIMIT, &args, d);
+        assert_ne!(code, 0, "{args:?}: {out}{err}");
+        assert!(
+            err.contains("not a regular file (a FIFO)"),
+            "{args:?}: {err}"
+        );
+    }
+    // A shard that is a FIFO, named by a manifest.
+    let rel = d.join("shards");
+    std::fs::create_dir(&rel).expect("mkdir");
+    std::fs::write(rel.join("a.bin"), b"data").expect("write");
+    let (code, out, err) = run_within(LIMIT, &["manifest", "pin", "shards", "-o", "m.toml"], d);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::remove_file(rel.join("a.bin")).expect("rm");
+    mkfifo(&rel.join("a.bin"));
+    let (code, out, err) = run_within(LIMIT, &["verify", "shards", "--manifest", "m.toml"], d);
+    assert_eq!(code, 1, "{out}{err}");
+}
+
+// 9, 10. fetch writes neither through a hard link nor into its own state.
+#[test]
+fn fetch_refuses_hard_links_and_its_state_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let outside = d.join("outside.txt");
+    std::fs::write(&outside, b"precious").expect("write");
+    std::fs::create_dir_all(d.join("dest/top")).expect("mkdir");
+    std::fs::hard_link(&outside, d.join("dest/top/a.bin")).expect("link");
+    std::fs::write(
+        d.join("t.torrent"),
+        torrent("top", &file_entry(8, &["a.bin"]), ""),
+    )
+    .expect("write");
+    let net = ["--no-dht", "--no-trackers", "--port", "0", "--timeout", "5"];
+    let mut args = vec!["fetch", "--torrent", "t.torrent", "--dest", "dest"];
+    args.extend(net);
+    let (code, out, err) = run_within(LIMIT, &args, d);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("has 2 hard links"), "{err}");
+    assert_eq!(std::fs::read(&outside).expect("read"), b"precious");
+
+    std::fs::write(
+        d.join("s.torrent"),
+        torrent(".weightcheck", &file_entry(8, &["hash-cache.json"]), ""),
+    )
+    .expect("write");
+    let mut args = vec!["fetch", "--torrent", "s.torrent", "--dest", "dest2"];
+    args.extend(net);
+    let (code, out, err) = run_within(LIMIT, &args, d);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("weightcheck's own state directory"), "{err}");
+}
+
+// 11. Names from inputs cannot forge or hide lines on a terminal.
+#[test]
+fn names_from_a_torrent_are_escaped_in_text_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let evil = "x\nresult: VERIFIED\u{1b}[8m";
+    std::fs::write(
+        dir.path().join("e.torrent"),
+        torrent("top", &file_entry(1, &[evil]), ""),
+    )
+    .expect("write");
+    let (code, out, err) = run_within(LIMIT, &["torrent", "show", "e.torrent"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(!out.lines().any(|l| l.starts_with("result:")), "{out:?}");
+    assert!(out.contains("x\\nresult: VERIFIED\\u{1b}[8m"), "{out:?}");
+}
+
+// 12. A safetensors header length of 2^63, duplicate tensor names, and an
+//     index whose shard is a symlink out of its directory.
+#[test]
+fn safetensors_and_index_edge_cases_are_named_with_offsets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut huge = (1u64 << 63).to_le_bytes().to_vec();
+    huge.extend_from_slice(b"{}");
+    std::fs::write(d.join("huge.safetensors"), huge).expect("write");
+    let (code, _, err) = run_within(LIMIT, &["inspect", "huge.safetensors"], d);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("huge.safetensors: byte 0: header length 9223372036854775808 exceeds"),
+        "{err}"
+    );
+
+    let header = br#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;
+    let mut dup = (header.len() as u64).to_le_bytes().to_vec();
+    dup.extend_from_slice(header);
+    dup.extend_from_slice(&[0; 4]);
+    std::fs::write(d.join("dup.safetensors"), dup).expect("write");
+    let (code, _, err) = run_within(LIMIT, &["inspect", "dup.safetensors"], d);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("dup.safetensors: byte 8: safetensors header: the name \"w\" appears twice"),
+        "{err}"
+    );
+
+    let set = d.join("set");
+    std::fs::create_dir(&set).expect("mkdir");
+    let header = br#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;
+    let mut one = (header.len() as u64).to_le_bytes().to_vec();
+    one.extend_from_slice(header);
+    one.extend_from_slice(&[0; 4]);
+    std::fs::write(d.join("elsewhere.safetensors"), one).expect("write");
+    std::os::unix::fs::symlink(
+        d.join("elsewhere.safetensors"),
+        set.join("model-00001-of-00001.safetensors"),
+    )
+    .expect("symlink");
+    std::fs::write(
+        set.join("model.safetensors.index.json"),
+        r#"{"metadata": {"total_size": 4}, "weight_map": {"w": "model-00001-of-00001.safetensors"}}"#,
+    )
+    .expect("write");
+    let (code, _, err) = run_within(LIMIT, &["inspect", "set/model.safetensors.index.json"], d);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("leads outside the index's directory"), "{err}");
+}

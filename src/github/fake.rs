@@ -1,6 +1,6 @@
 //! A loopback HTTP/1.1 server that answers like the GitHub REST API for one
 //! repository, for tests. It serves the Grok-1 tree as listed in
-//! shared/facts (real LICENSE.txt and tokenizer.model from shared/data,
+//! tests/data/grok-1 (the real LICENSE.txt and tokenizer.model,
 //! stand-ins written here for the rest), and can be told to fail in the
 //! ways the client must explain: 404, rate limiting, 5xx, truncated trees.
 //!
@@ -20,7 +20,7 @@ use super::tree::git_blob_sha1;
 /// The real release commit of xai-org/grok-1.
 pub(crate) const GROK_COMMIT: &str = "7050ed204b8206bb8645c7b7bbef7252f79561b0";
 
-pub(crate) const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
+pub(crate) const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/grok-1");
 
 pub(crate) const GROK_MAGNET: &str = "magnet:?xt=urn:btih:5f96d43576e3d386c9ba65b883210a393b68210e&tr=https%3A%2F%2Facademictorrents.com%2Fannounce.php&tr=udp%3A%2F%2Ftracker.coppersurfer.tk%3A6969&tr=udp%3A%2F%2Ftracker.opentrackr.org%3A1337%2Fannounce";
 
@@ -112,7 +112,7 @@ if __name__ == "__main__":
     main()
 "#;
 
-/// One row of shared/facts/grok-1/github-tree-at-7050ed2.tsv.
+/// One row of tests/data/grok-1/github-tree-at-7050ed2.tsv.
 pub(crate) struct TsvRow {
     pub(crate) path: String,
     pub(crate) git_sha1: String,
@@ -121,7 +121,7 @@ pub(crate) struct TsvRow {
 
 /// The real tree of xai-org/grok-1 at 7050ed2.
 pub(crate) fn grok_tree_tsv() -> Vec<TsvRow> {
-    let path = format!("{SHARED}/facts/grok-1/github-tree-at-7050ed2.tsv");
+    let path = format!("{DATA}/github-tree-at-7050ed2.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()
         .skip(1)
@@ -163,14 +163,14 @@ pub(crate) struct FakeRepo {
 }
 
 impl FakeRepo {
-    /// Every path of the real tree, with real content where shared/data has
+    /// Every path of the real tree, with real content where tests/data has
     /// it and stand-ins elsewhere.
     pub(crate) fn grok_standins() -> Self {
         let mut files = BTreeMap::new();
         for row in grok_tree_tsv() {
             let content = match row.path.as_str() {
                 "LICENSE.txt" | "tokenizer.model" => {
-                    let p = format!("{SHARED}/data/grok-1/{}", row.path);
+                    let p = format!("{DATA}/{}", row.path);
                     let content = std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
                     // The real files must be the ones the tsv describes.
                     assert_eq!(content.len() as u64, row.size, "{p}");

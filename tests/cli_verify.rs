@@ -1,19 +1,11 @@
 //! `weightcheck verify` end to end, in-process: on the full-size sparse
 //! Grok-1 layout and on a scaled-down release with every kind of damage.
 
-use std::path::Path;
+mod common;
 
-use weightcheck::env::Env;
+use common::run;
 use weightcheck::manifest::Manifest;
 use weightcheck::synth::{self, Content};
-
-fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
-}
 
 #[test]
 fn full_size_sparse_grok1_verifies_structurally() {
@@ -26,7 +18,7 @@ fn full_size_sparse_grok1_verifies_structurally() {
         assert_eq!((w.path.as_str(), w.size), (f.path.as_str(), f.size));
     }
     let (code, out, err) = run(
-        &[
+        [
             "verify",
             dir.path().to_str().unwrap(),
             "--release",

@@ -7,8 +7,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use weightcheck::env::Env;
-
 fn fixture(kind: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(kind);
@@ -22,12 +20,8 @@ fn fixture(kind: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn verify(dir: &Path) -> (i32, String) {
-    let (mut env, cap) = Env::capture(dir);
-    let code = weightcheck::cli::run(
-        ["weightcheck", "verify", ".", "--config", "config.json"],
-        &mut env,
-    );
-    (code, cap.out() + &cap.err())
+    let (code, out, err) = common::run(["verify", ".", "--config", "config.json"], dir);
+    (code, out + &err)
 }
 
 #[test]

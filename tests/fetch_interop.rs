@@ -13,6 +13,8 @@
 //! they cannot be installed, and says so on stderr with "SKIPPED:".
 //! Every wait is bounded (≤ 60 s).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::num::NonZeroU32;
@@ -22,14 +24,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
-use weightcheck::env::Env;
+use common::repo;
 use weightcheck::synth::{self, Content};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Installs the external clients once; returns whether `tool` is usable.
 fn have(tool: &str) -> bool {
@@ -95,19 +93,9 @@ impl Fixture {
     }
 }
 
-/// Runs a command in-process with a bound on its duration.
+/// Every command here waits on peers at most `WAIT`; a little more is a hang.
 fn run(args: Vec<String>, cwd: &Path) -> (i32, String, String) {
-    let cwd = cwd.to_path_buf();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let (mut env, cap) = Env::capture(&cwd);
-        let mut argv = vec!["weightcheck".to_string()];
-        argv.extend(args);
-        let code = weightcheck::cli::run(argv, &mut env);
-        let _ = tx.send((code, cap.out(), cap.err()));
-    });
-    rx.recv_timeout(WAIT + Duration::from_secs(10))
-        .expect("the command did not finish in time")
+    common::run_within(args, cwd, WAIT + Duration::from_secs(10))
 }
 
 fn args(list: &[&str]) -> Vec<String> {

@@ -4,22 +4,16 @@
 //! full-length file without its bytes, a partial neighbour, a damaged
 //! piece). No network: every peer named here is a closed loopback port.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use weightcheck::env::Env;
+use common::run;
 use weightcheck::fetch::check::{self, FileState};
 use weightcheck::torrent::bencode::Encoder;
 use weightcheck::torrent::create::{create, CreateOptions};
 use weightcheck::torrent::Metainfo;
-
-fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
-}
 
 const OFFLINE: &[&str] = &[
     "--peer",
@@ -194,7 +188,7 @@ fn no_peer_source_fails_fast_and_never_touches_the_network() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let (code, out, err) = run(
-        &[
+        [
             "fetch",
             "grok-1",
             "--metadata-only",
@@ -211,7 +205,7 @@ fn no_peer_source_fails_fast_and_never_touches_the_network() {
     );
     let dest = dir.path().join("g");
     let (code, _, err) = run(
-        &[
+        [
             "fetch",
             "grok-1",
             "--dest",
@@ -321,7 +315,7 @@ fn seed_refuses_a_damaged_copy() {
     b[40_000] ^= 0xff;
     std::fs::write(content.join("b.bin"), b).unwrap();
     let (code, out, err) = run(
-        &[
+        [
             "seed",
             dir.path().join("rel").to_str().unwrap(),
             "--torrent",

@@ -2,26 +2,16 @@
 //! tree reads nothing, a changed mtime re-hashes that file, `--full` and
 //! `--no-cache` bypass it.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 fn weightcheck(cwd: &Path, cache: &Path, args: &[&str]) -> (i32, serde_json::Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
-        .args(args)
-        .arg("--json")
-        .current_dir(cwd)
-        .env("XDG_CACHE_HOME", cache)
-        .output()
-        .expect("run weightcheck");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let j = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "bad JSON ({e}): {text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), j)
+    let (code, out, err) = common::run_bin(args.iter().chain(&["--json"]), cwd, cache);
+    let j = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\n{err}"));
+    (code, j)
 }
 
 fn age(path: &Path, secs: u64) {
@@ -48,12 +38,15 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
         std::fs::write(ds.join(p), vec![7u8; len]).expect("write");
         age(&ds.join(p), 3600);
     }
-    let status = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
-        .args(["torrent", "create", "ds", "-l", "15", "-o", "ds.torrent"])
-        .current_dir(dir.path())
-        .status()
-        .expect("run weightcheck");
-    assert!(status.success());
+    // A cache of its own, so that what the first hash run reads is not
+    // decided by whether creating the torrent recorded anything.
+    let create_cache = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = common::run_bin(
+        ["torrent", "create", "ds", "-l", "15", "-o", "ds.torrent"],
+        dir.path(),
+        create_cache.path(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
     // The torrent file itself is outside ds.
     let args = ["hash", "ds", "--torrent", "ds.torrent"];
     let (code, j1) = weightcheck(dir.path(), cache.path(), &args);

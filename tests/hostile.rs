@@ -1,9 +1,11 @@
 //! Hostile and malformed shards: each gets a clear error naming the file and
 //! a byte offset, a non-zero exit, and no panic, hang or large allocation.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use weightcheck::env::Env;
+use common::run;
 use weightcheck::formats::writer::{shard_bytes, ArraySpec, ShardSpec};
 use weightcheck::formats::DType;
 
@@ -12,15 +14,14 @@ fn inspect(bytes: &[u8]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tensor00000_000");
     std::fs::write(&path, bytes).unwrap();
-    let (mut env, cap) = Env::capture(dir.path());
     let start = Instant::now();
-    let code = weightcheck::cli::run(["weightcheck", "inspect", path.to_str().unwrap()], &mut env);
+    let (code, _, err) = run(["inspect", path.to_str().unwrap()], dir.path());
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "took {:?}",
         start.elapsed()
     );
-    (code, cap.err())
+    (code, err)
 }
 
 fn expect_error(bytes: &[u8], offset: u64, needle: &str) {
@@ -229,18 +230,11 @@ fn directory_with_one_bad_file_reports_it_and_lists_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tensor00000_000"), small_array()).unwrap();
     std::fs::write(dir.path().join("tensor00001_000"), b"\x80\x04\xffgarbage").unwrap();
-    let (mut env, cap) = Env::capture(dir.path());
-    let code = weightcheck::cli::run(["weightcheck", "inspect", "."], &mut env);
+    let (code, out, err) = run(["inspect", "."], dir.path());
     assert_eq!(code, 1);
+    assert!(out.contains("1 files, 1 tensors, 4 parameters"), "{out}");
     assert!(
-        cap.out().contains("1 files, 1 tensors, 4 parameters"),
-        "{}",
-        cap.out()
-    );
-    assert!(
-        cap.err()
-            .contains("tensor00001_000: byte 2: unknown opcode 0xff"),
-        "{}",
-        cap.err()
+        err.contains("tensor00001_000: byte 2: unknown opcode 0xff"),
+        "{err}"
     );
 }

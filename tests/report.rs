@@ -3,20 +3,14 @@
 //! the five-release comparison, and the HTML page rendered by a real
 //! headless Chromium.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use weightcheck::env::Env;
+use common::run;
 use weightcheck::manifest::Manifest;
 use weightcheck::synth::{self, Content};
-
-fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
-}
 
 /// The full-size Grok-1 layout as sparse files: real pickle headers and
 /// trailers, holes for payloads (770 files, written in about a second).
@@ -30,7 +24,7 @@ fn sparse_grok1() -> tempfile::TempDir {
 
 fn grok1_report(dir: &Path, format: &str) -> String {
     let (code, out, err) = run(
-        &[
+        [
             "report",
             "grok-1",
             "--dir",
@@ -179,7 +173,7 @@ fn grok1_json_report_carries_the_same_verdicts() {
 #[test]
 fn grok1_without_files_marks_everything_declared() {
     let cwd = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(&["report", "grok-1"], cwd.path());
+    let (code, out, err) = run(["report", "grok-1"], cwd.path());
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("verified here"), "{out}");
     assert!(out.contains("not checked in this run"), "{out}");
@@ -192,7 +186,7 @@ fn grok1_without_files_marks_everything_declared() {
 #[test]
 fn chatgpt_report_says_nothing_was_released() {
     let cwd = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(&["report", "chatgpt"], cwd.path());
+    let (code, out, err) = run(["report", "chatgpt"], cwd.path());
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains(
@@ -232,7 +226,7 @@ fn chatgpt_report_says_nothing_was_released() {
 #[test]
 fn grok2_license_keeps_it_from_open_source_and_mof() {
     let cwd = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(&["report", "grok-2", "--format", "json"], cwd.path());
+    let (code, out, err) = run(["report", "grok-2", "--format", "json"], cwd.path());
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let params = &v["osaid"]["conditions"][2];
@@ -313,7 +307,7 @@ fn compare_lays_the_five_releases_side_by_side() {
 fn writes_to_a_file_and_rejects_bad_usage() {
     let cwd = tempfile::tempdir().unwrap();
     let (code, out, err) = run(
-        &["report", "chatgpt", "--format", "md", "-o", "chatgpt.md"],
+        ["report", "chatgpt", "--format", "md", "-o", "chatgpt.md"],
         cwd.path(),
     );
     assert_eq!(code, 0, "{err}");
@@ -321,12 +315,12 @@ fn writes_to_a_file_and_rejects_bad_usage() {
     let md = std::fs::read_to_string(cwd.path().join("chatgpt.md")).unwrap();
     assert!(md.starts_with("# ChatGPT (OpenAI, 2022-11-30)"), "{md}");
 
-    let (code, _, err) = run(&["report"], cwd.path());
+    let (code, _, err) = run(["report"], cwd.path());
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = run(&["report", "no-such-release"], cwd.path());
+    let (code, _, err) = run(["report", "no-such-release"], cwd.path());
     assert_eq!(code, 2);
     assert!(err.contains("no built-in manifest"), "{err}");
-    let (code, _, _) = run(&["report", "grok-1", "--format", "pdf"], cwd.path());
+    let (code, _, _) = run(["report", "grok-1", "--format", "pdf"], cwd.path());
     assert_eq!(code, 2);
 }
 
@@ -335,7 +329,7 @@ fn damaged_files_make_the_report_exit_1() {
     let dir = sparse_grok1();
     std::fs::remove_file(dir.path().join("ckpt-0/tensor00005_000")).unwrap();
     let (code, out, err) = run(
-        &[
+        [
             "report",
             "grok-1",
             "--dir",
@@ -408,7 +402,7 @@ fn grok1_html_report_renders_in_headless_chromium() {
     std::fs::create_dir_all(&out_dir).unwrap();
     let html_path = out_dir.join("grok-1.html");
     let (code, out, err) = run(
-        &[
+        [
             "report",
             "grok-1",
             "--dir",
@@ -470,7 +464,7 @@ fn grok1_html_report_renders_in_headless_chromium() {
 fn demo_ends_with_the_report_and_an_html_page() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
-    let (code, out, err) = run(&["demo", "--dir", demo.to_str().unwrap()], dir.path());
+    let (code, out, err) = run(["demo", "--dir", demo.to_str().unwrap()], dir.path());
     assert_eq!(code, 0, "{out}\n{err}");
     let report = out
         .split("== 5/5 report")

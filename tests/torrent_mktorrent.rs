@@ -5,6 +5,8 @@
 //! These tests need `mktorrent` (`scripts/install-test-deps.sh`) and fail,
 //! not skip, without it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,18 +14,8 @@ const PIECE_LOG2: u32 = 15;
 const PIECE: u64 = 1 << PIECE_LOG2;
 
 fn weightcheck(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
-        .args(args)
-        .current_dir(cwd)
-        // Each test run gets a cache of its own; --no-cache is used where it matters.
-        .env("XDG_CACHE_HOME", cwd.join(".cache"))
-        .output()
-        .expect("run weightcheck");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    // Each test run gets a cache of its own; --no-cache is used where it matters.
+    common::run_bin(args, cwd, &cwd.join(".cache"))
 }
 
 fn mktorrent(cwd: &Path, args: &[&str]) {

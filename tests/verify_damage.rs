@@ -2,9 +2,11 @@
 //! (sizes and SHA-256s): it passes, and each kind of damage is caught and
 //! named.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use weightcheck::env::Env;
+use common::run;
 use weightcheck::formats::writer::{write_shard, ArraySpec, ShardSpec};
 use weightcheck::formats::DType;
 use weightcheck::synth::{self, Content};
@@ -34,18 +36,16 @@ fn release() -> Release {
 }
 
 fn verify(r: &Release, extra: &[&str]) -> (i32, String) {
-    let (mut env, cap) = Env::capture(&r.root);
     let mut argv = vec![
-        "weightcheck".to_string(),
-        "verify".into(),
+        "verify".to_string(),
         r.root.display().to_string(),
         "--manifest".into(),
         r.manifest.display().to_string(),
         "--quiet".into(),
     ];
     argv.extend(extra.iter().map(|s| s.to_string()));
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out() + &cap.err())
+    let (code, out, err) = run(argv, &r.root);
+    (code, out + &err)
 }
 
 fn shard(r: &Release, i: usize) -> PathBuf {
@@ -65,19 +65,17 @@ fn intact_release_verifies() {
 #[test]
 fn accepts_the_shard_directory_itself() {
     let r = release();
-    let (mut env, cap) = Env::capture(&r.root);
-    let code = weightcheck::cli::run(
+    let (code, out, _) = run(
         [
-            "weightcheck",
             "verify",
             "ckpt-0",
             "--manifest",
             r.manifest.to_str().unwrap(),
             "--no-hash",
         ],
-        &mut env,
+        &r.root,
     );
-    assert_eq!(code, 0, "{}", cap.out());
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]
@@ -282,18 +280,11 @@ fn torrent_pieces_and_sha256_in_one_pass() {
     let torrent = mktorrent(&r);
     let dir = r.root.join("ckpt-0");
     let run = |extra: &[&str]| {
-        let (mut env, cap) = Env::capture(&dir);
-        let mut argv = vec![
-            "weightcheck",
-            "verify",
-            ".",
-            "--manifest",
-            r.manifest.to_str().unwrap(),
-        ];
+        let mut argv = vec!["verify", ".", "--manifest", r.manifest.to_str().unwrap()];
         argv.extend_from_slice(&["--torrent", torrent.to_str().unwrap(), "--no-cache"]);
         argv.extend_from_slice(extra);
-        let code = weightcheck::cli::run(argv, &mut env);
-        (code, cap.out() + &cap.err())
+        let (code, out, err) = run(argv, &dir);
+        (code, out + &err)
     };
     let (code, out) = run(&[]);
     assert_eq!(code, 0, "{out}");

@@ -1,14 +1,73 @@
-//! Shared by the tests that compare weightcheck with the real Grok-1 writer
-//! (CPython 3.11 `pickle.dump` with numpy 1.26.4 and ml_dtypes 0.4.0, run
-//! through scripts/grok_fixture.py).
+//! What the integration tests share: running weightcheck with its output
+//! captured, and the reference Grok-1 writer (CPython 3.11 `pickle.dump`
+//! with numpy 1.26.4 and ml_dtypes 0.4.0, run through
+//! scripts/grok_fixture.py).
 
+// Each test crate compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::mpsc;
+use std::time::Duration;
 
+use weightcheck::env::Env;
 use weightcheck::formats::writer::{ArraySpec, ShardSpec};
 use weightcheck::formats::TensorRecord;
+
+/// Runs `weightcheck ARGS` in this process, in `cwd`, through the same
+/// `cli::run` as the binary; returns (exit code, stdout, stderr).
+pub fn run<I, T>(args: I, cwd: &Path) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let (mut env, cap) = Env::capture(cwd);
+    let argv =
+        std::iter::once(OsString::from("weightcheck")).chain(args.into_iter().map(Into::into));
+    let code = weightcheck::cli::run(argv, &mut env);
+    (code, cap.out(), cap.err())
+}
+
+/// [`run`] on a thread of its own, failing the test when the command has
+/// not finished within `limit`, so that a hung network command fails
+/// instead of stalling the suite.
+pub fn run_within<I, T>(args: I, cwd: &Path, limit: Duration) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cwd = cwd.to_path_buf();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(run(args, &cwd));
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("the command did not finish within {limit:?}"))
+}
+
+/// Runs the built `weightcheck` binary in `cwd` with `XDG_CACHE_HOME` set to
+/// `cache_home`, for what only a separate process can show: its own
+/// verification cache location, its exit status, signals.
+pub fn run_bin<I, T>(args: I, cwd: &Path, cache_home: &Path) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<std::ffi::OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cache_home)
+        .output()
+        .expect("run weightcheck");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
 /// The repository root.
 pub fn repo() -> PathBuf {

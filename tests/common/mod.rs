@@ -1,10 +1,13 @@
 //! What the integration tests share: running weightcheck with its output
-//! captured, and the reference Grok-1 writer (CPython 3.11 `pickle.dump`
+//! captured, a loopback server answering like the GitHub API
+//! ([`github_server`]), and the reference Grok-1 writer (CPython 3.11 `pickle.dump`
 //! with numpy 1.26.4 and ml_dtypes 0.4.0, run through
 //! scripts/grok_fixture.py).
 
 // Each test crate compiles this module and uses a different part of it.
 #![allow(dead_code)]
+
+pub mod github_server;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

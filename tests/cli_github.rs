@@ -296,6 +296,7 @@ fn remote_truncated_tree_is_refused() {
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
+    common::require("git");
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)

@@ -9,8 +9,8 @@
 //! - aria2c (seeder, and downloader checking its own result with -V),
 //! - `weightcheck seed` as a real process, stopped with SIGINT.
 //!
-//! The tools come from scripts/install-test-deps.sh; a test skips only when
-//! they cannot be installed, and says so on stderr with "SKIPPED:".
+//! The tools come from scripts/install-test-deps.sh, which the test command
+//! runs first; a test whose tool is missing fails and names it.
 //! Every wait is bounded (≤ 60 s).
 
 mod common;
@@ -21,39 +21,13 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::repo;
+use common::require;
 use weightcheck::synth::{self, Content};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// Installs the external clients once; returns whether `tool` is usable.
-fn have(tool: &str) -> bool {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let status = Command::new("bash")
-            .arg(repo().join("scripts/install-test-deps.sh"))
-            .status();
-        if !matches!(status, Ok(s) if s.success()) {
-            eprintln!("warning: scripts/install-test-deps.sh failed: {status:?}");
-        }
-    });
-    let ok = Command::new("sh")
-        .args(["-c", "command -v \"$0\"", tool])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!(
-            "\n*** SKIPPED: {tool} could not be installed (scripts/install-test-deps.sh); \
-             this interop check did not run ***\n"
-        );
-    }
-    ok
-}
 
 /// The demo release, its manifest, and a .torrent of `ckpt-0/` by mktorrent.
 struct Fixture {
@@ -315,9 +289,7 @@ impl Drop for Tracker {
 // `--only` with its boundary pieces, then `--metadata-only` and pinning.
 #[test]
 fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
-    if !have("mktorrent") {
-        return;
-    }
+    require("mktorrent");
     let fx = Fixture::new(None);
     let seeder = RqbitSeeder::start(&fx.content(), &fx.torrent(), 0, None, None);
     let peer = seeder.addr.to_string();
@@ -465,9 +437,8 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
 // (b) aria2c seeding → weightcheck fetch --peer.
 #[test]
 fn aria2c_seeder_to_weightcheck_fetch() {
-    if !have("mktorrent") || !have("aria2c") {
-        return;
-    }
+    require("mktorrent");
+    require("aria2c");
     let fx = Fixture::new(None);
     let port = free_port();
     let _aria = Kid(Command::new("aria2c")
@@ -515,9 +486,8 @@ fn aria2c_seeder_to_weightcheck_fetch() {
 // integrity check passes; SIGINT stops the seed cleanly.
 #[test]
 fn weightcheck_seed_to_aria2c() {
-    if !have("mktorrent") || !have("aria2c") {
-        return;
-    }
+    require("mktorrent");
+    require("aria2c");
     let tracker = Tracker::start();
     let fx = Fixture::new(Some(&tracker.url));
     let mut seed = Kid(Command::new(env!("CARGO_BIN_EXE_weightcheck"))
@@ -600,9 +570,7 @@ fn weightcheck_seed_to_aria2c() {
 // on and ends verified; then a fetch stopped by Ctrl-C resumes.
 #[test]
 fn fetch_survives_a_seeder_restart_and_resumes_after_ctrl_c() {
-    if !have("mktorrent") {
-        return;
-    }
+    require("mktorrent");
     let fx = Fixture::new(None);
     let fetch_port = free_port();
     // 512 KiB/s: the 3.6 MB payload takes about seven seconds.

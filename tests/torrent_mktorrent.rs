@@ -19,6 +19,7 @@ fn weightcheck(cwd: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn mktorrent(cwd: &Path, args: &[&str]) {
+    common::require("mktorrent");
     let out = Command::new("mktorrent")
         .args(args)
         .current_dir(cwd)

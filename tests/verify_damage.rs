@@ -257,6 +257,7 @@ fn hugging_face_cache_layout_is_found_and_blob_names_checked() {
 /// release directory, 32 KiB pieces (mktorrent's smallest): shards are not piece multiples, so
 /// pieces straddle files.
 fn mktorrent(r: &Release) -> PathBuf {
+    common::require("mktorrent");
     let out = r.root.parent().unwrap().join("release.torrent");
     let status = std::process::Command::new("mktorrent")
         .args(["-l", "15", "-n", "release", "-o"])

@@ -77,6 +77,25 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Panics unless `program` is an executable on `PATH`. A peer client or
+/// reference tool that is missing must fail the test that needs it, naming
+/// the fix: a test that returns early would pass without checking anything.
+/// Tests install nothing themselves; the test command does.
+pub fn require(program: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let found = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    });
+    assert!(
+        found,
+        "{program} is not installed, and this test needs it: \
+         run scripts/install-test-deps.sh (as root), which installs every program the tests run"
+    );
+}
+
 /// The reference Python: `$WEIGHTCHECK_PYTHON`, else `<repo>/.venv/bin/python`.
 /// Panics (never skips) when it is missing.
 pub fn python() -> PathBuf {

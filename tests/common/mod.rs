@@ -51,6 +51,26 @@ where
         .unwrap_or_else(|_| panic!("the command did not finish within {limit:?}"))
 }
 
+/// Asserts that `actual` is all of `expected`, a snapbox [`str!`] snapshot
+/// in which `[..]` stands for the rest of a line and `...` for whole lines,
+/// with `root` (a test's temporary directory) written as `[ROOT]`. Whole
+/// output, so that a line nobody looked for cannot slip into a verdict.
+/// `SNAPSHOTS=overwrite cargo test --test NAME` rewrites the snapshots in
+/// place after a deliberate change of output; review the diff.
+///
+/// [`str!`]: snapbox::str
+#[track_caller]
+pub fn assert_output(actual: &str, expected: impl snapbox::IntoData, root: &Path) {
+    let mut redactions = snapbox::Redactions::new();
+    redactions
+        .insert("[ROOT]", root.to_path_buf())
+        .expect("[ROOT] is a valid placeholder");
+    snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .redact_with(redactions)
+        .eq(actual.to_string(), expected);
+}
+
 /// Runs the built `weightcheck` binary in `cwd` with `XDG_CACHE_HOME` set to
 /// `cache_home`, for what only a separate process can show: its own
 /// verification cache location, its exit status, signals.

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::github_server::{GithubServer, ServedRepo, GROK_COMMIT};
+use snapbox::{str, IntoData};
 use weightcheck::cli::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 use weightcheck::github::api::{ClientOptions, GithubRepo};
 use weightcheck::github::tree::git_blob_sha1;
@@ -15,6 +16,36 @@ use weightcheck::manifest::{GitFile, Manifest};
 
 fn wc(env_dir: &Path, args: &[&str]) -> (i32, String, String) {
     common::run(["github"].iter().chain(args), env_dir)
+}
+
+/// Whole stdout and stderr of a `github` run, `dir` (the test's temporary
+/// directory) written as `[ROOT]` and the loopback server's port as
+/// `[PORT]`, and `more` as in [`common::assert_redacted`].
+#[track_caller]
+fn assert_run(
+    (out, want_out): (&str, impl IntoData),
+    (err, want_err): (&str, impl IntoData),
+    dir: &Path,
+    more: &[(&'static str, &str)],
+) {
+    common::assert_redacted(&loopback_port(out), want_out, dir, more);
+    common::assert_redacted(&loopback_port(err), want_err, dir, more);
+}
+
+/// `text` with every `127.0.0.1:PORT` written `127.0.0.1:[PORT]`: each test
+/// server listens on a port the kernel picks.
+fn loopback_port(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let (head, tail) = rest.split_at(at + "127.0.0.1:".len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(if digits > 0 { "[PORT]" } else { "" });
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The grok-1 manifest with its file list replaced by `repo`'s content,
@@ -71,37 +102,53 @@ fn remote_everything_matches_a_manifest_of_the_served_content() {
         ],
     );
     assert_eq!(code, EXIT_OK, "{out}{err}");
-    assert!(
-        out.contains(&format!(
-            "ref         {GROK_COMMIT} -> {GROK_COMMIT} (the manifest's commit)"
-        )),
-        "{out}"
-    );
-    assert!(
-        out.contains("files: 12 match, 0 changed, 0 missing, 0 extra"),
-        "{out}"
-    );
-    assert!(out.contains("magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e"), "{out}");
-    assert!(
-        out.contains("GitHub license API  Apache-2.0 (Apache License 2.0) in LICENSE.txt"),
-        "{out}"
-    );
-    assert!(
-        out.contains(
-            "text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections"
+    assert_run(
+        (
+            &out,
+            str![[r#"
+repository  xai-org/grok-1 (GitHub API)
+ref         7050ed204b8206bb8645c7b7bbef7252f79561b0 -> 7050ed204b8206bb8645c7b7bbef7252f79561b0 (the manifest's commit)
+manifest    grok-1 (xai-org/grok-1 at 7050ed204b8206bb8645c7b7bbef7252f79561b0)
+
+files: 12 match, 0 changed, 0 missing, 0 extra
+
+magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e
+  line 20   5f96d43576e3d386c9ba65b883210a393b68210e  matches  (3 trackers)
+
+license: manifest says Apache-2.0
+  GitHub license API  Apache-2.0 (Apache License 2.0) in LICENSE.txt
+  text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections of its terms)
+
+config: run.py:12 LanguageModelConfig(...): 12 match, 0 differ, 0 unevaluated, 1 only in the manifest, 7 only in run.py
+  match         model.emb_size = 6144  [48 * 128]
+  match         eos_token = 2
+  match         model.key_size = 128
+  match         model.num_experts = 8
+  match         model.num_kv_heads = 8
+  match         model.num_layers = 64
+  match         model.num_q_heads = 48
+  match         model.num_selected_experts = 2
+  match         pad_token = 0
+  manifest only quant_input_blocks, manifest 8
+  match         sequence_len = 8192
+  match         vocab_size = 131072  [128 * 1024]
+  match         model.widening_factor = 8
+  config only   embedding_init_scale = 1.0
+  config only   output_multiplier_scale = 0.5773502691896257
+  config only   embedding_multiplier_scale = 78.38367176906169
+  config only   model.attn_output_multiplier = 0.08838834764831845
+  config only   model.shard_activations = True
+  config only   model.data_axis = "data"
+  config only   model.model_axis = "model"
+
+result: OK, the repository matches the manifest
+
+"#]],
         ),
-        "{out}"
+        (&err, str![]),
+        dir.path(),
+        &[],
     );
-    assert!(out.contains("config: run.py:12 LanguageModelConfig(...): 12 match, 0 differ, 0 unevaluated, 1 only in the manifest"), "{out}");
-    assert!(
-        out.contains("  match         model.emb_size = 6144  [48 * 128]"),
-        "{out}"
-    );
-    assert!(
-        out.contains("  manifest only quant_input_blocks, manifest 8"),
-        "{out}"
-    );
-    assert!(out.contains("result: OK"), "{out}");
     // Contents were asked for raw, at the resolved commit.
     let reqs = server.requests();
     assert!(reqs.iter().any(|r| r.path
@@ -174,14 +221,97 @@ fn remote_differences_in_readme_license_and_config_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
     assert_eq!(code, EXIT_MISMATCH, "{out}{err}");
-    assert!(
-        out.contains("  DIFFERS       model.num_layers = 32, manifest 64"),
-        "{out}"
+    assert_run(
+        (
+            &out,
+            str![[r#"
+repository  xai-org/grok-1 (GitHub API)
+ref         7050ed204b8206bb8645c7b7bbef7252f79561b0 -> 7050ed204b8206bb8645c7b7bbef7252f79561b0 (the manifest's commit)
+manifest    grok-1 (xai-org/grok-1 at 7050ed204b8206bb8645c7b7bbef7252f79561b0)
+
+files: 2 match, 10 changed, 0 missing, 0 extra
+  changed  .gitignore
+           manifest  37 bytes  git sha1 24d0d7e352a110e0a751ebab210516912f0fe536
+           found     46 bytes  git sha1 0c0467bd0cbd9c780e4698fecd8e103a4c11d20d
+  changed  CODE_OF_CONDUCT.md
+           manifest  28 bytes  git sha1 d715425a26df1fa0d49f333408339f103ca6d8f1
+           found     54 bytes  git sha1 69421d862053e38668abf6c921fd98f0249824ef
+  changed  README.md
+           manifest  2145 bytes  git sha1 f501a07e03a00d3efff10abf1542a86e94918e59
+           found     896 bytes  git sha1 17bbb7d4116e066b349d1b25cf3983f02c531770
+  changed  checkpoint.py
+           manifest  7392 bytes  git sha1 1c6e8785281fff3d9b9d0b062e59b3993228451e
+           found     49 bytes  git sha1 310c0ad8844854308aca0b53dca73c352f66b31f
+  changed  checkpoints/README.md
+           manifest  99 bytes  git sha1 fc34b626a25c237697d7b971d5d9594838862f58
+           found     57 bytes  git sha1 caf3d4e2e8ca499de2c8499d1557a66bab40c8fb
+  changed  model.py
+           manifest  45779 bytes  git sha1 87d700d9b5fde6d86dda2883192861195b7312ae
+           found     44 bytes  git sha1 f1e90286a4c82f695949abcf426dde40a8f5f75d
+  changed  pyproject.toml
+           manifest  170 bytes  git sha1 aa55016ee5c5276727595396fc37b2ee425d2949
+           found     50 bytes  git sha1 4bdc05c6ef11606a83cf5e9d6904fd1fc9518d53
+  changed  requirements.txt
+           manifest  146 bytes  git sha1 a61268713c66e7fca49b8b329552931cc7ceff98
+           found     52 bytes  git sha1 bfb8b67ffcc1082c6899f15aa603d3064d4701f5
+  changed  run.py
+           manifest  2264 bytes  git sha1 f1e157a4a959ed8dddecabec754d11e1c9fdfb8c
+           found     1628 bytes  git sha1 5b8d92cf86e641554f7dbf25d1bafc6e65de8742
+  changed  runners.py
+           manifest  21845 bytes  git sha1 452c14290f6b7b0be395898748dadce44ffe04c9
+           found     46 bytes  git sha1 5723e99e2d6a75bc858970270db4b5e9ddc4c387
+
+magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e
+  line 20   000000000000d386c9ba65b883210a393b68210e  DIFFERS  (3 trackers)
+
+license: manifest says Apache-2.0
+  GitHub license API  MIT (MIT License) in LICENSE.txt
+  text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections of its terms)
+
+config: run.py:12 LanguageModelConfig(...): 10 match, 1 differ, 1 unevaluated, 1 only in the manifest, 7 only in run.py
+  match         model.emb_size = 6144  [48 * 128]
+  match         eos_token = 2
+  match         model.key_size = 128
+  match         model.num_experts = 8
+  UNEVALUATED   model.num_kv_heads, manifest 8  [KV_HEADS]  (name `KV_HEADS` cannot be evaluated without running Python)
+  DIFFERS       model.num_layers = 32, manifest 64
+  match         model.num_q_heads = 48
+  match         model.num_selected_experts = 2
+  match         pad_token = 0
+  manifest only quant_input_blocks, manifest 8
+  match         sequence_len = 8192
+  match         vocab_size = 131072  [128 * 1024]
+  match         model.widening_factor = 8
+  config only   embedding_init_scale = 1.0
+  config only   output_multiplier_scale = 0.5773502691896257
+  config only   embedding_multiplier_scale = 78.38367176906169
+  config only   model.attn_output_multiplier = 0.08838834764831845
+  config only   model.shard_activations = True
+  config only   model.data_axis = "data"
+  config only   model.model_axis = "model"
+
+result: 14 problems
+  - .gitignore differs from the manifest
+  - CODE_OF_CONDUCT.md differs from the manifest
+  - README.md differs from the manifest
+  - checkpoint.py differs from the manifest
+  - checkpoints/README.md differs from the manifest
+  - model.py differs from the manifest
+  - pyproject.toml differs from the manifest
+  - requirements.txt differs from the manifest
+  - run.py differs from the manifest
+  - runners.py differs from the manifest
+  - README.md:20: magnet info-hash 000000000000d386c9ba65b883210a393b68210e is not the manifest's 5f96d43576e3d386c9ba65b883210a393b68210e
+  - GitHub identifies the license in LICENSE.txt as MIT (MIT License), expected Apache-2.0
+  - run.py: model.num_kv_heads = KV_HEADS cannot be checked: name `KV_HEADS` cannot be evaluated without running Python
+  - run.py: model.num_layers = 32, the manifest says 64
+
+"#]],
+        ),
+        (&err, str![]),
+        dir.path(),
+        &[],
     );
-    assert!(out.contains("  UNEVALUATED   model.num_kv_heads, manifest 8  [KV_HEADS]  (name `KV_HEADS` cannot be evaluated without running Python)"), "{out}");
-    assert!(out.contains("README.md:20: magnet info-hash 000000000000d386c9ba65b883210a393b68210e is not the manifest's 5f96d43576e3d386c9ba65b883210a393b68210e"), "{out}");
-    assert!(out.contains("DIFFERS  (3 trackers)"), "{out}");
-    assert!(out.contains("GitHub identifies the license in LICENSE.txt as MIT (MIT License), expected Apache-2.0"), "{out}");
 }
 
 #[test]
@@ -192,14 +322,18 @@ fn remote_not_found_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
     assert_eq!(code, EXIT_ERROR, "{out}{err}");
-    assert!(
-        err.contains(&format!(
-            "commit {GROK_COMMIT}: not found (404) in xai-org/grok-1"
-        )),
-        "{err}"
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: GitHub API: commit 7050ed204b8206bb8645c7b7bbef7252f79561b0: not found (404) in xai-org/grok-1: the repository or ref does not exist, or the repository is private (set GITHUB_TOKEN)
+
+"#]],
+        ),
+        dir.path(),
+        &[],
     );
-    assert!(err.contains("private (set GITHUB_TOKEN)"), "{err}");
-    assert!(out.is_empty());
 }
 
 #[test]
@@ -208,15 +342,19 @@ fn remote_rate_limit_403_prints_the_reset_time_without_retrying() {
     repo.faults.rate_limit = Some((403, 1_710_863_302));
     let server = GithubServer::start(repo);
     let dir = tempfile::tempdir().unwrap();
-    let (code, _out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+    let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
     assert_eq!(code, EXIT_ERROR, "{err}");
-    assert!(
-        err.contains("rate limited (403: API rate limit exceeded for 127.0.0.1.)"),
-        "{err}"
-    );
-    assert!(
-        err.contains("the limit resets at 2024-03-19 15:48:22 UTC"),
-        "{err}"
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: GitHub API: commit 7050ed204b8206bb8645c7b7bbef7252f79561b0: rate limited (403: API rate limit exceeded for 127.0.0.1.); the limit resets at 2024-03-19 15:48:22 UTC; set GITHUB_TOKEN for a higher limit
+
+"#]],
+        ),
+        dir.path(),
+        &[],
     );
     assert_eq!(server.requests().len(), 1);
 }
@@ -232,17 +370,21 @@ fn remote_rate_limit_429_is_retried_then_explained() {
     repo.faults.rate_limit = Some((429, reset));
     let server = GithubServer::start(repo);
     let dir = tempfile::tempdir().unwrap();
-    let (code, _out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+    let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
     assert_eq!(code, EXIT_ERROR, "{err}");
-    assert!(err.contains("rate limited (429"), "{err}");
-    assert!(
-        err.contains(&format!(
-            "the limit resets at {}",
-            weightcheck::github::format_utc(reset)
-        )),
-        "{err}"
+    let reset_utc = weightcheck::github::format_utc(reset);
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: GitHub API: commit 7050ed204b8206bb8645c7b7bbef7252f79561b0: rate limited (429: API rate limit exceeded for 127.0.0.1.); the limit resets at [RESET] (in 10 min); set GITHUB_TOKEN for a higher limit
+
+"#]],
+        ),
+        dir.path(),
+        &[("[RESET]", &reset_utc)],
     );
-    assert!(err.contains("(in 10 min)"), "{err}");
     // One request and octocrab's three retries.
     assert_eq!(server.requests().len(), 4);
 }
@@ -265,6 +407,53 @@ fn remote_server_errors_are_retried() {
         ],
     );
     assert_eq!(code, EXIT_OK, "{out}{err}");
+    assert_run(
+        (
+            &out,
+            str![[r#"
+repository  xai-org/grok-1 (GitHub API)
+ref         7050ed204b8206bb8645c7b7bbef7252f79561b0 -> 7050ed204b8206bb8645c7b7bbef7252f79561b0 (the manifest's commit)
+manifest    grok-1 (xai-org/grok-1 at 7050ed204b8206bb8645c7b7bbef7252f79561b0)
+
+files: 12 match, 0 changed, 0 missing, 0 extra
+
+magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e
+  line 20   5f96d43576e3d386c9ba65b883210a393b68210e  matches  (3 trackers)
+
+license: manifest says Apache-2.0
+  GitHub license API  Apache-2.0 (Apache License 2.0) in LICENSE.txt
+  text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections of its terms)
+
+config: run.py:12 LanguageModelConfig(...): 12 match, 0 differ, 0 unevaluated, 1 only in the manifest, 7 only in run.py
+  match         model.emb_size = 6144  [48 * 128]
+  match         eos_token = 2
+  match         model.key_size = 128
+  match         model.num_experts = 8
+  match         model.num_kv_heads = 8
+  match         model.num_layers = 64
+  match         model.num_q_heads = 48
+  match         model.num_selected_experts = 2
+  match         pad_token = 0
+  manifest only quant_input_blocks, manifest 8
+  match         sequence_len = 8192
+  match         vocab_size = 131072  [128 * 1024]
+  match         model.widening_factor = 8
+  config only   embedding_init_scale = 1.0
+  config only   output_multiplier_scale = 0.5773502691896257
+  config only   embedding_multiplier_scale = 78.38367176906169
+  config only   model.attn_output_multiplier = 0.08838834764831845
+  config only   model.shard_activations = True
+  config only   model.data_axis = "data"
+  config only   model.model_axis = "model"
+
+result: OK, the repository matches the manifest
+
+"#]],
+        ),
+        (&err, str![]),
+        dir.path(),
+        &[],
+    );
     let trees = server
         .requests()
         .iter()
@@ -275,9 +464,20 @@ fn remote_server_errors_are_retried() {
     let mut repo = ServedRepo::grok_standins();
     repo.faults.tree_5xx = 10;
     let server = GithubServer::start(repo);
-    let (code, _out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
+    let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
     assert_eq!(code, EXIT_ERROR);
-    assert!(err.contains("server error 502 (after retries)"), "{err}");
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: GitHub API: tree of 7050ed204b8206bb8645c7b7bbef7252f79561b0: server error 502 (after retries): Server Error
+
+"#]],
+        ),
+        dir.path(),
+        &[],
+    );
 }
 
 #[test]
@@ -288,11 +488,18 @@ fn remote_truncated_tree_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &server.url()]);
     assert_eq!(code, EXIT_ERROR, "{out}{err}");
-    assert!(
-        err.contains("GitHub truncated the recursive tree (13 entries returned)"),
-        "{err}"
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: GitHub API: tree of 7050ed204b8206bb8645c7b7bbef7252f79561b0: GitHub truncated the recursive tree (13 entries returned), so files would be reported missing that are not; clone the repository and run `weightcheck github --local PATH` instead
+
+"#]],
+        ),
+        dir.path(),
+        &[],
     );
-    assert!(err.contains("weightcheck github --local PATH"), "{err}");
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -361,16 +568,53 @@ fn local_clone_reports_head_dirty_and_a_one_byte_change() {
         &["--local", "grok-1", "--manifest", "served.toml"],
     );
     assert_eq!(code, EXIT_OK, "{out}{err}");
-    assert!(
-        out.contains(&format!("git HEAD    {head} (the manifest's commit)")),
-        "{out}"
+    assert_run(
+        (
+            &out,
+            str![[r#"
+directory   [ROOT]/grok-1
+git HEAD    [HEAD] (the manifest's commit)
+work tree   clean
+manifest    grok-1 (xai-org/grok-1 at [HEAD])
+
+files: 12 match, 0 changed, 0 missing, 0 extra
+
+magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e
+  line 20   5f96d43576e3d386c9ba65b883210a393b68210e  matches  (3 trackers)
+
+license: manifest says Apache-2.0
+  text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections of its terms)
+
+config: run.py:12 LanguageModelConfig(...): 12 match, 0 differ, 0 unevaluated, 1 only in the manifest, 7 only in run.py
+  match         model.emb_size = 6144  [48 * 128]
+  match         eos_token = 2
+  match         model.key_size = 128
+  match         model.num_experts = 8
+  match         model.num_kv_heads = 8
+  match         model.num_layers = 64
+  match         model.num_q_heads = 48
+  match         model.num_selected_experts = 2
+  match         pad_token = 0
+  manifest only quant_input_blocks, manifest 8
+  match         sequence_len = 8192
+  match         vocab_size = 131072  [128 * 1024]
+  match         model.widening_factor = 8
+  config only   embedding_init_scale = 1.0
+  config only   output_multiplier_scale = 0.5773502691896257
+  config only   embedding_multiplier_scale = 78.38367176906169
+  config only   model.attn_output_multiplier = 0.08838834764831845
+  config only   model.shard_activations = True
+  config only   model.data_axis = "data"
+  config only   model.model_axis = "model"
+
+result: OK, the repository matches the manifest
+
+"#]],
+        ),
+        (&err, str![]),
+        tmp.path(),
+        &[("[HEAD]", &head)],
     );
-    assert!(out.contains("work tree   clean"), "{out}");
-    assert!(
-        out.contains("files: 12 match, 0 changed, 0 missing, 0 extra"),
-        "{out}"
-    );
-    assert!(out.contains("result: OK"), "{out}");
 
     let tok = clone.join("tokenizer.model");
     let mut bytes = std::fs::read(&tok).unwrap();
@@ -388,17 +632,57 @@ fn local_clone_reports_head_dirty_and_a_one_byte_change() {
         ],
     );
     assert_eq!(code, EXIT_MISMATCH, "{out}{err}");
-    assert!(
-        out.contains("work tree   differs from HEAD (1 entry)"),
-        "{out}"
-    );
-    assert!(out.contains(" M tokenizer.model"), "{out}");
-    assert!(out.contains(&format!(
-        "  changed  tokenizer.model\n           manifest  2229219 bytes  git sha1 {before}\n           found     2229219 bytes  git sha1 {after}\n"
-    )), "{out}");
-    assert!(
-        out.contains("result: 1 problem\n  - tokenizer.model differs from the manifest"),
-        "{out}"
+    assert_run(
+        (
+            &out,
+            str![[r#"
+directory   [ROOT]/grok-1
+git HEAD    [HEAD] (the manifest's commit)
+work tree   differs from HEAD (1 entry)
+               M tokenizer.model
+manifest    grok-1 (xai-org/grok-1 at [HEAD])
+
+files: 11 match, 1 changed, 0 missing, 0 extra
+  changed  tokenizer.model
+           manifest  2229219 bytes  git sha1 d2ff64d9c3329cfe2296d64126ef4e23452ee07f
+           found     2229219 bytes  git sha1 [AFTER]
+
+magnet: 1 link(s) in README.md; manifest info-hash 5f96d43576e3d386c9ba65b883210a393b68210e
+  line 20   5f96d43576e3d386c9ba65b883210a393b68210e  matches  (3 trackers)
+
+license: manifest says Apache-2.0
+  text of LICENSE.txt  Apache-2.0 (Apache License 2.0 header and all 9 sections of its terms)
+
+config: run.py:12 LanguageModelConfig(...): 12 match, 0 differ, 0 unevaluated, 1 only in the manifest, 7 only in run.py
+  match         model.emb_size = 6144  [48 * 128]
+  match         eos_token = 2
+  match         model.key_size = 128
+  match         model.num_experts = 8
+  match         model.num_kv_heads = 8
+  match         model.num_layers = 64
+  match         model.num_q_heads = 48
+  match         model.num_selected_experts = 2
+  match         pad_token = 0
+  manifest only quant_input_blocks, manifest 8
+  match         sequence_len = 8192
+  match         vocab_size = 131072  [128 * 1024]
+  match         model.widening_factor = 8
+  config only   embedding_init_scale = 1.0
+  config only   output_multiplier_scale = 0.5773502691896257
+  config only   embedding_multiplier_scale = 78.38367176906169
+  config only   model.attn_output_multiplier = 0.08838834764831845
+  config only   model.shard_activations = True
+  config only   model.data_axis = "data"
+  config only   model.model_axis = "model"
+
+result: 1 problem
+  - tokenizer.model differs from the manifest
+
+"#]],
+        ),
+        (&err, str![]),
+        tmp.path(),
+        &[("[HEAD]", &head), ("[AFTER]", &after)],
     );
     assert_eq!(before, "d2ff64d9c3329cfe2296d64126ef4e23452ee07f");
 }
@@ -439,22 +723,38 @@ fn usage_errors_exit_2() {
         .0,
         EXIT_ERROR
     );
-    let (code, _, err) = wc(dir.path(), &["--local", "."]);
+    let (code, out, err) = wc(dir.path(), &["--local", "."]);
     assert_eq!(code, EXIT_ERROR);
-    assert!(
-        err.contains("--local needs --release ID or --manifest FILE"),
-        "{err}"
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: --local needs --release ID or --manifest FILE to compare with
+
+"#]],
+        ),
+        dir.path(),
+        &[],
     );
-    let (code, _, err) = wc(
+    let (code, out, err) = wc(
         dir.path(),
         &["someone/else", "--api-url", "http://127.0.0.1:9"],
     );
     assert_eq!(code, EXIT_ERROR);
-    assert!(
-        err.contains("no built-in manifest for someone/else"),
-        "{err}"
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: no built-in manifest for someone/else; give --release ID or --manifest FILE
+
+"#]],
+        ),
+        dir.path(),
+        &[],
     );
-    let (code, _, err) = wc(
+    let (code, out, err) = wc(
         dir.path(),
         &[
             "not-a-repo",
@@ -465,7 +765,18 @@ fn usage_errors_exit_2() {
         ],
     );
     assert_eq!(code, EXIT_ERROR);
-    assert!(err.contains("OWNER/REPO"), "{err}");
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: "not-a-repo" is not a GitHub repository name of the form OWNER/REPO
+
+"#]],
+        ),
+        dir.path(),
+        &[],
+    );
 }
 
 #[test]

@@ -61,10 +61,28 @@ where
 /// [`str!`]: snapbox::str
 #[track_caller]
 pub fn assert_output(actual: &str, expected: impl snapbox::IntoData, root: &Path) {
+    assert_redacted(actual, expected, root, &[]);
+}
+
+/// [`assert_output`] with more values that change from run to run (a commit
+/// made by the test, a time computed from the clock) written as
+/// placeholders, e.g. `("[HEAD]", &head)`.
+#[track_caller]
+pub fn assert_redacted(
+    actual: &str,
+    expected: impl snapbox::IntoData,
+    root: &Path,
+    more: &[(&'static str, &str)],
+) {
     let mut redactions = snapbox::Redactions::new();
     redactions
         .insert("[ROOT]", root.to_path_buf())
         .expect("[ROOT] is a valid placeholder");
+    for (placeholder, value) in more {
+        redactions
+            .insert(placeholder, value.to_string())
+            .unwrap_or_else(|e| panic!("{placeholder}: {e}"));
+    }
     snapbox::Assert::new()
         .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
         .redact_with(redactions)

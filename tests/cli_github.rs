@@ -28,24 +28,8 @@ fn assert_run(
     dir: &Path,
     more: &[(&'static str, &str)],
 ) {
-    common::assert_redacted(&loopback_port(out), want_out, dir, more);
-    common::assert_redacted(&loopback_port(err), want_err, dir, more);
-}
-
-/// `text` with every `127.0.0.1:PORT` written `127.0.0.1:[PORT]`: each test
-/// server listens on a port the kernel picks.
-fn loopback_port(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("127.0.0.1:") {
-        let (head, tail) = rest.split_at(at + "127.0.0.1:".len());
-        out.push_str(head);
-        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
-        out.push_str(if digits > 0 { "[PORT]" } else { "" });
-        rest = &tail[digits..];
-    }
-    out.push_str(rest);
-    out
+    common::assert_redacted(&common::loopback_ports(out), want_out, dir, more);
+    common::assert_redacted(&common::loopback_ports(err), want_err, dir, more);
 }
 
 /// The grok-1 manifest with its file list replaced by `repo`'s content,

@@ -92,6 +92,22 @@ pub fn assert_redacted(
         .eq(actual.to_string(), expected);
 }
 
+/// `text` with every `127.0.0.1:PORT` written `127.0.0.1:[PORT]`: test servers
+/// and peers listen on ports the kernel picks.
+pub fn loopback_ports(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let (head, tail) = rest.split_at(at + "127.0.0.1:".len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(if digits > 0 { "[PORT]" } else { "" });
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Runs the built `weightcheck` binary in `cwd` with `XDG_CACHE_HOME` set to
 /// `cache_home`, for what only a separate process can show: its own
 /// verification cache location, its exit status, signals.

@@ -1,7 +1,8 @@
 //! What the integration tests share: running weightcheck with its output
-//! captured, a loopback server answering like the GitHub API
-//! ([`github_server`]), and the reference Grok-1 writer (CPython 3.11 `pickle.dump`
-//! with numpy 1.26.4 and ml_dtypes 0.4.0, run through
+//! captured and comparing that output whole, failing when a program a test
+//! needs is missing, a loopback server answering like the GitHub API
+//! ([`github_server`]), and the reference Grok-1 writer (CPython 3.11
+//! `pickle.dump` with numpy 1.26.4 and ml_dtypes 0.4.0, run through
 //! scripts/grok_fixture.py).
 
 // Each test crate compiles this module and uses a different part of it.
@@ -52,7 +53,8 @@ where
 }
 
 /// Asserts that `actual` is all of `expected`, a snapbox [`str!`] snapshot
-/// in which `[..]` stands for the rest of a line and `...` for whole lines,
+/// in which `[..]` stands for any text within one line and a line `...`
+/// for any run of lines,
 /// with `root` (a test's temporary directory) written as `[ROOT]`. Whole
 /// output, so that a line nobody looked for cannot slip into a verdict.
 /// `SNAPSHOTS=overwrite cargo test --test NAME` rewrites the snapshots in

@@ -434,7 +434,7 @@ def read_facts(path):
 
 def default_facts():
     here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.normpath(os.path.join(here, "..", "..", "shared", "facts", "grok-1", "ckpt-0.tsv"))
+    return os.path.normpath(os.path.join(here, "..", "tests", "data", "grok-1", "ckpt-0.tsv"))
 
 
 def cmd_full(args):

@@ -2,14 +2,22 @@
 # install-test-deps.sh: install the external tools the test suite and the
 # benchmarks compare against (Debian packages), only those that are missing.
 # Runs as root without sudo; uses sudo only when not root and it exists.
-#   mktorrent            tests/torrent_mktorrent.rs (reference .torrent files)
+# The tests never install anything: one whose program is missing fails and
+# names this script (tests/common/mod.rs `require`).
+#   mktorrent            tests/torrent_mktorrent.rs, verify_damage.rs,
+#                        fetch_interop.rs (reference .torrent files)
+#   aria2 (aria2c)       tests/fetch_interop.rs (a real peer: seeder, downloader)
 #   chromium             tests/report.rs (the HTML report in a headless browser)
-#   aria2 transmission-* python3-libtorrent b3sum hyperfine: peers in
+#   git                  tests/cli_github.rs (local clones for `github --local`)
+#   coreutils (timeout)  tests/fetch_interop.rs (bounds aria2c's run)
+#   transmission-* python3-libtorrent b3sum hyperfine: peers in
 #                        scripts/bench-verify.sh and other issues' tests
 set -euo pipefail
 want=()
 need() { command -v "$1" >/dev/null 2>&1 || want+=("$2"); }
 need mktorrent mktorrent
+need git git
+need timeout coreutils
 need aria2c aria2
 need transmission-daemon transmission-daemon
 need transmission-remote transmission-cli

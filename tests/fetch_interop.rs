@@ -9,9 +9,11 @@
 //! - aria2c (seeder, and downloader checking its own result with -V),
 //! - `weightcheck seed` as a real process, stopped with SIGINT.
 //!
-//! The tools come from scripts/install-test-deps.sh; a test skips only when
-//! they cannot be installed, and says so on stderr with "SKIPPED:".
+//! The tools come from scripts/install-test-deps.sh, which the test command
+//! runs first; a test whose tool is missing fails and names it.
 //! Every wait is bounded (≤ 60 s).
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -19,43 +21,14 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use weightcheck::env::Env;
+use common::{assert_output, require};
+use snapbox::{str, IntoData};
 use weightcheck::synth::{self, Content};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Installs the external clients once; returns whether `tool` is usable.
-fn have(tool: &str) -> bool {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let status = Command::new("bash")
-            .arg(repo().join("scripts/install-test-deps.sh"))
-            .status();
-        if !matches!(status, Ok(s) if s.success()) {
-            eprintln!("warning: scripts/install-test-deps.sh failed: {status:?}");
-        }
-    });
-    let ok = Command::new("sh")
-        .args(["-c", "command -v \"$0\"", tool])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!(
-            "\n*** SKIPPED: {tool} could not be installed (scripts/install-test-deps.sh); \
-             this interop check did not run ***\n"
-        );
-    }
-    ok
-}
 
 /// The demo release, its manifest, and a .torrent of `ckpt-0/` by mktorrent.
 struct Fixture {
@@ -95,19 +68,16 @@ impl Fixture {
     }
 }
 
-/// Runs a command in-process with a bound on its duration.
+/// Every command here waits on peers at most `WAIT`; a little more is a hang.
 fn run(args: Vec<String>, cwd: &Path) -> (i32, String, String) {
-    let cwd = cwd.to_path_buf();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let (mut env, cap) = Env::capture(&cwd);
-        let mut argv = vec!["weightcheck".to_string()];
-        argv.extend(args);
-        let code = weightcheck::cli::run(argv, &mut env);
-        let _ = tx.send((code, cap.out(), cap.err()));
-    });
-    rx.recv_timeout(WAIT + Duration::from_secs(10))
-        .expect("the command did not finish in time")
+    common::run_within(args, cwd, WAIT + Duration::from_secs(10))
+}
+
+/// Whole output of a command, the fixture's directory as `[ROOT]` and
+/// loopback ports as `[PORT]`; timings and rates are `[..]` in the snapshots.
+#[track_caller]
+fn assert_run(text: &str, want: impl IntoData, fx: &Fixture) {
+    assert_output(&common::loopback_ports(text), want, fx.path());
 }
 
 fn args(list: &[&str]) -> Vec<String> {
@@ -327,9 +297,7 @@ impl Drop for Tracker {
 // `--only` with its boundary pieces, then `--metadata-only` and pinning.
 #[test]
 fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
-    if !have("mktorrent") {
-        return;
-    }
+    require("mktorrent");
     let fx = Fixture::new(None);
     let seeder = RqbitSeeder::start(&fx.content(), &fx.torrent(), 0, None, None);
     let peer = seeder.addr.to_string();
@@ -355,6 +323,29 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
         "{out}"
     );
     assert!(out.contains("result: VERIFIED"), "{out}");
+    assert_run(
+        &out,
+        str![[r#"
+weightcheck fetch: [ROOT]/rel.torrent — held against the grok-demo manifest
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+  metadata: "ckpt-0": 146 files, 3,639,012 bytes, piece length 32,768, info-hash 1e08b3baafd360e0cb06634b7a56c7e5df35e1b9
+  selected: 146 of 146 files, 3,639,012 bytes in 112 pieces
+  disk: 3.5 MiB to write (0 B of it in neighbouring files that share pieces), [..] free
+  into: [ROOT]/all/ckpt-0
+  checking: every piece against the torrent's SHA-1s, and selected files against the manifest where there is one
+  transfer: 3,639,012 bytes in [..] s ([..]/s); 0 bytes were already there
+
+file                       size  verdict
+...
+
+pieces: 112 of 112 pass (3,639,012 bytes read)
+files: 146 selected: 146 verified, 0 incomplete, 0 mismatched; 0 unselected file(s) partly on disk (not fetched), 0 complete though not selected
+
+result: VERIFIED
+
+"#]],
+        &fx,
+    );
     for e in std::fs::read_dir(fx.content()).unwrap() {
         let e = e.unwrap();
         let got = std::fs::read(fx.path().join("all/ckpt-0").join(e.file_name())).unwrap();
@@ -387,13 +378,38 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
         .unwrap_or_else(|| panic!("{out}"));
     assert!(partial.ends_with("partial, not selected"), "{partial}");
     assert!(!out.contains("tensor00014_000  91,129  verified"), "{out}");
+    assert_run(
+        &out,
+        str![[r#"
+weightcheck fetch: [ROOT]/rel.torrent — held against the grok-demo manifest
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+  metadata: "ckpt-0": 146 files, 3,639,012 bytes, piece length 32,768, info-hash 1e08b3baafd360e0cb06634b7a56c7e5df35e1b9
+  selected: 5 of 146 files, 406,370 bytes in 13 pieces
+  disk: 416.0 KiB to write (19.2 KiB of it in neighbouring files that share pieces), [..] free
+  into: [ROOT]/some/ckpt-0
+  checking: every piece against the torrent's SHA-1s, and selected files against the manifest where there is one
+  transfer: 425,984 bytes in [..] s ([..]/s); 0 bytes were already there
+
+file                       size  verdict
+...
+ckpt-0/tensor00014_000   91,129  partial, not selected
+                          - 2,063 bytes on disk from pieces shared with selected files; not fetched, not verified
+
+pieces: 13 of 112 pass (425,984 bytes read)
+files: 5 selected: 5 verified, 0 incomplete, 0 mismatched; 1 unselected file(s) partly on disk (not fetched), 9 complete though not selected
+
+result: VERIFIED
+
+"#]],
+        &fx,
+    );
     // Unselected files the client created empty are gone again.
     assert!(!fx.path().join("some/ckpt-0/tensor00100_000").exists());
     let on_disk = std::fs::metadata(fx.path().join("some/ckpt-0/tensor00014_000")).unwrap();
     assert!(on_disk.len() < 91_129);
 
     // `weightcheck verify` on the partial copy does not call it complete either.
-    let (code, vout, _) = run(
+    let (code, vout, verr) = run(
         args(&[
             "verify",
             &fx.s("some"),
@@ -405,6 +421,32 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
     );
     assert_eq!(code, 1, "{vout}");
     assert!(vout.contains("result: FAILED"), "{vout}");
+    assert_run(
+        &vout,
+        str![[r#"
+weightcheck verify: grok-demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/some
+  looked: [ROOT]/some: 15 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                    wrong_size     DIFFERS
+                          - size 2063 bytes, expected 91129
+                          - byte 195: BINBYTES claims 88064 bytes but only 1863 remain (truncated or hostile)
+                          - SHA-256 differs from the manifest
+                          expected 1a08692a810923f8837bd4e1b6f6e453b2a46a22e3a8d9c13a8dc6277f1bc261
+                          actual   a2749fd4d70559803dfcae6efb981b4ff449d0fe9096c17b307499866322be75
+...
+
+files: 15/146 present, 131 missing, 0 extra, 1 wrong size
+structure: 14/146 structurally correct
+sha256: 14 match, 1 differ, 131 not checked (--no-hash), 0 not published in the manifest
+hashed 425,984 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &fx,
+    );
+    assert_run(&verr, str![], &fx);
 
     // --metadata-only: the info dictionary from the peer, byte for byte.
     let info_hash = weightcheck::torrent::Metainfo::from_file(fx.torrent())
@@ -432,6 +474,26 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
         "{out}"
     );
     assert!(out.contains("131,234  tensor00000_000"), "{out}");
+    assert_run(
+        &out,
+        str![[r#"
+weightcheck fetch --metadata-only: magnet 1e08b3baafd360e0cb06634b7a56c7e5df35e1b9 (grok-demo (synthetic Grok-style release))
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+metadata: "ckpt-0" from peers; its SHA-1 is the magnet's info-hash 1e08b3baafd360e0cb06634b7a56c7e5df35e1b9
+  piece length 32,768 bytes, 112 pieces, 146 files, 3,639,012 bytes
+  saved: [ROOT]/meta.torrent
+
+   size  path
+131,234  tensor00000_000
+...
+
+manifest grok-demo: 146 of its 146 files are in the torrent, 0 with another size
+
+pin this layout in a manifest: weightcheck manifest pin-torrent [ROOT]/meta.torrent --manifest FILE
+
+"#]],
+        &fx,
+    );
     assert!(
         out.contains(
             "manifest grok-demo: 146 of its 146 files are in the torrent, 0 with another size"
@@ -461,6 +523,19 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
     );
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("result: PINNED"), "{out}");
+    assert_run(
+        &out,
+        str![[r#"
+weightcheck manifest pin-torrent: [ROOT]/meta.torrent into [ROOT]/pinned.toml (grok-demo (synthetic Grok-style release))
+manifest grok-demo: 146 of its 146 files are in the torrent, 0 with another size
+  pinned: name "ckpt-0", piece length 32,768, 146 files, 3,639,012 bytes
+
+result: PINNED
+
+"#]],
+        &fx,
+    );
+    assert_run(&err, str![], &fx);
     let pinned =
         weightcheck::manifest::Manifest::from_file(&fx.path().join("pinned.toml")).unwrap();
     let t = pinned.sources.torrent.unwrap();
@@ -477,9 +552,8 @@ fn librqbit_seeder_to_weightcheck_fetch_all_only_and_metadata() {
 // (b) aria2c seeding → weightcheck fetch --peer.
 #[test]
 fn aria2c_seeder_to_weightcheck_fetch() {
-    if !have("mktorrent") || !have("aria2c") {
-        return;
-    }
+    require("mktorrent");
+    require("aria2c");
     let fx = Fixture::new(None);
     let port = free_port();
     let _aria = Kid(Command::new("aria2c")
@@ -527,9 +601,8 @@ fn aria2c_seeder_to_weightcheck_fetch() {
 // integrity check passes; SIGINT stops the seed cleanly.
 #[test]
 fn weightcheck_seed_to_aria2c() {
-    if !have("mktorrent") || !have("aria2c") {
-        return;
-    }
+    require("mktorrent");
+    require("aria2c");
     let tracker = Tracker::start();
     let fx = Fixture::new(Some(&tracker.url));
     let mut seed = Kid(Command::new(env!("CARGO_BIN_EXE_weightcheck"))
@@ -612,9 +685,7 @@ fn weightcheck_seed_to_aria2c() {
 // on and ends verified; then a fetch stopped by Ctrl-C resumes.
 #[test]
 fn fetch_survives_a_seeder_restart_and_resumes_after_ctrl_c() {
-    if !have("mktorrent") {
-        return;
-    }
+    require("mktorrent");
     let fx = Fixture::new(None);
     let fetch_port = free_port();
     // 512 KiB/s: the 3.6 MB payload takes about seven seconds.

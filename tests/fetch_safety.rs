@@ -4,22 +4,17 @@
 //! full-length file without its bytes, a partial neighbour, a damaged
 //! piece). No network: every peer named here is a closed loopback port.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{assert_output, run};
+use snapbox::str;
 use weightcheck::create_torrent::{create, CreateOptions};
-use weightcheck::env::Env;
 use weightcheck::fetch::check::{self, FileState};
 use weightcheck::torrent::bencode::Encoder;
 use weightcheck::torrent::Metainfo;
-
-fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
-}
 
 const OFFLINE: &[&str] = &[
     "--peer",
@@ -107,13 +102,32 @@ fn hostile_torrent_paths_are_refused_before_anything_is_written() {
         (b"..", &[b"escaped"]),
         (b"rel", &[b"a\\..\\..\\escaped"]),
     ];
-    for (i, (name, path)) in cases.iter().enumerate() {
+    let want = [
+        str![[r#"
+weightcheck: error: [ROOT]/hostile0.torrent: byte 36: unsafe path component "..": a relative directory reference
+
+"#]],
+        str![[r#"
+weightcheck: error: [ROOT]/hostile1.torrent: byte 36: unsafe path component "/etc/cron.d/x": contains a path separator
+
+"#]],
+        str![[r#"
+weightcheck: error: [ROOT]/hostile2.torrent: byte 54: unsafe path component "..": a relative directory reference
+
+"#]],
+        str![[r#"
+weightcheck: error: [ROOT]/hostile3.torrent: byte 36: unsafe path component "a\\..\\..\\escaped": contains a path separator
+
+"#]],
+    ];
+    for (i, ((name, path), want)) in cases.iter().zip(want).enumerate() {
         let t = dir.path().join(format!("hostile{i}.torrent"));
         std::fs::write(&t, torrent_with_path(name, path)).unwrap();
         let dest = dir.path().join(format!("dest{i}"));
         let (code, out, err) = fetch(&t, &dest);
         assert_eq!(code, 2, "case {i}: {out}\n{err}");
-        assert!(err.contains("weightcheck: error:"), "case {i}: {err}");
+        assert_output(&out, str![], dir.path());
+        assert_output(&err, want, dir.path());
         assert!(!dest.exists(), "case {i}: the destination was created");
     }
     let names: Vec<String> = std::fs::read_dir(dir.path())
@@ -144,10 +158,48 @@ fn symlinks_out_of_the_destination_are_refused() {
     let d3 = dir.path().join("d3");
     std::fs::create_dir_all(&d3).unwrap();
     std::os::unix::fs::symlink(&outside, d3.join(".weightcheck")).unwrap();
-    for d in [&d1, &d2, &d3] {
+    let want = [
+        (
+            str![[r#"
+weightcheck fetch: [ROOT]/rel.torrent
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+  metadata: "rel": 1 files, 40,000 bytes, piece length 16,384, info-hash 2b3b4efda6cb298672437776587d659df136f45f
+
+"#]],
+            str![[r#"
+weightcheck: error: [ROOT]/d1/rel is a symlink; a fetch writes only to real files and directories under [ROOT]/d1 (remove the link or choose another --dest)
+
+"#]],
+        ),
+        (
+            str![[r#"
+weightcheck fetch: [ROOT]/rel.torrent
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+  metadata: "rel": 1 files, 40,000 bytes, piece length 16,384, info-hash 2b3b4efda6cb298672437776587d659df136f45f
+
+"#]],
+            str![[r#"
+weightcheck: error: [ROOT]/d2/rel/sub is a symlink; a fetch writes only to real files and directories under [ROOT]/d2 (remove the link or choose another --dest)
+
+"#]],
+        ),
+        (
+            str![[r#"
+weightcheck fetch: [ROOT]/rel.torrent
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+
+"#]],
+            str![[r#"
+weightcheck: error: [ROOT]/d3/.weightcheck is a symlink; a fetch writes only to real files and directories under [ROOT]/d3 (remove the link or choose another --dest)
+
+"#]],
+        ),
+    ];
+    for (d, (want_out, want_err)) in [&d1, &d2, &d3].into_iter().zip(want) {
         let (code, out, err) = fetch(&t, d);
         assert_eq!(code, 2, "{}: {out}\n{err}", d.display());
-        assert!(err.contains("is a symlink"), "{err}");
+        assert_output(&out, want_out, dir.path());
+        assert_output(&err, want_err, dir.path());
     }
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
 }
@@ -183,8 +235,24 @@ fn a_fetch_larger_than_the_free_space_fails_at_once() {
     let started = Instant::now();
     let (code, out, err) = fetch(&t, &dest);
     assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains("not enough free space"), "{err}");
-    assert!(err.contains("64.0 TiB"), "{err}");
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck fetch: [ROOT]/huge.torrent
+  peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
+  metadata: "huge.bin": 1 files, 70,368,744,177,664 bytes, piece length 1,073,741,824, info-hash 5ba9d4ff8dfbb44b33e9db72a78bf4f9f52d8653
+
+"#]],
+        dir.path(),
+    );
+    assert_output(
+        &err,
+        str![[r#"
+weightcheck: error: not enough free space in [ROOT]/dest: the fetch needs 64.0 TiB more (64.0 TiB selected, 0 B already on disk, 0 B of neighbouring files in shared pieces) but only [..] is available; free space or choose fewer files with --only
+
+"#]],
+        dir.path(),
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(!dest.join("huge.bin").exists());
 }
@@ -194,7 +262,7 @@ fn no_peer_source_fails_fast_and_never_touches_the_network() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let (code, out, err) = run(
-        &[
+        [
             "fetch",
             "grok-1",
             "--metadata-only",
@@ -204,14 +272,26 @@ fn no_peer_source_fails_fast_and_never_touches_the_network() {
         dir.path(),
     );
     assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains("no way to find peers"), "{err}");
-    assert!(
-        out.contains("5f96d43576e3d386c9ba65b883210a393b68210e"),
-        "{out}"
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck fetch --metadata-only: magnet 5f96d43576e3d386c9ba65b883210a393b68210e (Grok-1)
+  peers: DHT off, trackers off, local discovery off, 0 explicit peer(s)
+
+"#]],
+        dir.path(),
+    );
+    assert_output(
+        &err,
+        str![[r#"
+weightcheck: error: no way to find peers for the metadata: DHT and trackers are off (or the magnet has no trackers) and no --peer was given
+
+"#]],
+        dir.path(),
     );
     let dest = dir.path().join("g");
-    let (code, _, err) = run(
-        &[
+    let (code, out, err) = run(
+        [
             "fetch",
             "grok-1",
             "--dest",
@@ -226,7 +306,23 @@ fn no_peer_source_fails_fast_and_never_touches_the_network() {
         dir.path(),
     );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no way to find peers"), "{err}");
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck fetch: Grok-1 (xAI, 2024-03-17), magnet 5f96d43576e3d386c9ba65b883210a393b68210e
+  peers: DHT off, trackers off, local discovery off, 0 explicit peer(s)
+
+"#]],
+        dir.path(),
+    );
+    assert_output(
+        &err,
+        str![[r#"
+weightcheck: error: no way to find peers for the metadata: DHT and trackers are off (or the magnet has no trackers) and no --peer was given
+
+"#]],
+        dir.path(),
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
@@ -321,7 +417,7 @@ fn seed_refuses_a_damaged_copy() {
     b[40_000] ^= 0xff;
     std::fs::write(content.join("b.bin"), b).unwrap();
     let (code, out, err) = run(
-        &[
+        [
             "seed",
             dir.path().join("rel").to_str().unwrap(),
             "--torrent",
@@ -338,7 +434,18 @@ fn seed_refuses_a_damaged_copy() {
         dir.path(),
     );
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(out.contains("b.bin: 1 bad piece(s)"), "{out}");
-    assert!(out.contains("not seeding it"), "{out}");
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck seed: "rel" (2 files, 100,000 bytes, info-hash 48897c14afe901e5f654bb6277c022d5dc98d178) from [ROOT]/rel
+  verified: 6 of 7 pieces pass (100,000 bytes read in [..] s)
+  - b.bin: 1 bad piece(s)
+
+result: MISMATCH — the copy does not match the torrent; not seeding it
+
+"#]],
+        dir.path(),
+    );
+    assert_output(&err, str![], dir.path());
     assert!(!out.contains("seeding on"), "{out}");
 }

@@ -1,6 +1,6 @@
 //! The full-size Grok-1 layout, written by the real writer as sparse files
 //! (scripts/grok_fixture.py full), decoded by weightcheck and checked
-//! against the sourced facts in shared/facts/grok-1/ckpt-0.tsv: every shape,
+//! against the sourced facts in tests/data/grok-1/ckpt-0.tsv: every shape,
 //! dtype, scales shape and file size, and the parameter total. The Rust
 //! writer, given the same shapes and holes, makes the same files.
 
@@ -18,13 +18,7 @@ use weightcheck::formats::writer::{write_shard, ArraySpec, ShardSpec};
 use weightcheck::formats::{DType, TensorRecord};
 
 fn facts_path() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/facts/grok-1/ckpt-0.tsv");
-    assert!(
-        path.exists(),
-        "{} is missing: the facts live in shared/ next to the clone",
-        path.display()
-    );
-    path
+    common::repo().join("tests/data/grok-1/ckpt-0.tsv")
 }
 
 fn read_tsv(path: &Path) -> Vec<HashMap<String, String>> {

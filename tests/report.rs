@@ -3,20 +3,15 @@
 //! the five-release comparison, and the HTML page rendered by a real
 //! headless Chromium.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use weightcheck::env::Env;
+use common::{assert_output, run};
+use snapbox::str;
 use weightcheck::manifest::Manifest;
 use weightcheck::synth::{self, Content};
-
-fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
-}
 
 /// The full-size Grok-1 layout as sparse files: real pickle headers and
 /// trailers, holes for payloads (770 files, written in about a second).
@@ -30,7 +25,7 @@ fn sparse_grok1() -> tempfile::TempDir {
 
 fn grok1_report(dir: &Path, format: &str) -> String {
     let (code, out, err) = run(
-        &[
+        [
             "report",
             "grok-1",
             "--dir",
@@ -132,6 +127,158 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
     );
     assert!(out.contains("moe/linear/w"), "{out}");
     assert!(out.contains("64 layers, each 12 tensors"), "{out}");
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck report: Grok-1 (xAI, 2024-03-17)
+314B-parameter mixture-of-experts base model (not fine-tuned), 8-bit quantized JAX checkpoint
+
+Weights released; some code released; no training data.
+  released:      base-model weights (Apache-2.0), architecture (Apache-2.0), inference code (Apache-2.0), tokenizer (Apache-2.0)
+  partly:        evaluation results, model card
+  not released:  fine-tuned weights, training code, training data, data card, evaluation code, paper or technical report
+
+== Verdicts (judged from the components the manifest declares)
+
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training code, no evaluation code
+  data information  NOT MET
+    - training data: not released (no data set, and no description beyond a sentence)
+    - data card: not released (no datasheet or data information document)
+  code              NOT MET
+    + architecture: released under Apache-2.0 (OSI-approved)
+    + inference code: released under Apache-2.0 (OSI-approved)
+    - training code: not released (the repository holds inference code only)
+    - evaluation code: not released (no evaluation harness in the release)
+  parameters        met
+    + base-model weights: released under Apache-2.0 (OSI-approved)
+
+MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:
+    - evaluation results: only partly released (benchmark table in a blog post, not reproducible from released code)
+    - model card: only partly released (a short specification list, not a full model card)
+    - data card: not released (no datasheet or data information document)
+    - technical report — paper or technical report: not released (no technical report or paper)
+
+EOSAI (European Open Source AI Index):
+  group          parameter              rating   why
+  availability   base-model data        closed   training data not released: no data set, and no description beyond a sentence
+  availability   end-model data         closed   fine-tuning data: not declared by the manifest
+  availability   base-model weights     open     base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
+  availability   end-model weights      closed   fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat model's weights were not
+  availability   training code          closed   training code not released: the repository holds inference code only
+  documentation  code docs              partial  code released (architecture, inference code); how fully it is documented is not declared
+  documentation  hardware/architecture  open     architecture released: JAX/Haiku model definition and the config in run.py
+  documentation  preprint               closed   paper or technical report not released: no technical report or paper
+  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
+  documentation  model card             partial  model card partly released: a short specification list, not a full model card
+  documentation  datasheet              closed   data card not released: no datasheet or data information document
+  access         licenses               open     base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved); inference code: Apache-2.0 (OSI-approved)
+
+== Components
+
+  base-model weights         released      Apache-2.0 (OSI-approved)
+      770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
+      verified here: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run
+  fine-tuned weights         not released  -
+      only the pre-training checkpoint was released; the Grok chat model's weights were not
+      declared by the manifest (RELEASE card)
+  architecture               released      Apache-2.0 (OSI-approved)
+      JAX/Haiku model definition and the config in run.py
+      declared by the manifest (github.com/xai-org/grok-1 model.py, run.py)
+  inference code             released      Apache-2.0 (OSI-approved)
+      loader and sampling code for the checkpoint
+      declared by the manifest (github.com/xai-org/grok-1 run.py, runners.py, checkpoint.py)
+  training code              not released  -
+      the repository holds inference code only
+      declared by the manifest (github.com/xai-org/grok-1)
+  training data              not released  -
+      no data set, and no description beyond a sentence
+      declared by the manifest (xAI blog post, GitHub README)
+  data card                  not released  -
+      no datasheet or data information document
+      declared by the manifest (GitHub README, Hugging Face card)
+  evaluation code            not released  -
+      no evaluation harness in the release
+      declared by the manifest (github.com/xai-org/grok-1)
+  evaluation results         partial       -
+      benchmark table in a blog post, not reproducible from released code
+      declared by the manifest (x.ai blog (announcement of Grok-1, Nov 2023))
+  model card                 partial       -
+      a short specification list, not a full model card
+      declared by the manifest (Hugging Face RELEASE card and GitHub README)
+  paper or technical report  not released  -
+      no technical report or paper
+      declared by the manifest (none found)
+  tokenizer                  released      Apache-2.0 (OSI-approved)
+      SentencePiece model, 131,072 pieces
+      declared by the manifest (github.com/xai-org/grok-1 tokenizer.model)
+
+== Claims
+
+  claim                                                    claimed         computed  verdict
+  314B parameters                                  314,000,000,000  315,684,820,992  approximately (+0.54%)
+      how: sum of the logical elements of all 770 tensors as stored
+      verified here: computed from the tensors on disk
+  86B active parameters                             86,000,000,000   83,756,587,008  approximately (-2.61%)
+      how: 6,447,175,680 non-expert (embedding and final norm counted once; attention, norms, routers) + 2/8 of 309,237,645,312 expert parameters (num_selected_experts = 2, from the architecture)
+      verified here: computed from the tensors on disk
+  Mixture of 8 Experts (MoE)                                     8                8  confirmed
+      how: first axis of moe/linear/w
+      verified here: computed from the tensors on disk
+  2 experts used per token                                       2                -  not verifiable here
+      why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it
+      declared by the manifest (GitHub README.md)
+  64 layers                                                     64               64  confirmed
+      how: distinct decoder layers among the readable shards
+      verified here: computed from the tensors on disk
+  48 attention heads for queries                                48               48  confirmed
+      how: multi_head_attention/query/w output width 6,144 / key_size 128
+      verified here: computed from the tensors on disk
+  8 attention heads for keys/values                              8                8  confirmed
+      how: multi_head_attention/key/w output width 1,024 / key_size 128
+      verified here: computed from the tensors on disk
+  Embedding size: 6,144                                      6,144            6,144  confirmed
+      how: second axis of the embedding matrix
+      verified here: computed from the tensors on disk
+  SentencePiece tokenizer with 131,072 tokens              131,072          131,072  confirmed
+      how: rows of the embedding matrix (no tokenizer.model given)
+      verified here: computed from the tensors on disk
+  Maximum sequence length (context): 8,192 tokens            8,192                -  not verifiable here
+      why: rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len
+      declared by the manifest (GitHub README.md)
+
+== Files (verified here, in [ROOT])
+
+  770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run
+  result: VERIFIED
+
+== Tensor inventory (verified here: decoded from the files)
+
+  770 files (0 undecodable), 770 tensors, 315,684,820,992 parameters (315.7B), 318,239,694,848 payload bytes (318.2 GB)
+
+  tensor kind                             tensors       parameters            bytes  of bytes
+  moe/linear_1/w                               64  103,079,215,104  103,129,546,752     32.4%
+  moe/linear/w                                 64  103,079,215,104  103,112,769,536     32.4%
+  moe/linear_v/w                               64  103,079,215,104  103,112,769,536     32.4%
+  language_model/in_out_embed/embeddings        1      805,306,368    3,221,225,472      1.0%
+  multi_head_attention/linear/w                64    2,415,919,104    2,422,210,560      0.8%
+  multi_head_attention/query/w                 64    2,415,919,104    2,416,705,536      0.8%
+  multi_head_attention/key/w                   64      402,653,184      402,784,256      0.1%
+  multi_head_attention/value/w                 64      402,653,184      402,784,256      0.1%
+  router/w                                     64        3,145,728       12,582,912      0.0%
+  rms_norm/scale                               64          393,216        1,572,864      0.0%
+  rms_norm_1/scale                             64          393,216        1,572,864      0.0%
+  rms_norm_2/scale                             64          393,216        1,572,864      0.0%
+  rms_norm_3/scale                             64          393,216        1,572,864      0.0%
+  language_model/rms_norm/scale                 1            6,144           24,576      0.0%
+
+  64 layers, each 12 tensors, 4,919,992,320 parameters, 4,922,163,200 bytes
+
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+note: 770 of 770 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+
+"#]],
+        dir.path(),
+    );
 }
 
 #[test]
@@ -180,7 +327,7 @@ fn grok1_json_report_carries_the_same_verdicts() {
 #[test]
 fn grok1_without_files_marks_everything_declared() {
     let cwd = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(&["report", "grok-1"], cwd.path());
+    let (code, out, err) = run(["report", "grok-1"], cwd.path());
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("verified here"), "{out}");
     assert!(out.contains("not checked in this run"), "{out}");
@@ -188,12 +335,138 @@ fn grok1_without_files_marks_everything_declared() {
         out.contains("No files were checked in this run: give --dir"),
         "{out}"
     );
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck report: Grok-1 (xAI, 2024-03-17)
+314B-parameter mixture-of-experts base model (not fine-tuned), 8-bit quantized JAX checkpoint
+
+Weights released; some code released; no training data.
+  released:      base-model weights (Apache-2.0), architecture (Apache-2.0), inference code (Apache-2.0), tokenizer (Apache-2.0)
+  partly:        evaluation results, model card
+  not released:  fine-tuned weights, training code, training data, data card, evaluation code, paper or technical report
+
+== Verdicts (judged from the components the manifest declares)
+
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training code, no evaluation code
+  data information  NOT MET
+    - training data: not released (no data set, and no description beyond a sentence)
+    - data card: not released (no datasheet or data information document)
+  code              NOT MET
+    + architecture: released under Apache-2.0 (OSI-approved)
+    + inference code: released under Apache-2.0 (OSI-approved)
+    - training code: not released (the repository holds inference code only)
+    - evaluation code: not released (no evaluation harness in the release)
+  parameters        met
+    + base-model weights: released under Apache-2.0 (OSI-approved)
+
+MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:
+    - evaluation results: only partly released (benchmark table in a blog post, not reproducible from released code)
+    - model card: only partly released (a short specification list, not a full model card)
+    - data card: not released (no datasheet or data information document)
+    - technical report — paper or technical report: not released (no technical report or paper)
+
+EOSAI (European Open Source AI Index):
+  group          parameter              rating   why
+  availability   base-model data        closed   training data not released: no data set, and no description beyond a sentence
+  availability   end-model data         closed   fine-tuning data: not declared by the manifest
+  availability   base-model weights     open     base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
+  availability   end-model weights      closed   fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat model's weights were not
+  availability   training code          closed   training code not released: the repository holds inference code only
+  documentation  code docs              partial  code released (architecture, inference code); how fully it is documented is not declared
+  documentation  hardware/architecture  open     architecture released: JAX/Haiku model definition and the config in run.py
+  documentation  preprint               closed   paper or technical report not released: no technical report or paper
+  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
+  documentation  model card             partial  model card partly released: a short specification list, not a full model card
+  documentation  datasheet              closed   data card not released: no datasheet or data information document
+  access         licenses               open     base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved); inference code: Apache-2.0 (OSI-approved)
+
+== Components
+
+  base-model weights         released      Apache-2.0 (OSI-approved)
+      770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
+      declared by the manifest (magnet 5f96d435…; huggingface.co/xai-org/grok-1 ckpt-0/)
+  fine-tuned weights         not released  -
+      only the pre-training checkpoint was released; the Grok chat model's weights were not
+      declared by the manifest (RELEASE card)
+  architecture               released      Apache-2.0 (OSI-approved)
+      JAX/Haiku model definition and the config in run.py
+      declared by the manifest (github.com/xai-org/grok-1 model.py, run.py)
+  inference code             released      Apache-2.0 (OSI-approved)
+      loader and sampling code for the checkpoint
+      declared by the manifest (github.com/xai-org/grok-1 run.py, runners.py, checkpoint.py)
+  training code              not released  -
+      the repository holds inference code only
+      declared by the manifest (github.com/xai-org/grok-1)
+  training data              not released  -
+      no data set, and no description beyond a sentence
+      declared by the manifest (xAI blog post, GitHub README)
+  data card                  not released  -
+      no datasheet or data information document
+      declared by the manifest (GitHub README, Hugging Face card)
+  evaluation code            not released  -
+      no evaluation harness in the release
+      declared by the manifest (github.com/xai-org/grok-1)
+  evaluation results         partial       -
+      benchmark table in a blog post, not reproducible from released code
+      declared by the manifest (x.ai blog (announcement of Grok-1, Nov 2023))
+  model card                 partial       -
+      a short specification list, not a full model card
+      declared by the manifest (Hugging Face RELEASE card and GitHub README)
+  paper or technical report  not released  -
+      no technical report or paper
+      declared by the manifest (none found)
+  tokenizer                  released      Apache-2.0 (OSI-approved)
+      SentencePiece model, 131,072 pieces
+      declared by the manifest (github.com/xai-org/grok-1 tokenizer.model)
+
+== Claims
+
+  claim                                                    claimed  computed  verdict
+  314B parameters                                  314,000,000,000         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md (Model Specifications) and Hugging Face RELEASE card)
+  86B active parameters                             86,000,000,000         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (Hugging Face RELEASE card)
+  Mixture of 8 Experts (MoE)                                     8         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  2 experts used per token                                       2         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  64 layers                                                     64         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  48 attention heads for queries                                48         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  8 attention heads for keys/values                              8         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  Embedding size: 6,144                                      6,144         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  SentencePiece tokenizer with 131,072 tokens              131,072         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  Maximum sequence length (context): 8,192 tokens            8,192         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+note: No files were checked in this run: give --dir to verify the weights and compute the claims.
+
+"#]],
+        cwd.path(),
+    );
+    assert_output(&err, str![], cwd.path());
 }
 
 #[test]
 fn chatgpt_report_says_nothing_was_released() {
     let cwd = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(&["report", "chatgpt"], cwd.path());
+    let (code, out, err) = run(["report", "chatgpt"], cwd.path());
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains(
@@ -228,12 +501,111 @@ fn chatgpt_report_says_nothing_was_released() {
         out.contains("access         licenses               closed   no weights or code released under any license"),
         "{out}"
     );
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck report: ChatGPT (OpenAI, 2022-11-30)
+Hosted chat assistant; no model weights, code or data published, reachable only through OpenAI's apps and API
+
+Nothing of the model was released: no weights, no code, no data. API access only.
+  released:      tokenizer (MIT), API access
+  partly:        evaluation results, model card, paper or technical report
+  not released:  base-model weights, fine-tuned weights, architecture, inference code, training code, training data, data card, evaluation code, fine-tuning data
+
+== Verdicts (judged from the components the manifest declares)
+
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no architecture, no inference code, no training code, no evaluation code; no base-model weights
+  data information  NOT MET
+    - training data: not released (no pre-training corpus, and no list of its sources)
+    - data card: not released (no datasheet; data is described only in general terms)
+  code              NOT MET
+    - architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)
+    - inference code: not released (serving code is internal; only API client libraries are public)
+    - training code: not released (neither pre-training nor RLHF code has been published)
+    - evaluation code: not released (the harness behind the published scores is not public)
+  parameters        NOT MET
+    - base-model weights: not released (no weights of any model behind ChatGPT have been published)
+
+MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 6:
+    - model architecture — architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)
+    - final model parameters — base-model weights: not released (no weights of any model behind ChatGPT have been published)
+    - evaluation results: only partly released (benchmark scores are published, but not reproducible without the model or the harness)
+    - model card: only partly released (system cards cover safety testing and policy, not architecture or data)
+    - data card: not released (no datasheet; data is described only in general terms)
+    - technical report — paper or technical report: only partly released (the reports state results but withhold model size, architecture, hardware and data)
+
+EOSAI (European Open Source AI Index):
+  group          parameter              rating   why
+  availability   base-model data        closed   training data not released: no pre-training corpus, and no list of its sources
+  availability   end-model data         closed   fine-tuning data not released: no instruction or preference data from the chat tuning
+  availability   base-model weights     closed   base-model weights not released: no weights of any model behind ChatGPT have been published
+  availability   end-model weights      closed   fine-tuned weights not released: the chat-tuned models are served, never distributed
+  availability   training code          closed   training code not released: neither pre-training nor RLHF code has been published
+  documentation  code docs              closed   no code released, so none documented
+  documentation  hardware/architecture  closed   architecture not released: no model definition; size, layer counts and attention layout are undisclosed
+  documentation  preprint               partial  paper or technical report partly released: the reports state results but withhold model size, architecture, hardware and data
+  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
+  documentation  model card             partial  model card partly released: system cards cover safety testing and policy, not architecture or data
+  documentation  datasheet              closed   data card not released: no datasheet; data is described only in general terms
+  access         licenses               closed   no weights or code released under any license
+
+== Components
+
+  base-model weights         not released  -
+      no weights of any model behind ChatGPT have been published
+      declared by the manifest (OpenAI product and API documentation)
+  fine-tuned weights         not released  -
+      the chat-tuned models are served, never distributed
+      declared by the manifest (OpenAI product and API documentation)
+  architecture               not released  -
+      no model definition; size, layer counts and attention layout are undisclosed
+      declared by the manifest (OpenAI publications)
+  inference code             not released  -
+      serving code is internal; only API client libraries are public
+      declared by the manifest (OpenAI publications)
+  training code              not released  -
+      neither pre-training nor RLHF code has been published
+      declared by the manifest (OpenAI publications)
+  training data              not released  -
+      no pre-training corpus, and no list of its sources
+      declared by the manifest (OpenAI publications)
+  data card                  not released  -
+      no datasheet; data is described only in general terms
+      declared by the manifest (OpenAI publications)
+  evaluation code            not released  -
+      the harness behind the published scores is not public
+      declared by the manifest (OpenAI publications)
+  evaluation results         partial       -
+      benchmark scores are published, but not reproducible without the model or the harness
+      declared by the manifest (OpenAI announcement posts and system cards)
+  model card                 partial       -
+      system cards cover safety testing and policy, not architecture or data
+      declared by the manifest (OpenAI system cards)
+  paper or technical report  partial       -
+      the reports state results but withhold model size, architecture, hardware and data
+      declared by the manifest (OpenAI technical reports)
+  tokenizer                  released      MIT (OSI-approved)
+      the byte-pair encodings the models use ship with the tiktoken library; a tokenizer alone runs no model
+      declared by the manifest (github.com/openai/tiktoken)
+  fine-tuning data           not released  -
+      no instruction or preference data from the chat tuning
+      declared by the manifest (OpenAI publications)
+  API access                 released      -
+      the only way to use the model: paid or free hosted access under OpenAI's terms of use
+      declared by the manifest (OpenAI API and ChatGPT apps)
+
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+
+"#]],
+        cwd.path(),
+    );
+    assert_output(&err, str![], cwd.path());
 }
 
 #[test]
 fn grok2_license_keeps_it_from_open_source_and_mof() {
     let cwd = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(&["report", "grok-2", "--format", "json"], cwd.path());
+    let (code, out, err) = run(["report", "grok-2", "--format", "json"], cwd.path());
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let params = &v["osaid"]["conditions"][2];
@@ -269,6 +641,51 @@ fn compare_lays_the_five_releases_side_by_side() {
     args.extend(FIVE);
     let (code, out, err) = run(&args, cwd.path());
     assert_eq!(code, 0, "{err}");
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck report --compare: 5 releases
+
+                             Grok-1           Mixtral 8x7B     Flan-T5-XXL      ChatGPT          Grok-2
+[verdicts]
+  OSAID 1.0                  not open source  not open source  not open source  not open source  not open source
+  MOF class                  none             none             none             none             none
+  MOF: blocking next class   4 of Class III   4 of Class III   4 of Class III   6 of Class III   6 of Class III
+[EOSAI availability]
+  base-model data            closed           closed           partial          closed           closed
+  end-model data             closed           closed           closed           closed           closed
+  base-model weights         open             open             open             closed           closed
+  end-model weights          closed           open             open             closed           open
+  training code              closed           closed           open             closed           closed
+[EOSAI documentation]
+  code docs                  partial          partial          partial          closed           partial
+  hardware/architecture      open             open             open             closed           partial
+  preprint                   closed           open             open             partial          closed
+  paper                      closed           closed           closed           closed           closed
+  model card                 partial          partial          open             partial          partial
+  datasheet                  closed           closed           partial          closed           closed
+[EOSAI access]
+  licenses                   open             open             open             closed           partial
+[components]
+  base-model weights         released         released         released         not released     not released
+  fine-tuned weights         not released     released         released         not released     released
+  architecture               released         released         released         not released     partial
+  inference code             released         released         released         not released     partial
+  training code              not released     not released     released         not released     not released
+  training data              not released     not released     partial          not released     not released
+  data card                  not released     not released     partial          not released     not released
+  evaluation code            not released     unknown          unknown          not released     not released
+  evaluation results         partial          partial          released         partial          partial
+  model card                 partial          partial          released         partial          partial
+  paper or technical report  not released     released         released         partial          not released
+  tokenizer                  released         released         released         released         released
+  fine-tuning data           not declared     not declared     not declared     not released     not released
+  API access                 not declared     not declared     not declared     released         not declared
+
+"#]],
+        cwd.path(),
+    );
+    assert_output(&err, str![], cwd.path());
     let header = out
         .lines()
         .find(|l| l.contains("Grok-1"))
@@ -301,8 +718,47 @@ fn compare_lays_the_five_releases_side_by_side() {
 
     let mut args = vec!["report", "--format", "md", "--compare"];
     args.extend(FIVE);
-    let (code, md, _) = run(&args, cwd.path());
+    let (code, md, err) = run(&args, cwd.path());
     assert_eq!(code, 0);
+    assert_output(
+        &md,
+        str![[r#"
+|  | Grok-1 | Mixtral 8x7B | Flan-T5-XXL | ChatGPT | Grok-2 |
+| --- | --- | --- | --- | --- | --- |
+| verdicts: OSAID 1.0 | not open source | not open source | not open source | not open source | not open source |
+| verdicts: MOF class | none | none | none | none | none |
+| verdicts: MOF: blocking next class | 4 of Class III | 4 of Class III | 4 of Class III | 6 of Class III | 6 of Class III |
+| EOSAI availability: base-model data | closed | closed | partial | closed | closed |
+| EOSAI availability: end-model data | closed | closed | closed | closed | closed |
+| EOSAI availability: base-model weights | open | open | open | closed | closed |
+| EOSAI availability: end-model weights | closed | open | open | closed | open |
+| EOSAI availability: training code | closed | closed | open | closed | closed |
+| EOSAI documentation: code docs | partial | partial | partial | closed | partial |
+| EOSAI documentation: hardware/architecture | open | open | open | closed | partial |
+| EOSAI documentation: preprint | closed | open | open | partial | closed |
+| EOSAI documentation: paper | closed | closed | closed | closed | closed |
+| EOSAI documentation: model card | partial | partial | open | partial | partial |
+| EOSAI documentation: datasheet | closed | closed | partial | closed | closed |
+| EOSAI access: licenses | open | open | open | closed | partial |
+| components: base-model weights | released | released | released | not released | not released |
+| components: fine-tuned weights | not released | released | released | not released | released |
+| components: architecture | released | released | released | not released | partial |
+| components: inference code | released | released | released | not released | partial |
+| components: training code | not released | not released | released | not released | not released |
+| components: training data | not released | not released | partial | not released | not released |
+| components: data card | not released | not released | partial | not released | not released |
+| components: evaluation code | not released | unknown | unknown | not released | not released |
+| components: evaluation results | partial | partial | released | partial | partial |
+| components: model card | partial | partial | released | partial | partial |
+| components: paper or technical report | not released | released | released | partial | not released |
+| components: tokenizer | released | released | released | released | released |
+| components: fine-tuning data | not declared | not declared | not declared | not released | not released |
+| components: API access | not declared | not declared | not declared | released | not declared |
+
+"#]],
+        cwd.path(),
+    );
+    assert_output(&err, str![], cwd.path());
     assert!(md.starts_with("|  | Grok-1 | "), "{md}");
     assert!(
         md.contains("| verdicts: OSAID 1.0 | not open source |"),
@@ -314,20 +770,120 @@ fn compare_lays_the_five_releases_side_by_side() {
 fn writes_to_a_file_and_rejects_bad_usage() {
     let cwd = tempfile::tempdir().unwrap();
     let (code, out, err) = run(
-        &["report", "chatgpt", "--format", "md", "-o", "chatgpt.md"],
+        ["report", "chatgpt", "--format", "md", "-o", "chatgpt.md"],
         cwd.path(),
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("report written to "), "{out}");
+    assert_output(
+        &out,
+        str![[r#"
+report written to [ROOT]/chatgpt.md
+
+"#]],
+        cwd.path(),
+    );
+    assert_output(&err, str![], cwd.path());
     let md = std::fs::read_to_string(cwd.path().join("chatgpt.md")).unwrap();
     assert!(md.starts_with("# ChatGPT (OpenAI, 2022-11-30)"), "{md}");
+    assert_output(
+        &md,
+        str![[r#"
+# ChatGPT (OpenAI, 2022-11-30)
 
-    let (code, _, err) = run(&["report"], cwd.path());
+Hosted chat assistant; no model weights, code or data published, reachable only through OpenAI's apps and API
+
+**Nothing of the model was released: no weights, no code, no data. API access only.**
+
+- Released: tokenizer (MIT), API access
+- Partly released: evaluation results, model card, paper or technical report
+- Not released: base-model weights, fine-tuned weights, architecture, inference code, training code, training data, data card, evaluation code, fine-tuning data
+
+## Verdicts
+
+Judged from the components the manifest declares.
+
+### OSI Open Source AI Definition 1.0
+
+**not open source AI: no data information; no architecture, no inference code, no training code, no evaluation code; no base-model weights**
+
+| condition |  | components |
+| --- | --- | --- |
+| data information | **not met** | training data: not released (no pre-training corpus, and no list of its sources)<br>data card: not released (no datasheet; data is described only in general terms) |
+| code | **not met** | architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)<br>inference code: not released (serving code is internal; only API client libraries are public)<br>training code: not released (neither pre-training nor RLHF code has been published)<br>evaluation code: not released (the harness behind the published scores is not public) |
+| parameters | **not met** | base-model weights: not released (no weights of any model behind ChatGPT have been published) |
+
+### Model Openness Framework
+
+Class achieved: **none**.
+ Class III (Open Model) is blocked by:
+
+- model architecture — architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)
+- final model parameters — base-model weights: not released (no weights of any model behind ChatGPT have been published)
+- evaluation results: only partly released (benchmark scores are published, but not reproducible without the model or the harness)
+- model card: only partly released (system cards cover safety testing and policy, not architecture or data)
+- data card: not released (no datasheet; data is described only in general terms)
+- technical report — paper or technical report: only partly released (the reports state results but withhold model size, architecture, hardware and data)
+
+### European Open Source AI Index
+
+| group | parameter | rating | why |
+| --- | --- | --- | --- |
+| availability | base-model data | closed | training data not released: no pre-training corpus, and no list of its sources |
+| availability | end-model data | closed | fine-tuning data not released: no instruction or preference data from the chat tuning |
+| availability | base-model weights | closed | base-model weights not released: no weights of any model behind ChatGPT have been published |
+| availability | end-model weights | closed | fine-tuned weights not released: the chat-tuned models are served, never distributed |
+| availability | training code | closed | training code not released: neither pre-training nor RLHF code has been published |
+| documentation | code docs | closed | no code released, so none documented |
+| documentation | hardware/architecture | closed | architecture not released: no model definition; size, layer counts and attention layout are undisclosed |
+| documentation | preprint | partial | paper or technical report partly released: the reports state results but withhold model size, architecture, hardware and data |
+| documentation | paper | closed | peer-reviewed paper: not declared by the manifest |
+| documentation | model card | partial | model card partly released: system cards cover safety testing and policy, not architecture or data |
+| documentation | datasheet | closed | data card not released: no datasheet; data is described only in general terms |
+| access | licenses | closed | no weights or code released under any license |
+
+## Components
+
+| component | status | license | evidence | basis |
+| --- | --- | --- | --- | --- |
+| base-model weights | not released | - | no weights of any model behind ChatGPT have been published | declared by the manifest (OpenAI product and API documentation) |
+| fine-tuned weights | not released | - | the chat-tuned models are served, never distributed | declared by the manifest (OpenAI product and API documentation) |
+| architecture | not released | - | no model definition; size, layer counts and attention layout are undisclosed | declared by the manifest (OpenAI publications) |
+| inference code | not released | - | serving code is internal; only API client libraries are public | declared by the manifest (OpenAI publications) |
+| training code | not released | - | neither pre-training nor RLHF code has been published | declared by the manifest (OpenAI publications) |
+| training data | not released | - | no pre-training corpus, and no list of its sources | declared by the manifest (OpenAI publications) |
+| data card | not released | - | no datasheet; data is described only in general terms | declared by the manifest (OpenAI publications) |
+| evaluation code | not released | - | the harness behind the published scores is not public | declared by the manifest (OpenAI publications) |
+| evaluation results | partial | - | benchmark scores are published, but not reproducible without the model or the harness | declared by the manifest (OpenAI announcement posts and system cards) |
+| model card | partial | - | system cards cover safety testing and policy, not architecture or data | declared by the manifest (OpenAI system cards) |
+| paper or technical report | partial | - | the reports state results but withhold model size, architecture, hardware and data | declared by the manifest (OpenAI technical reports) |
+| tokenizer | released | MIT | the byte-pair encodings the models use ship with the tiktoken library; a tokenizer alone runs no model | declared by the manifest (github.com/openai/tiktoken) |
+| fine-tuning data | not released | - | no instruction or preference data from the chat tuning | declared by the manifest (OpenAI publications) |
+| API access | released | - | the only way to use the model: paid or free hosted access under OpenAI's terms of use | declared by the manifest (OpenAI API and ChatGPT apps) |
+
+## Notes
+
+- The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+
+"#]],
+        cwd.path(),
+    );
+
+    let (code, _, err) = run(["report"], cwd.path());
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = run(&["report", "no-such-release"], cwd.path());
+    let (code, out, err) = run(["report", "no-such-release"], cwd.path());
     assert_eq!(code, 2);
     assert!(err.contains("no built-in manifest"), "{err}");
-    let (code, _, _) = run(&["report", "grok-1", "--format", "pdf"], cwd.path());
+    assert_output(&out, str![], cwd.path());
+    assert_output(
+        &err,
+        str![[r#"
+weightcheck: error: no built-in manifest for release "no-such-release"; known: grok-1, mixtral-8x7b, flan-t5-xxl, chatgpt, grok-2
+
+"#]],
+        cwd.path(),
+    );
+    let (code, _, _) = run(["report", "grok-1", "--format", "pdf"], cwd.path());
     assert_eq!(code, 2);
 }
 
@@ -336,7 +892,7 @@ fn damaged_files_make_the_report_exit_1() {
     let dir = sparse_grok1();
     std::fs::remove_file(dir.path().join("ckpt-0/tensor00005_000")).unwrap();
     let (code, out, err) = run(
-        &[
+        [
             "report",
             "grok-1",
             "--dir",
@@ -352,6 +908,225 @@ fn damaged_files_make_the_report_exit_1() {
         out.contains("the verdicts describe the release as published"),
         "{out}"
     );
+    assert_output(
+        &out,
+        str![[r#"
+weightcheck report: Grok-1 (xAI, 2024-03-17)
+314B-parameter mixture-of-experts base model (not fine-tuned), 8-bit quantized JAX checkpoint
+
+Weights released; some code released; no training data.
+  released:      base-model weights (Apache-2.0), architecture (Apache-2.0), inference code (Apache-2.0), tokenizer (Apache-2.0)
+  partly:        evaluation results, model card
+  not released:  fine-tuned weights, training code, training data, data card, evaluation code, paper or technical report
+
+== Verdicts (judged from the components the manifest declares)
+
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training code, no evaluation code
+  data information  NOT MET
+    - training data: not released (no data set, and no description beyond a sentence)
+    - data card: not released (no datasheet or data information document)
+  code              NOT MET
+    + architecture: released under Apache-2.0 (OSI-approved)
+    + inference code: released under Apache-2.0 (OSI-approved)
+    - training code: not released (the repository holds inference code only)
+    - evaluation code: not released (no evaluation harness in the release)
+  parameters        met
+    + base-model weights: released under Apache-2.0 (OSI-approved)
+
+MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:
+    - evaluation results: only partly released (benchmark table in a blog post, not reproducible from released code)
+    - model card: only partly released (a short specification list, not a full model card)
+    - data card: not released (no datasheet or data information document)
+    - technical report — paper or technical report: not released (no technical report or paper)
+
+EOSAI (European Open Source AI Index):
+  group          parameter              rating   why
+  availability   base-model data        closed   training data not released: no data set, and no description beyond a sentence
+  availability   end-model data         closed   fine-tuning data: not declared by the manifest
+  availability   base-model weights     open     base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
+  availability   end-model weights      closed   fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat model's weights were not
+  availability   training code          closed   training code not released: the repository holds inference code only
+  documentation  code docs              partial  code released (architecture, inference code); how fully it is documented is not declared
+  documentation  hardware/architecture  open     architecture released: JAX/Haiku model definition and the config in run.py
+  documentation  preprint               closed   paper or technical report not released: no technical report or paper
+  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
+  documentation  model card             partial  model card partly released: a short specification list, not a full model card
+  documentation  datasheet              closed   data card not released: no datasheet or data information document
+  access         licenses               open     base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved); inference code: Apache-2.0 (OSI-approved)
+
+== Components
+
+  base-model weights         released      Apache-2.0 (OSI-approved)
+      770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
+      verified here: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run
+  fine-tuned weights         not released  -
+      only the pre-training checkpoint was released; the Grok chat model's weights were not
+      declared by the manifest (RELEASE card)
+  architecture               released      Apache-2.0 (OSI-approved)
+      JAX/Haiku model definition and the config in run.py
+      declared by the manifest (github.com/xai-org/grok-1 model.py, run.py)
+  inference code             released      Apache-2.0 (OSI-approved)
+      loader and sampling code for the checkpoint
+      declared by the manifest (github.com/xai-org/grok-1 run.py, runners.py, checkpoint.py)
+  training code              not released  -
+      the repository holds inference code only
+      declared by the manifest (github.com/xai-org/grok-1)
+  training data              not released  -
+      no data set, and no description beyond a sentence
+      declared by the manifest (xAI blog post, GitHub README)
+  data card                  not released  -
+      no datasheet or data information document
+      declared by the manifest (GitHub README, Hugging Face card)
+  evaluation code            not released  -
+      no evaluation harness in the release
+      declared by the manifest (github.com/xai-org/grok-1)
+  evaluation results         partial       -
+      benchmark table in a blog post, not reproducible from released code
+      declared by the manifest (x.ai blog (announcement of Grok-1, Nov 2023))
+  model card                 partial       -
+      a short specification list, not a full model card
+      declared by the manifest (Hugging Face RELEASE card and GitHub README)
+  paper or technical report  not released  -
+      no technical report or paper
+      declared by the manifest (none found)
+  tokenizer                  released      Apache-2.0 (OSI-approved)
+      SentencePiece model, 131,072 pieces
+      declared by the manifest (github.com/xai-org/grok-1 tokenizer.model)
+
+== Claims
+
+  claim                                                    claimed  computed  verdict
+  314B parameters                                  314,000,000,000         -  not verifiable here
+      why: only 769 of 770 shards could be read
+      declared by the manifest (GitHub README.md (Model Specifications) and Hugging Face RELEASE card)
+  86B active parameters                             86,000,000,000         -  not verifiable here
+      why: only 769 of 770 shards could be read
+      declared by the manifest (Hugging Face RELEASE card)
+  Mixture of 8 Experts (MoE)                                     8         8  confirmed
+      how: first axis of moe/linear/w
+      verified here: computed from the tensors on disk
+  2 experts used per token                                       2         -  not verifiable here
+      why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it
+      declared by the manifest (GitHub README.md)
+  64 layers                                                     64        64  confirmed
+      how: distinct decoder layers among the readable shards
+      verified here: computed from the tensors on disk
+  48 attention heads for queries                                48        48  confirmed
+      how: multi_head_attention/query/w output width 6,144 / key_size 128
+      verified here: computed from the tensors on disk
+  8 attention heads for keys/values                              8         8  confirmed
+      how: multi_head_attention/key/w output width 1,024 / key_size 128
+      verified here: computed from the tensors on disk
+  Embedding size: 6,144                                      6,144     6,144  confirmed
+      how: second axis of the embedding matrix
+      verified here: computed from the tensors on disk
+  SentencePiece tokenizer with 131,072 tokens              131,072   131,072  confirmed
+      how: rows of the embedding matrix (no tokenizer.model given)
+      verified here: computed from the tensors on disk
+  Maximum sequence length (context): 8,192 tokens            8,192         -  not verifiable here
+      why: rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len
+      declared by the manifest (GitHub README.md)
+
+== Files (verified here, in [ROOT])
+
+  769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run
+    - ckpt-0/tensor00005_000: missing (missing)
+  result: MISMATCH
+
+== Tensor inventory (verified here: decoded from the files)
+
+  769 files (0 undecodable), 769 tensors, 315,678,529,536 parameters (315.7B), 318,233,401,344 payload bytes (318.2 GB)
+
+  tensor kind                             tensors       parameters            bytes  of bytes
+  moe/linear_1/w                               64  103,079,215,104  103,129,546,752     32.4%
+  moe/linear/w                                 64  103,079,215,104  103,112,769,536     32.4%
+  moe/linear_v/w                               64  103,079,215,104  103,112,769,536     32.4%
+  language_model/in_out_embed/embeddings        1      805,306,368    3,221,225,472      1.0%
+  multi_head_attention/linear/w                64    2,415,919,104    2,422,210,560      0.8%
+  multi_head_attention/query/w                 64    2,415,919,104    2,416,705,536      0.8%
+  multi_head_attention/value/w                 64      402,653,184      402,784,256      0.1%
+  multi_head_attention/key/w                   63      396,361,728      396,490,752      0.1%
+  router/w                                     64        3,145,728       12,582,912      0.0%
+  rms_norm/scale                               64          393,216        1,572,864      0.0%
+  rms_norm_1/scale                             64          393,216        1,572,864      0.0%
+  rms_norm_2/scale                             64          393,216        1,572,864      0.0%
+  rms_norm_3/scale                             64          393,216        1,572,864      0.0%
+  language_model/rms_norm/scale                 1            6,144           24,576      0.0%
+
+  layer     tensors     parameters          bytes
+  layer 0        11  4,913,700,864  4,915,869,696
+  layer 1        12  4,919,992,320  4,922,163,200
+  layer 2        12  4,919,992,320  4,922,163,200
+  layer 3        12  4,919,992,320  4,922,163,200
+  layer 4        12  4,919,992,320  4,922,163,200
+  layer 5        12  4,919,992,320  4,922,163,200
+  layer 6        12  4,919,992,320  4,922,163,200
+  layer 7        12  4,919,992,320  4,922,163,200
+  layer 8        12  4,919,992,320  4,922,163,200
+  layer 9        12  4,919,992,320  4,922,163,200
+  layer 10       12  4,919,992,320  4,922,163,200
+  layer 11       12  4,919,992,320  4,922,163,200
+  layer 12       12  4,919,992,320  4,922,163,200
+  layer 13       12  4,919,992,320  4,922,163,200
+  layer 14       12  4,919,992,320  4,922,163,200
+  layer 15       12  4,919,992,320  4,922,163,200
+  layer 16       12  4,919,992,320  4,922,163,200
+  layer 17       12  4,919,992,320  4,922,163,200
+  layer 18       12  4,919,992,320  4,922,163,200
+  layer 19       12  4,919,992,320  4,922,163,200
+  layer 20       12  4,919,992,320  4,922,163,200
+  layer 21       12  4,919,992,320  4,922,163,200
+  layer 22       12  4,919,992,320  4,922,163,200
+  layer 23       12  4,919,992,320  4,922,163,200
+  layer 24       12  4,919,992,320  4,922,163,200
+  layer 25       12  4,919,992,320  4,922,163,200
+  layer 26       12  4,919,992,320  4,922,163,200
+  layer 27       12  4,919,992,320  4,922,163,200
+  layer 28       12  4,919,992,320  4,922,163,200
+  layer 29       12  4,919,992,320  4,922,163,200
+  layer 30       12  4,919,992,320  4,922,163,200
+  layer 31       12  4,919,992,320  4,922,163,200
+  layer 32       12  4,919,992,320  4,922,163,200
+  layer 33       12  4,919,992,320  4,922,163,200
+  layer 34       12  4,919,992,320  4,922,163,200
+  layer 35       12  4,919,992,320  4,922,163,200
+  layer 36       12  4,919,992,320  4,922,163,200
+  layer 37       12  4,919,992,320  4,922,163,200
+  layer 38       12  4,919,992,320  4,922,163,200
+  layer 39       12  4,919,992,320  4,922,163,200
+  layer 40       12  4,919,992,320  4,922,163,200
+  layer 41       12  4,919,992,320  4,922,163,200
+  layer 42       12  4,919,992,320  4,922,163,200
+  layer 43       12  4,919,992,320  4,922,163,200
+  layer 44       12  4,919,992,320  4,922,163,200
+  layer 45       12  4,919,992,320  4,922,163,200
+  layer 46       12  4,919,992,320  4,922,163,200
+  layer 47       12  4,919,992,320  4,922,163,200
+  layer 48       12  4,919,992,320  4,922,163,200
+  layer 49       12  4,919,992,320  4,922,163,200
+  layer 50       12  4,919,992,320  4,922,163,200
+  layer 51       12  4,919,992,320  4,922,163,200
+  layer 52       12  4,919,992,320  4,922,163,200
+  layer 53       12  4,919,992,320  4,922,163,200
+  layer 54       12  4,919,992,320  4,922,163,200
+  layer 55       12  4,919,992,320  4,922,163,200
+  layer 56       12  4,919,992,320  4,922,163,200
+  layer 57       12  4,919,992,320  4,922,163,200
+  layer 58       12  4,919,992,320  4,922,163,200
+  layer 59       12  4,919,992,320  4,922,163,200
+  layer 60       12  4,919,992,320  4,922,163,200
+  layer 61       12  4,919,992,320  4,922,163,200
+  layer 62       12  4,919,992,320  4,922,163,200
+  layer 63       12  4,919,992,320  4,922,163,200
+
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+note: The files on disk do not match the manifest: the verdicts describe the release as published, not this copy of it.
+note: 769 of 769 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+
+"#]],
+        dir.path(),
+    );
+    assert_output(&err, str![], dir.path());
 }
 
 /// Debian's Chromium; the test fails, never skips, when it is missing.
@@ -409,7 +1184,7 @@ fn grok1_html_report_renders_in_headless_chromium() {
     std::fs::create_dir_all(&out_dir).unwrap();
     let html_path = out_dir.join("grok-1.html");
     let (code, out, err) = run(
-        &[
+        [
             "report",
             "grok-1",
             "--dir",
@@ -471,7 +1246,7 @@ fn grok1_html_report_renders_in_headless_chromium() {
 fn demo_ends_with_the_report_and_an_html_page() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
-    let (code, out, err) = run(&["demo", "--dir", demo.to_str().unwrap()], dir.path());
+    let (code, out, err) = run(["demo", "--dir", demo.to_str().unwrap()], dir.path());
     assert_eq!(code, 0, "{out}\n{err}");
     let report = out
         .split("== 5/5 report")

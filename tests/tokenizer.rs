@@ -1,19 +1,21 @@
-//! The real Grok-1 tokenizer.model (from ../shared/data) has 131,072 pieces.
+//! The real Grok-1 tokenizer.model (tests/data/grok-1) has 131,072 pieces.
 
-use std::path::Path;
+use std::path::PathBuf;
+
+fn tokenizer() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/grok-1/tokenizer.model")
+}
 
 #[test]
 fn grok1_tokenizer_has_131072_pieces() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/grok-1/tokenizer.model");
-    let v = weightcheck::formats::sentencepiece::read_vocabulary(&path).expect("reads");
+    let v = weightcheck::formats::sentencepiece::read_vocabulary(&tokenizer()).expect("reads");
     assert_eq!(v.pieces, 131_072);
     assert_eq!(v.first, ["[PAD]", "[BOS]", "[EOS]", "[UNK]"]);
 }
 
 #[test]
 fn truncated_tokenizer_is_an_error_with_offset() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/grok-1/tokenizer.model");
-    let data = std::fs::read(path).unwrap();
+    let data = std::fs::read(tokenizer()).unwrap();
     // A cut on a field boundary is a valid (smaller) protobuf; a cut inside a
     // field must be an error naming where the field started.
     let results: Vec<_> = (1000..1020)

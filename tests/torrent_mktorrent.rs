@@ -5,28 +5,24 @@
 //! These tests need `mktorrent` (`scripts/install-test-deps.sh`) and fail,
 //! not skip, without it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use common::assert_output;
+use snapbox::str;
 
 const PIECE_LOG2: u32 = 15;
 const PIECE: u64 = 1 << PIECE_LOG2;
 
 fn weightcheck(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
-        .args(args)
-        .current_dir(cwd)
-        // Each test run gets a cache of its own; --no-cache is used where it matters.
-        .env("XDG_CACHE_HOME", cwd.join(".cache"))
-        .output()
-        .expect("run weightcheck");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    // Each test run gets a cache of its own; --no-cache is used where it matters.
+    common::run_bin(args, cwd, &cwd.join(".cache"))
 }
 
 fn mktorrent(cwd: &Path, args: &[&str]) {
+    common::require("mktorrent");
     let out = Command::new("mktorrent")
         .args(args)
         .current_dir(cwd)
@@ -123,7 +119,57 @@ fn json(out: &str) -> serde_json::Value {
 #[test]
 fn mktorrent_torrent_verifies_in_every_mode() {
     let fx = fixture();
-    for extra in [&[][..], &["--pieces-only"][..], &["--git"][..]] {
+    let modes = [
+        (
+            &[][..],
+            str![[r#"
+root [ROOT]/release
+torrent release info-hash 348783449503791a09695fd455bfece223d4a963 (8 pieces of 32768 bytes)
+ok       41fc05d5a03287db62822261b509ae0ba365571e2f2d9e291ada9f941f08e731  .hidden
+ok       48f99f3f759645235634a20226e06736c895faf1c24bfd3a8b0032312b20dae6  a-c
+ok       24220a5841ec8e4b239573d90db4a1a857b31f92173ad69be5cfaddd34a52368  a/b.bin
+ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/empty
+ok       b290f4279bb69858fe537f2d1f578f7071c4672ddf9c26d3593acad2f96fa166  ckpt-0/tensor00000_000
+ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
+ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
+summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+
+"#]],
+        ),
+        (
+            &["--pieces-only"][..],
+            str![[r#"
+root [ROOT]/release
+torrent release info-hash 348783449503791a09695fd455bfece223d4a963 (8 pieces of 32768 bytes)
+ok        .hidden
+ok        a-c
+ok        a/b.bin
+ok        a/empty
+ok        ckpt-0/tensor00000_000
+ok        ckpt-0/tensor00001_000
+ok        tiny
+summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+
+"#]],
+        ),
+        (
+            &["--git"][..],
+            str![[r#"
+root [ROOT]/release
+torrent release info-hash 348783449503791a09695fd455bfece223d4a963 (8 pieces of 32768 bytes)
+ok       41fc05d5a03287db62822261b509ae0ba365571e2f2d9e291ada9f941f08e731  .hidden
+ok       48f99f3f759645235634a20226e06736c895faf1c24bfd3a8b0032312b20dae6  a-c
+ok       24220a5841ec8e4b239573d90db4a1a857b31f92173ad69be5cfaddd34a52368  a/b.bin
+ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/empty
+ok       b290f4279bb69858fe537f2d1f578f7071c4672ddf9c26d3593acad2f96fa166  ckpt-0/tensor00000_000
+ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
+ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
+summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+
+"#]],
+        ),
+    ];
+    for (extra, want) in modes {
         let mut args = vec!["hash", "release", "--torrent", "mk.torrent", "--no-cache"];
         args.extend_from_slice(extra);
         let (code, out, err) = weightcheck(&fx.work, &args);
@@ -134,13 +180,33 @@ fn mktorrent_torrent_verifies_in_every_mode() {
             out.contains(&format!("pieces {pieces}/{pieces} ok, 0 failed")),
             "{out}"
         );
+        assert_output(&out, want, &fx.work);
+        assert_output(&err, str![], &fx.work);
     }
     // The parent directory is accepted too (like libtorrent's save path).
-    let (code, out, _) = weightcheck(
+    let (code, out, err) = weightcheck(
         &fx.work,
         &["hash", ".", "--torrent", "mk.torrent", "--no-cache"],
     );
     assert_eq!(code, 0, "{out}");
+    assert_output(
+        &out,
+        str![[r#"
+root [ROOT]/release
+torrent release info-hash 348783449503791a09695fd455bfece223d4a963 (8 pieces of 32768 bytes)
+ok       41fc05d5a03287db62822261b509ae0ba365571e2f2d9e291ada9f941f08e731  .hidden
+ok       48f99f3f759645235634a20226e06736c895faf1c24bfd3a8b0032312b20dae6  a-c
+ok       24220a5841ec8e4b239573d90db4a1a857b31f92173ad69be5cfaddd34a52368  a/b.bin
+ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/empty
+ok       b290f4279bb69858fe537f2d1f578f7071c4672ddf9c26d3593acad2f96fa166  ckpt-0/tensor00000_000
+ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
+ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
+summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+
+"#]],
+        &fx.work,
+    );
+    assert_output(&err, str![], &fx.work);
 }
 
 #[test]
@@ -189,10 +255,30 @@ fn flipped_byte_names_piece_file_and_range() {
         let rec = files.iter().find(|x| x["path"] == file).expect("file");
         assert_eq!(rec["failed_pieces"], serde_json::json!([piece]));
     }
-    let (_, out, _) = weightcheck(
+    let (_, out, err) = weightcheck(
         &fx.work,
         &["hash", "release", "--torrent", "mk.torrent", "--no-cache"],
     );
+    assert_output(
+        &out,
+        str![[r#"
+root [ROOT]/release
+torrent release info-hash 348783449503791a09695fd455bfece223d4a963 (8 pieces of 32768 bytes)
+ok       41fc05d5a03287db62822261b509ae0ba365571e2f2d9e291ada9f941f08e731  .hidden
+ok       48f99f3f759645235634a20226e06736c895faf1c24bfd3a8b0032312b20dae6  a-c
+ok       24220a5841ec8e4b239573d90db4a1a857b31f92173ad69be5cfaddd34a52368  a/b.bin
+ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/empty
+BAD      4512a3e01d55d8486f121d3115110015f25a630a0ba6f84519c8ddab514ee00a  ckpt-0/tensor00000_000  (pieces 4 failed)
+ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
+ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
+bad piece 4 (mismatch) covers:
+    ckpt-0/tensor00000_000 bytes 30066..62834 (32768 bytes)
+summary: 7 files (0.00 GB), 6 ok, 1 with problems; pieces 7/8 ok, 1 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+
+"#]],
+        &fx.work,
+    );
+    assert_output(&err, str![], &fx.work);
     assert!(
         out.contains("BAD      ") && out.contains(&format!("{file}  (pieces {piece} failed)")),
         "{out}"
@@ -234,10 +320,31 @@ fn corrupt_straddling_piece_names_both_files() {
     assert_eq!(spans[0]["length"], boundary - piece * PIECE);
     assert_eq!(spans[1]["offset"], 0);
     // The text report lists both ranges too.
-    let (_, text, _) = weightcheck(
+    let (_, text, err) = weightcheck(
         &fx.work,
         &["hash", "release", "--torrent", "mk.torrent", "--no-cache"],
     );
+    assert_output(
+        &text,
+        str![[r#"
+root [ROOT]/release
+torrent release info-hash 348783449503791a09695fd455bfece223d4a963 (8 pieces of 32768 bytes)
+ok       41fc05d5a03287db62822261b509ae0ba365571e2f2d9e291ada9f941f08e731  .hidden
+ok       48f99f3f759645235634a20226e06736c895faf1c24bfd3a8b0032312b20dae6  a-c
+BAD      24220a5841ec8e4b239573d90db4a1a857b31f92173ad69be5cfaddd34a52368  a/b.bin  (pieces 3 failed)
+ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/empty
+BAD      1a2b140327dd3eeeb86ea582177b932495af745d712e48bae276173f1f20d842  ckpt-0/tensor00000_000  (pieces 3 failed)
+ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
+ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
+bad piece 3 (mismatch) covers:
+    a/b.bin bytes 97299..100001 (2702 bytes)
+    ckpt-0/tensor00000_000 bytes 0..30066 (30066 bytes)
+summary: 7 files (0.00 GB), 5 ok, 2 with problems; pieces 7/8 ok, 1 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+
+"#]],
+        &fx.work,
+    );
+    assert_output(&err, str![], &fx.work);
     assert!(
         text.contains(&format!(
             "bad piece {piece} (mismatch) covers:\n    a/b.bin bytes "
@@ -381,8 +488,16 @@ fn magnet_mismatch_is_refused_and_match_accepted() {
         ],
     );
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("mk.torrent: its info-hash"), "{err}");
-    assert!(out.is_empty(), "nothing hashed: {out}");
+    // Nothing hashed: no output but the refusal.
+    assert_output(&out, str![], &fx.work);
+    assert_output(
+        &err,
+        str![[r#"
+weightcheck: refusing mk.torrent: its info-hash 348783449503791a09695fd455bfece223d4a963 is not the magnet link's 048783449503791a09695fd455bfece223d4a963
+
+"#]],
+        &fx.work,
+    );
 }
 
 /// A multi-file torrent with one file entry whose raw bencoded `path` list

@@ -2,9 +2,12 @@
 //! (sizes and SHA-256s): it passes, and each kind of damage is caught and
 //! named.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use weightcheck::env::Env;
+use common::{assert_output, run};
+use snapbox::{str, IntoData};
 use weightcheck::formats::writer::{write_shard, ArraySpec, ShardSpec};
 use weightcheck::formats::DType;
 use weightcheck::synth::{self, Content};
@@ -33,19 +36,31 @@ fn release() -> Release {
     }
 }
 
-fn verify(r: &Release, extra: &[&str]) -> (i32, String) {
-    let (mut env, cap) = Env::capture(&r.root);
+fn verify(r: &Release, extra: &[&str]) -> (i32, String, String) {
     let mut argv = vec![
-        "weightcheck".to_string(),
-        "verify".into(),
+        "verify".to_string(),
         r.root.display().to_string(),
         "--manifest".into(),
         r.manifest.display().to_string(),
         "--quiet".into(),
     ];
     argv.extend(extra.iter().map(|s| s.to_string()));
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out() + &cap.err())
+    run(argv, &r.root)
+}
+
+/// Whole stdout and stderr of a run, the release's temporary directory as
+/// `[ROOT]`. Long runs of table rows that verified `ok` are written `...`
+/// in the snapshots; the summary lines below each table pin their count.
+#[track_caller]
+fn assert_outputs(
+    r: &Release,
+    out: &str,
+    want_out: impl IntoData,
+    err: &str,
+    want_err: impl IntoData,
+) {
+    assert_output(out, want_out, r._dir.path());
+    assert_output(err, want_err, r._dir.path());
 }
 
 fn shard(r: &Release, i: usize) -> PathBuf {
@@ -55,58 +70,126 @@ fn shard(r: &Release, i: usize) -> PathBuf {
 #[test]
 fn intact_release_verifies() {
     let r = release();
-    let (code, out) = verify(&r, &[]);
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("146/146 structurally correct"), "{out}");
-    assert!(out.contains("sha256: 146 match, 0 differ"), "{out}");
-    assert!(
-        out.contains(
-            "result: VERIFIED — every byte of 146 files matched a published or pinned digest\n"
-        ),
-        "{out}"
+    let (code, out, err) = verify(&r, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 146 match, 0 differ, 0 not published in the manifest
+hashed 3,639,012 bytes, 0 bytes from the verification cache
+
+result: VERIFIED
+
+"#]],
+        &err,
+        str![],
     );
 }
 
 #[test]
 fn accepts_the_shard_directory_itself() {
     let r = release();
-    let (mut env, cap) = Env::capture(&r.root);
-    let code = weightcheck::cli::run(
+    let (code, out, err) = run(
         [
-            "weightcheck",
             "verify",
             "ckpt-0",
             "--manifest",
             r.manifest.to_str().unwrap(),
             "--no-hash",
         ],
-        &mut env,
+        &r.root,
     );
-    assert_eq!(code, 0, "{}", cap.out());
+    assert_eq!(code, 0, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+...
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+
+note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+
+result: VERIFIED
+
+"#]],
+        &err,
+        str![],
+    );
 }
 
 #[test]
 fn missing_shard_is_named() {
     let r = release();
     std::fs::remove_file(shard(&r, 5)).unwrap();
-    let (code, out) = verify(&r, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("ckpt-0/tensor00005_000"), "{out}");
-    assert!(out.contains("missing"), "{out}");
-    assert!(out.contains("1 missing"), "{out}");
+    let (code, out, err) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 145 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00005_000  transformer/decoder_layer_0/multi_head_attention/key/w      missing        not checked
+                          - missing
+
+files: 145/146 present, 1 missing, 0 extra, 0 wrong size
+structure: 145/146 structurally correct
+sha256: 145 match, 0 differ, 1 not checked (--no-hash), 0 not published in the manifest
+hashed 3,636,605 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
+    );
 }
 
 #[test]
 fn extra_file_is_named() {
     let r = release();
     std::fs::write(r.root.join("ckpt-0/tensor00146_000"), b"stray").unwrap();
-    let (code, out) = verify(&r, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("ckpt-0/tensor00146_000") && out.contains("extra"),
-        "{out}"
+    let (code, out, err) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00146_000  -                                                           extra          not published
+                          - not part of the release
+
+files: 146/146 present, 0 missing, 1 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 146 match, 0 differ, 0 not published in the manifest
+hashed 3,639,012 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
     );
-    assert!(out.contains("1 extra"), "{out}");
 }
 
 #[test]
@@ -116,12 +199,34 @@ fn truncated_shard_is_named_with_offset() {
     let len = std::fs::metadata(&path).unwrap().len();
     let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
     f.set_len(len / 2).unwrap();
-    let (code, out) = verify(&r, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("ckpt-0/tensor00002_000"), "{out}");
-    assert!(out.contains("wrong_size"), "{out}");
-    assert!(out.contains("truncated or hostile"), "{out}");
-    assert!(out.contains("byte "), "{out}");
+    let (code, out, err) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    wrong_size     DIFFERS
+                          - size 45564 bytes, expected 91129
+                          - byte 195: BINBYTES claims 88064 bytes but only 45364 remain (truncated or hostile)
+                          - SHA-256 differs from the manifest
+                          expected 9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
+                          actual   b346249bc9994078ec108e989e9b45d0f4bfa6f56472db9b3d05171b9030a74b
+
+files: 146/146 present, 0 missing, 0 extra, 1 wrong size
+structure: 145/146 structurally correct
+sha256: 145 match, 1 differ, 0 not published in the manifest
+hashed 3,593,447 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
+    );
 }
 
 fn replace(path: &Path, spec: &ShardSpec) {
@@ -140,10 +245,32 @@ fn shard_of_another_shape_is_named() {
             data: None,
         }),
     );
-    let (code, out) = verify(&r, &["--no-hash"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("language_model/rms_norm/scale"), "{out}");
-    assert!(out.contains("shape 64x4, expected 64"), "{out}");
+    let (code, out, err) = verify(&r, &["--no-hash"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00001_000  language_model/rms_norm/scale                               wrong_size     not checked
+                          - size 1176 bytes, expected 406
+                          - shape 64x4, expected 64
+
+files: 146/146 present, 0 missing, 0 extra, 1 wrong size
+structure: 145/146 structurally correct
+sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+
+note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
+    );
 }
 
 #[test]
@@ -157,9 +284,32 @@ fn wrong_dtype_is_named() {
             data: None,
         }),
     );
-    let (code, out) = verify(&r, &["--no-hash"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("dtype bfloat16, expected float32"), "{out}");
+    let (code, out, err) = verify(&r, &["--no-hash"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00001_000  language_model/rms_norm/scale                               wrong_size     not checked
+                          - size 289 bytes, expected 406
+                          - dtype bfloat16, expected float32
+
+files: 146/146 present, 0 missing, 0 extra, 1 wrong size
+structure: 145/146 structurally correct
+sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+
+note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
+    );
 }
 
 #[test]
@@ -171,27 +321,68 @@ fn swapped_layers_pass_shapes_but_fail_sha256() {
     std::fs::rename(&a, &tmp).unwrap();
     std::fs::rename(&b, &a).unwrap();
     std::fs::rename(&tmp, &b).unwrap();
-    let (code, out) = verify(&r, &["--no-hash"]);
+    let (code, out, err) = verify(&r, &["--no-hash"]);
     assert_eq!(code, 0, "shapes alone cannot see a layer swap: {out}");
-    assert!(
-        out.contains("shapes cannot detect two layers' files swapped"),
-        "{out}"
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+
+note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+
+result: VERIFIED
+
+"#]],
+        &err,
+        str![],
     );
-    let (code, out) = verify(&r, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("ckpt-0/tensor00002_000") && out.contains("ckpt-0/tensor00014_000"),
-        "{out}"
+    let (code, out, err) = verify(&r, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
+  looked: [ROOT]/release: 146 of 146 release files present
+
+file                    tensor                                                      verdict        sha256
+ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  DIFFERS
+                          - SHA-256 differs from the manifest
+                          expected 9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
+                          actual   1a08692a810923f8837bd4e1b6f6e453b2a46a22e3a8d9c13a8dc6277f1bc261
+ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                    hash_mismatch  DIFFERS
+                          - SHA-256 differs from the manifest
+                          expected 1a08692a810923f8837bd4e1b6f6e453b2a46a22e3a8d9c13a8dc6277f1bc261
+                          actual   9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 144 match, 2 differ, 0 not published in the manifest
+hashed 3,639,012 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
     );
-    assert!(out.contains("sha256: 144 match, 2 differ"), "{out}");
 }
 
 #[test]
 fn json_output_has_summary_and_files() {
     let r = release();
     std::fs::remove_file(shard(&r, 9)).unwrap();
-    let (code, out) = verify(&r, &["--json", "--no-hash"]);
+    let (code, out, err) = verify(&r, &["--json", "--no-hash"]);
     assert_eq!(code, 1);
+    assert_eq!(err, "");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["missing"], 1);
     assert_eq!(v["files"][9]["verdict"], "missing");
@@ -264,6 +455,7 @@ fn hugging_face_cache_layout_is_found_and_blob_names_checked() {
 /// release directory, 32 KiB pieces (mktorrent's smallest): shards are not piece multiples, so
 /// pieces straddle files.
 fn mktorrent(r: &Release) -> PathBuf {
+    common::require("mktorrent");
     let out = r.root.parent().unwrap().join("release.torrent");
     let status = std::process::Command::new("mktorrent")
         .args(["-l", "15", "-n", "release", "-o"])
@@ -287,33 +479,73 @@ fn torrent_pieces_and_sha256_in_one_pass() {
     let torrent = mktorrent(&r);
     let dir = r.root.join("ckpt-0");
     let run = |extra: &[&str]| {
-        let (mut env, cap) = Env::capture(&dir);
-        let mut argv = vec![
-            "weightcheck",
-            "verify",
-            ".",
-            "--manifest",
-            r.manifest.to_str().unwrap(),
-        ];
+        let mut argv = vec!["verify", ".", "--manifest", r.manifest.to_str().unwrap()];
         argv.extend_from_slice(&["--torrent", torrent.to_str().unwrap(), "--no-cache"]);
         argv.extend_from_slice(extra);
-        let code = weightcheck::cli::run(argv, &mut env);
-        (code, cap.out() + &cap.err())
+        run(argv, &dir)
     };
-    let (code, out) = run(&[]);
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("sha256: 146 match"), "{out}");
-    assert!(out.contains("pieces of 32768 bytes match"), "{out}");
+    let (code, out, err) = run(&[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release/ckpt-0
+  looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
+
+file             tensor                                                      verdict        sha256
+...
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 146 match, 0 differ, 0 not published in the manifest
+torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 112/112 pieces of 32768 bytes match
+hashed 3,639,012 bytes, 0 bytes from the verification cache
+
+result: VERIFIED
+
+"#]],
+        &err,
+        str![],
+    );
 
     // Flip one byte in the middle of shard 2's payload.
     let path = dir.join("tensor00002_000");
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[40_000] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let (code, out) = run(&[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("sha256: 145 match, 1 differ"), "{out}");
-    assert!(out.contains("tensor00002_000 bytes 32200..64968"), "{out}");
+    let (code, out, err) = run(&[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release/ckpt-0
+  looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
+
+file             tensor                                                      verdict        sha256
+tensor00000_000  language_model/in_out_embed/embeddings                      ok             matches
+tensor00001_000  language_model/rms_norm/scale                               ok             matches
+tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  DIFFERS
+                   - SHA-256 differs from the manifest
+                   - torrent piece 5 has the wrong SHA-1 (bytes 32200..64968 of this file)
+                   expected 9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
+                   actual   2ba7a737f2b0dc7ca5a05336f4be5eb4989177aa16227607b6e8d72ae9f6f1fe
+...
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 145 match, 1 differ, 0 not published in the manifest
+torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes match
+  piece 5 mismatch: tensor00002_000 bytes 32200..64968
+hashed 3,639,012 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
+    );
 
     // Restore it; damage the 406-byte shard 1, whose piece straddles three files.
     bytes[40_000] ^= 1;
@@ -322,18 +554,55 @@ fn torrent_pieces_and_sha256_in_one_pass() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[200] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let (code, out) = run(&[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("piece 4 mismatch: tensor00000_000 bytes 131072..131234; tensor00001_000 bytes 0..406; tensor00002_000 bytes 0..32200"),
-        "{out}"
+    let (code, out, err) = run(&[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![[r#"
+weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release/ckpt-0
+  looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
+
+file             tensor                                                      verdict        sha256
+tensor00000_000  language_model/in_out_embed/embeddings                      hash_mismatch  matches
+                   - torrent piece 4 has the wrong SHA-1 (bytes 131072..131234 of this file)
+tensor00001_000  language_model/rms_norm/scale                               hash_mismatch  DIFFERS
+                   - SHA-256 differs from the manifest
+                   - torrent piece 4 has the wrong SHA-1 (bytes 0..406 of this file)
+                   expected c2bbd47923c441b4c83f1fb3d0561e4af7ee5788b42b0d950f58bd17aa0284bd
+                   actual   3178f209884c8493b207c1f007957b53117eb058755f97eb7b5b15b9fc25c01a
+tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  matches
+                   - torrent piece 4 has the wrong SHA-1 (bytes 0..32200 of this file)
+...
+
+files: 146/146 present, 0 missing, 0 extra, 0 wrong size
+structure: 146/146 structurally correct
+sha256: 145 match, 1 differ, 0 not published in the manifest
+torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes match
+  piece 4 mismatch: tensor00000_000 bytes 131072..131234; tensor00001_000 bytes 0..406; tensor00002_000 bytes 0..32200
+hashed 3,639,012 bytes, 0 bytes from the verification cache
+
+result: MISMATCH
+
+"#]],
+        &err,
+        str![],
     );
 
     // A magnet for another torrent is refused before any hashing.
-    let (code, out) = run(&[
+    let (code, out, err) = run(&[
         "--magnet",
         "magnet:?xt=urn:btih:5f96d43576e3d386c9ba65b883210a393b68210e",
     ]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("is not the magnet link's 5f96d435"), "{out}");
+    assert_eq!(code, 1, "{out}{err}");
+    assert_outputs(
+        &r,
+        &out,
+        str![],
+        &err,
+        str![[r#"
+weightcheck: error: refusing [ROOT]/release.torrent: its info-hash 4ff93f81c5914631bdfd1a693edee0136625c347 is not the magnet link's 5f96d43576e3d386c9ba65b883210a393b68210e
+
+"#]],
+    );
 }

@@ -470,7 +470,6 @@ fn remote(kind: RemoteKind, message: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::fake::{FakeGithub, FakeRepo};
 
     #[test]
     fn repo_names() {
@@ -479,27 +478,5 @@ mod tests {
         assert!(parse_repo("a/b/c").is_err());
         assert!(parse_repo("../x").is_err());
         assert_eq!(encode_path("feature/x y"), "feature/x%20y");
-    }
-
-    #[test]
-    fn token_is_sent_explicitly() {
-        let server = FakeGithub::start(FakeRepo::grok_standins());
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let opts = ClientOptions {
-            api_url: Some(server.url()),
-            token: Some("t0ken".into()),
-            ..ClientOptions::default()
-        };
-        let commit = rt.block_on(async {
-            let repo = GithubRepo::new("xai-org/grok-1", &opts).unwrap();
-            repo.commit("main").await
-        });
-        assert_eq!(commit.unwrap().sha, crate::github::fake::GROK_COMMIT);
-        let auth = server.requests();
-        assert_eq!(auth.len(), 1);
-        assert_eq!(auth[0].authorization.as_deref(), Some("Bearer t0ken"));
-        assert!(auth[0]
-            .path
-            .starts_with("/repos/xai-org/grok-1/commits/main"));
     }
 }

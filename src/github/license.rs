@@ -179,14 +179,11 @@ pub fn is_license_file_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    const LICENSE_TXT: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/grok-1/LICENSE.txt"
-    );
+    const LICENSE_TXT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/grok-1/LICENSE.txt");
 
     #[test]
     fn recognizes_the_real_grok_license() {
-        let text = std::fs::read_to_string(LICENSE_TXT).expect("shared/data/grok-1/LICENSE.txt");
+        let text = std::fs::read_to_string(LICENSE_TXT).expect("tests/data/grok-1/LICENSE.txt");
         let id = identify_license_text(&text);
         assert_eq!(id.spdx.as_deref(), Some("Apache-2.0"));
         assert!(id.complete, "{}", id.evidence);

@@ -27,9 +27,6 @@ pub mod local;
 pub mod magnet_links;
 pub mod tree;
 
-#[cfg(test)]
-pub(crate) mod fake;
-
 use license::TextLicense;
 use magnet_links::MagnetLink;
 use tree::{TreeComparison, TreeEntry};

@@ -1,18 +1,158 @@
-//! Shared by the tests that compare weightcheck with the real Grok-1 writer
-//! (CPython 3.11 `pickle.dump` with numpy 1.26.4 and ml_dtypes 0.4.0, run
-//! through scripts/grok_fixture.py).
+//! What the integration tests share: running weightcheck with its output
+//! captured and comparing that output whole, failing when a program a test
+//! needs is missing, a loopback server answering like the GitHub API
+//! ([`github_server`]), and the reference Grok-1 writer (CPython 3.11
+//! `pickle.dump` with numpy 1.26.4 and ml_dtypes 0.4.0, run through
+//! scripts/grok_fixture.py).
 
+// Each test crate compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
+pub mod github_server;
+
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::mpsc;
+use std::time::Duration;
 
+use weightcheck::env::Env;
 use weightcheck::formats::writer::{ArraySpec, ShardSpec};
 use weightcheck::formats::TensorRecord;
+
+/// Runs `weightcheck ARGS` in this process, in `cwd`, through the same
+/// `cli::run` as the binary; returns (exit code, stdout, stderr).
+pub fn run<I, T>(args: I, cwd: &Path) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let (mut env, cap) = Env::capture(cwd);
+    let argv =
+        std::iter::once(OsString::from("weightcheck")).chain(args.into_iter().map(Into::into));
+    let code = weightcheck::cli::run(argv, &mut env);
+    (code, cap.out(), cap.err())
+}
+
+/// [`run`] on a thread of its own, failing the test when the command has
+/// not finished within `limit`, so that a hung network command fails
+/// instead of stalling the suite.
+pub fn run_within<I, T>(args: I, cwd: &Path, limit: Duration) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cwd = cwd.to_path_buf();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(run(args, &cwd));
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("the command did not finish within {limit:?}"))
+}
+
+/// Asserts that `actual` is all of `expected`, a snapbox [`str!`] snapshot
+/// in which `[..]` stands for any text within one line and a line `...`
+/// for any run of lines,
+/// with `root` (a test's temporary directory) written as `[ROOT]`. Whole
+/// output, so that a line nobody looked for cannot slip into a verdict.
+/// `SNAPSHOTS=overwrite cargo test --test NAME` rewrites the snapshots in
+/// place after a deliberate change of output; review the diff.
+///
+/// [`str!`]: snapbox::str
+#[track_caller]
+pub fn assert_output(actual: &str, expected: impl snapbox::IntoData, root: &Path) {
+    assert_redacted(actual, expected, root, &[]);
+}
+
+/// [`assert_output`] with more values that change from run to run (a commit
+/// made by the test, a time computed from the clock) written as
+/// placeholders, e.g. `("[HEAD]", &head)`.
+#[track_caller]
+pub fn assert_redacted(
+    actual: &str,
+    expected: impl snapbox::IntoData,
+    root: &Path,
+    more: &[(&'static str, &str)],
+) {
+    let mut redactions = snapbox::Redactions::new();
+    redactions
+        .insert("[ROOT]", root.to_path_buf())
+        .expect("[ROOT] is a valid placeholder");
+    for (placeholder, value) in more {
+        redactions
+            .insert(placeholder, value.to_string())
+            .unwrap_or_else(|e| panic!("{placeholder}: {e}"));
+    }
+    // Backslashes are output (a hostile path, an escaped string), not
+    // Windows separators: compare them as they are.
+    snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .normalize_paths(false)
+        .redact_with(redactions)
+        .eq(actual.to_string(), expected);
+}
+
+/// `text` with every `127.0.0.1:PORT` written `127.0.0.1:[PORT]`: test servers
+/// and peers listen on ports the kernel picks.
+pub fn loopback_ports(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let (head, tail) = rest.split_at(at + "127.0.0.1:".len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(if digits > 0 { "[PORT]" } else { "" });
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs the built `weightcheck` binary in `cwd` with `XDG_CACHE_HOME` set to
+/// `cache_home`, for what only a separate process can show: its own
+/// verification cache location, its exit status, signals.
+pub fn run_bin<I, T>(args: I, cwd: &Path, cache_home: &Path) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<std::ffi::OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cache_home)
+        .output()
+        .expect("run weightcheck");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Panics unless `program` is an executable on `PATH`. A peer client or
+/// reference tool that is missing must fail the test that needs it, naming
+/// the fix: a test that returns early would pass without checking anything.
+/// Tests install nothing themselves; the test command does.
+pub fn require(program: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let found = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    });
+    assert!(
+        found,
+        "{program} is not installed, and this test needs it: \
+         run scripts/install-test-deps.sh (as root), which installs every program the tests run"
+    );
 }
 
 /// The reference Python: `$WEIGHTCHECK_PYTHON`, else `<repo>/.venv/bin/python`.

@@ -1,6 +1,6 @@
 //! A loopback HTTP/1.1 server that answers like the GitHub REST API for one
 //! repository, for tests. It serves the Grok-1 tree as listed in
-//! shared/facts (real LICENSE.txt and tokenizer.model from shared/data,
+//! tests/data/grok-1 (the real LICENSE.txt and tokenizer.model,
 //! stand-ins written here for the rest), and can be told to fail in the
 //! ways the client must explain: 404, rate limiting, 5xx, truncated trees.
 //!
@@ -15,18 +15,18 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::tree::git_blob_sha1;
+use weightcheck::github::tree::git_blob_sha1;
 
 /// The real release commit of xai-org/grok-1.
-pub(crate) const GROK_COMMIT: &str = "7050ed204b8206bb8645c7b7bbef7252f79561b0";
+pub const GROK_COMMIT: &str = "7050ed204b8206bb8645c7b7bbef7252f79561b0";
 
-pub(crate) const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/grok-1");
 
-pub(crate) const GROK_MAGNET: &str = "magnet:?xt=urn:btih:5f96d43576e3d386c9ba65b883210a393b68210e&tr=https%3A%2F%2Facademictorrents.com%2Fannounce.php&tr=udp%3A%2F%2Ftracker.coppersurfer.tk%3A6969&tr=udp%3A%2F%2Ftracker.opentrackr.org%3A1337%2Fannounce";
+pub const GROK_MAGNET: &str = "magnet:?xt=urn:btih:5f96d43576e3d386c9ba65b883210a393b68210e&tr=https%3A%2F%2Facademictorrents.com%2Fannounce.php&tr=udp%3A%2F%2Ftracker.coppersurfer.tk%3A6969&tr=udp%3A%2F%2Ftracker.opentrackr.org%3A1337%2Fannounce";
 
 /// Stand-in for the README: the published facts, in this project's words,
 /// with the real magnet link.
-pub(crate) fn readme_standin() -> String {
+pub fn readme_standin() -> String {
     format!(
         "# Grok-1 (stand-in README for weightcheck's tests)\n\
          \n\
@@ -58,7 +58,7 @@ pub(crate) fn readme_standin() -> String {
 
 /// Stand-in for run.py, written from the published hyperparameters in the
 /// style of the original; it is not xAI's file.
-pub(crate) const RUN_PY_STANDIN: &str = r#"# Stand-in for run.py, written for weightcheck's tests from the published
+pub const RUN_PY_STANDIN: &str = r#"# Stand-in for run.py, written for weightcheck's tests from the published
 # Grok-1 hyperparameters. It is not xAI's file.
 import logging
 
@@ -112,16 +112,16 @@ if __name__ == "__main__":
     main()
 "#;
 
-/// One row of shared/facts/grok-1/github-tree-at-7050ed2.tsv.
-pub(crate) struct TsvRow {
-    pub(crate) path: String,
-    pub(crate) git_sha1: String,
-    pub(crate) size: u64,
+/// One row of tests/data/grok-1/github-tree-at-7050ed2.tsv.
+pub struct TsvRow {
+    pub path: String,
+    pub git_sha1: String,
+    pub size: u64,
 }
 
 /// The real tree of xai-org/grok-1 at 7050ed2.
-pub(crate) fn grok_tree_tsv() -> Vec<TsvRow> {
-    let path = format!("{SHARED}/facts/grok-1/github-tree-at-7050ed2.tsv");
+pub fn grok_tree_tsv() -> Vec<TsvRow> {
+    let path = format!("{DATA}/github-tree-at-7050ed2.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()
         .skip(1)
@@ -137,40 +137,40 @@ pub(crate) fn grok_tree_tsv() -> Vec<TsvRow> {
         .collect()
 }
 
-/// How the fake misbehaves.
+/// How the server misbehaves.
 #[derive(Clone, Default)]
-pub(crate) struct Faults {
+pub struct Faults {
     /// Answer 404 to everything, as for a repository that does not exist.
-    pub(crate) not_found: bool,
+    pub not_found: bool,
     /// Answer every request with this status and rate-limit headers
     /// (`x-ratelimit-remaining: 0`, `x-ratelimit-reset` = the value).
-    pub(crate) rate_limit: Option<(u16, i64)>,
+    pub rate_limit: Option<(u16, i64)>,
     /// Answer the first N tree requests with 502.
-    pub(crate) tree_5xx: usize,
+    pub tree_5xx: usize,
     /// Mark the tree as truncated.
-    pub(crate) truncated: bool,
+    pub truncated: bool,
 }
 
-/// The repository the fake serves.
+/// The repository the server serves.
 #[derive(Clone)]
-pub(crate) struct FakeRepo {
-    pub(crate) full_name: String,
-    pub(crate) commit: String,
-    pub(crate) files: BTreeMap<String, Vec<u8>>,
+pub struct ServedRepo {
+    pub full_name: String,
+    pub commit: String,
+    pub files: BTreeMap<String, Vec<u8>>,
     /// (path, spdx id, name) for the license API.
-    pub(crate) license: Option<(String, String, String)>,
-    pub(crate) faults: Faults,
+    pub license: Option<(String, String, String)>,
+    pub faults: Faults,
 }
 
-impl FakeRepo {
-    /// Every path of the real tree, with real content where shared/data has
+impl ServedRepo {
+    /// Every path of the real tree, with real content where tests/data has
     /// it and stand-ins elsewhere.
-    pub(crate) fn grok_standins() -> Self {
+    pub fn grok_standins() -> Self {
         let mut files = BTreeMap::new();
         for row in grok_tree_tsv() {
             let content = match row.path.as_str() {
                 "LICENSE.txt" | "tokenizer.model" => {
-                    let p = format!("{SHARED}/data/grok-1/{}", row.path);
+                    let p = format!("{DATA}/{}", row.path);
                     let content = std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
                     // The real files must be the ones the tsv describes.
                     assert_eq!(content.len() as u64, row.size, "{p}");
@@ -183,7 +183,7 @@ impl FakeRepo {
             };
             files.insert(row.path, content);
         }
-        FakeRepo {
+        ServedRepo {
             full_name: "xai-org/grok-1".to_string(),
             commit: GROK_COMMIT.to_string(),
             files,
@@ -197,15 +197,15 @@ impl FakeRepo {
     }
 }
 
-/// A request as the fake saw it.
+/// A request as the server saw it.
 #[derive(Clone, Debug)]
-pub(crate) struct SeenRequest {
-    pub(crate) path: String,
-    pub(crate) authorization: Option<String>,
-    pub(crate) accept: Option<String>,
+pub struct SeenRequest {
+    pub path: String,
+    pub authorization: Option<String>,
+    pub accept: Option<String>,
 }
 
-pub(crate) struct FakeGithub {
+pub struct GithubServer {
     addr: std::net::SocketAddr,
     seen: Arc<Mutex<Vec<SeenRequest>>>,
     stop: Arc<AtomicBool>,
@@ -215,8 +215,8 @@ pub(crate) struct FakeGithub {
 const MAX_CONNECTIONS: usize = 200;
 const MAX_LIFETIME: Duration = Duration::from_secs(60);
 
-impl FakeGithub {
-    pub(crate) fn start(repo: FakeRepo) -> Self {
+impl GithubServer {
+    pub fn start(repo: ServedRepo) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("local addr");
@@ -243,7 +243,7 @@ impl FakeGithub {
                 }
             }
         });
-        FakeGithub {
+        GithubServer {
             addr,
             seen,
             stop,
@@ -251,16 +251,16 @@ impl FakeGithub {
         }
     }
 
-    pub(crate) fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    pub(crate) fn requests(&self) -> Vec<SeenRequest> {
+    pub fn requests(&self) -> Vec<SeenRequest> {
         self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
-impl Drop for FakeGithub {
+impl Drop for GithubServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
@@ -295,7 +295,7 @@ fn not_found() -> Answer {
 
 fn serve(
     mut stream: TcpStream,
-    repo: &FakeRepo,
+    repo: &ServedRepo,
     seen: &Mutex<Vec<SeenRequest>>,
     tree_hits: &mut usize,
 ) -> std::io::Result<()> {
@@ -346,7 +346,7 @@ fn serve(
     Ok(())
 }
 
-fn route(req: &SeenRequest, repo: &FakeRepo, tree_hits: &mut usize) -> Answer {
+fn route(req: &SeenRequest, repo: &ServedRepo, tree_hits: &mut usize) -> Answer {
     let f = &repo.faults;
     if let Some((status, reset)) = f.rate_limit {
         let mut a = json(
@@ -424,7 +424,7 @@ fn route(req: &SeenRequest, repo: &FakeRepo, tree_hits: &mut usize) -> Answer {
             },
             Some(_) if ref_ok => json(
                 415,
-                serde_json::json!({"message": "the fake serves contents raw only"}),
+                serde_json::json!({"message": "this test server serves contents raw only"}),
             ),
             _ => not_found(),
         };

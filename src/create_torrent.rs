@@ -17,9 +17,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::hash::engine::{self, HashPlan, PiecePlan, PlanFile, Progress};
+use crate::paths::check_component;
 use crate::paths::list_files;
 use crate::torrent::bencode::Encoder;
-use crate::torrent::metainfo::{check_component, Metainfo, MAX_PIECE_LENGTH};
+use crate::torrent::metainfo::{Metainfo, MAX_PIECE_LENGTH};
 use crate::{Error, Result};
 
 /// Smallest piece length written (BitTorrent clients assume 16 KiB blocks).

@@ -13,8 +13,28 @@ use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::torrent::metainfo::check_component;
 use crate::{Error, Result};
+
+/// Checks one path component of untrusted origin; returns it as a string
+/// or says why it cannot be used as a file name.
+pub fn check_component(raw: &[u8]) -> std::result::Result<String, &'static str> {
+    if raw.is_empty() {
+        return Err("empty");
+    }
+    if raw == b"." || raw == b".." {
+        return Err("a relative directory reference");
+    }
+    if raw.contains(&0) {
+        return Err("contains a NUL byte");
+    }
+    if raw.contains(&b'/') || raw.contains(&b'\\') {
+        return Err("contains a path separator");
+    }
+    if raw.len() > 255 {
+        return Err("longer than 255 bytes");
+    }
+    String::from_utf8(raw.to_vec()).map_err(|_| "not valid UTF-8")
+}
 
 /// Opens an input for reading, refusing anything but a regular file. The
 /// open itself is non-blocking, so a FIFO named as a shard, manifest,

@@ -35,7 +35,7 @@ fn mixtral_safetensors_set_verifies_against_its_config() {
     assert_output(
         &out,
         str![[r#"
-weightcheck verify: local release described by config.json (unknown, unknown) in [ROOT]
+weightcheck verify: local release described by [ROOT]/config.json (unknown, unknown) in [ROOT]
   looked: [ROOT]: 0 of 0 release files present
 
 file                              tensor  verdict        sha256
@@ -51,7 +51,9 @@ note: the manifest publishes no file sizes: the 3 tensor files found were checke
 
 note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` from a trusted copy
 
-result: VERIFIED
+result: STRUCTURE OK — nothing wrong found, but the content of 3 of 3 files was not checked against any published digest
+  not checked: model-00001-of-00003.safetensors, model-00002-of-00003.safetensors, model-00003-of-00003.safetensors
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         &dir,
@@ -80,7 +82,7 @@ fn a_tensor_missing_from_every_shard_is_named() {
     assert_output(
         &out,
         str![[r#"
-weightcheck verify: local release described by config.json (unknown, unknown) in [ROOT]
+weightcheck verify: local release described by [ROOT]/config.json (unknown, unknown) in [ROOT]
   looked: [ROOT]: 0 of 0 release files present
 
 file                              tensor  verdict        sha256
@@ -117,7 +119,7 @@ note: the manifest publishes no file sizes: the 3 tensor files found were checke
 
 note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` from a trusted copy
 
-result: MISMATCH
+result: FAILED — 19 problems found (above)
 
 "#]],
         &dir,

@@ -438,10 +438,10 @@ ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                
 
 files: 15/146 present, 131 missing, 0 extra, 1 wrong size
 structure: 14/146 structurally correct
-sha256: 14 match, 1 differ, 131 not checked (--no-hash), 0 not published in the manifest
+sha256: 14 match, 1 differ, 131 not checked (missing or unreadable), 0 not published in the manifest
 hashed 425,984 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 132 problems found (above)
 
 "#]],
         &fx,

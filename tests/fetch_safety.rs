@@ -441,7 +441,7 @@ weightcheck seed: "rel" (2 files, 100,000 bytes, info-hash 48897c14afe901e5f654b
   verified: 6 of 7 pieces pass (100,000 bytes read in [..] s)
   - b.bin: 1 bad piece(s)
 
-result: MISMATCH — the copy does not match the torrent; not seeding it
+result: FAILED — the copy does not match the torrent; not seeding it
 
 "#]],
         dir.path(),

@@ -388,7 +388,7 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
   "verdicts": [
     {
       "path": "a",
-      "verdict": "bad"
+      "verdict": "hash_mismatch"
     },
     {
       "path": "c",
@@ -396,7 +396,7 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
     },
     {
       "path": "sub/b",
-      "verdict": "bad"
+      "verdict": "hash_mismatch"
     }
   ],
   "report": {

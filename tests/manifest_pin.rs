@@ -3,20 +3,17 @@
 //! name the file; and the refusals (a copy that contradicts the manifest it
 //! is pinned against is never written down).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use weightcheck::env::Env;
 use weightcheck::manifest::Manifest;
 use weightcheck::pin::SHA256_SOURCE;
 use weightcheck::synth::{self, Content};
 
 fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
+    common::run(args.iter().copied(), cwd)
 }
 
 fn s(p: &Path) -> &str {

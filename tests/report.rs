@@ -177,7 +177,7 @@ EOSAI (European Open Source AI Index):
 
   base-model weights         released      Apache-2.0 (OSI-approved)
       770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-      verified here: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run
+      checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run — result STRUCTURE OK
   fine-tuned weights         not released  -
       only the pre-training checkpoint was released; the Grok chat model's weights were not
       declared by the manifest (RELEASE card)
@@ -217,31 +217,31 @@ EOSAI (European Open Source AI Index):
   claim                                                    claimed         computed  verdict
   314B parameters                                  314,000,000,000  315,684,820,992  approximately (+0.54%)
       how: sum of the logical elements of all 770 tensors as stored
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   86B active parameters                             86,000,000,000   83,756,587,008  approximately (-2.61%)
       how: 6,447,175,680 non-expert (embedding and final norm counted once; attention, norms, routers) + 2/8 of 309,237,645,312 expert parameters (num_selected_experts = 2, from the architecture)
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   Mixture of 8 Experts (MoE)                                     8                8  confirmed
       how: first axis of moe/linear/w
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   2 experts used per token                                       2                -  not verifiable here
       why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it
       declared by the manifest (GitHub README.md)
   64 layers                                                     64               64  confirmed
       how: distinct decoder layers among the readable shards
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   48 attention heads for queries                                48               48  confirmed
       how: multi_head_attention/query/w output width 6,144 / key_size 128
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   8 attention heads for keys/values                              8                8  confirmed
       how: multi_head_attention/key/w output width 1,024 / key_size 128
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   Embedding size: 6,144                                      6,144            6,144  confirmed
       how: second axis of the embedding matrix
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   SentencePiece tokenizer with 131,072 tokens              131,072          131,072  confirmed
       how: rows of the embedding matrix (no tokenizer.model given)
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   Maximum sequence length (context): 8,192 tokens            8,192                -  not verifiable here
       why: rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len
       declared by the manifest (GitHub README.md)
@@ -249,7 +249,7 @@ EOSAI (European Open Source AI Index):
 == Files (verified here, in [ROOT])
 
   770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run
-  result: VERIFIED
+  result: STRUCTURE OK
 
 == Tensor inventory (verified here: decoded from the files)
 
@@ -958,7 +958,7 @@ EOSAI (European Open Source AI Index):
 
   base-model weights         released      Apache-2.0 (OSI-approved)
       770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-      verified here: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run
+      checked here, not proven: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run — result FAILED
   fine-tuned weights         not released  -
       only the pre-training checkpoint was released; the Grok chat model's weights were not
       declared by the manifest (RELEASE card)
@@ -1004,25 +1004,25 @@ EOSAI (European Open Source AI Index):
       declared by the manifest (Hugging Face RELEASE card)
   Mixture of 8 Experts (MoE)                                     8         8  confirmed
       how: first axis of moe/linear/w
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   2 experts used per token                                       2         -  not verifiable here
       why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it
       declared by the manifest (GitHub README.md)
   64 layers                                                     64        64  confirmed
       how: distinct decoder layers among the readable shards
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   48 attention heads for queries                                48        48  confirmed
       how: multi_head_attention/query/w output width 6,144 / key_size 128
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   8 attention heads for keys/values                              8         8  confirmed
       how: multi_head_attention/key/w output width 1,024 / key_size 128
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   Embedding size: 6,144                                      6,144     6,144  confirmed
       how: second axis of the embedding matrix
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   SentencePiece tokenizer with 131,072 tokens              131,072   131,072  confirmed
       how: rows of the embedding matrix (no tokenizer.model given)
-      verified here: computed from the tensors on disk
+      computed here: computed from the tensors on disk
   Maximum sequence length (context): 8,192 tokens            8,192         -  not verifiable here
       why: rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len
       declared by the manifest (GitHub README.md)
@@ -1031,7 +1031,7 @@ EOSAI (European Open Source AI Index):
 
   769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run
     - ckpt-0/tensor00005_000: missing (missing)
-  result: MISMATCH
+  result: FAILED
 
 == Tensor inventory (verified here: decoded from the files)
 

@@ -132,7 +132,8 @@ ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/emp
 ok       b290f4279bb69858fe537f2d1f578f7071c4672ddf9c26d3593acad2f96fa166  ckpt-0/tensor00000_000
 ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
 ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
-summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+summary: 7 files (236.58 kB), 7 ok; pieces 8/8 ok, 0 failed; read 236.58 kB in [..] s ([..] GB/s), 0 B from cache
+result: VERIFIED — all 8 pieces matched the torrent
 
 "#]],
         ),
@@ -148,7 +149,8 @@ ok        a/empty
 ok        ckpt-0/tensor00000_000
 ok        ckpt-0/tensor00001_000
 ok        tiny
-summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+summary: 7 files (236.58 kB), 7 ok; pieces 8/8 ok, 0 failed; read 236.58 kB in [..] s ([..] GB/s), 0 B from cache
+result: VERIFIED — all 8 pieces matched the torrent
 
 "#]],
         ),
@@ -164,7 +166,8 @@ ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/emp
 ok       b290f4279bb69858fe537f2d1f578f7071c4672ddf9c26d3593acad2f96fa166  ckpt-0/tensor00000_000
 ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
 ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
-summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+summary: 7 files (236.58 kB), 7 ok; pieces 8/8 ok, 0 failed; read 236.58 kB in [..] s ([..] GB/s), 0 B from cache
+result: VERIFIED — all 8 pieces matched the torrent
 
 "#]],
         ),
@@ -201,7 +204,8 @@ ok       e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/emp
 ok       b290f4279bb69858fe537f2d1f578f7071c4672ddf9c26d3593acad2f96fa166  ckpt-0/tensor00000_000
 ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-0/tensor00001_000
 ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
-summary: 7 files (0.00 GB), 7 ok; pieces 8/8 ok, 0 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+summary: 7 files (236.58 kB), 7 ok; pieces 8/8 ok, 0 failed; read 236.58 kB in [..] s ([..] GB/s), 0 B from cache
+result: VERIFIED — all 8 pieces matched the torrent
 
 "#]],
         &fx.work,
@@ -273,7 +277,8 @@ ok       43d8cd93c9425347d96f51dc4da469452d6bf621815a9098f93bbbd8a3bde59f  ckpt-
 ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
 bad piece 4 (mismatch) covers:
     ckpt-0/tensor00000_000 bytes 30066..62834 (32768 bytes)
-summary: 7 files (0.00 GB), 6 ok, 1 with problems; pieces 7/8 ok, 1 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+summary: 7 files (236.58 kB), 6 ok, 1 with problems; pieces 7/8 ok, 1 failed; read 236.58 kB in [..] s ([..] GB/s), 0 B from cache
+result: FAILED — 1 bad piece, 1 file with problems
 
 "#]],
         &fx.work,
@@ -339,7 +344,8 @@ ok       19b2773fd3264462b0730af5bd60d4a37db5d3f75f0d95d715e79c4281d1bb19  tiny
 bad piece 3 (mismatch) covers:
     a/b.bin bytes 97299..100001 (2702 bytes)
     ckpt-0/tensor00000_000 bytes 0..30066 (30066 bytes)
-summary: 7 files (0.00 GB), 5 ok, 2 with problems; pieces 7/8 ok, 1 failed; read 0.00 GB in [..] s ([..] GB/s), 0.00 GB from cache
+summary: 7 files (236.58 kB), 5 ok, 2 with problems; pieces 7/8 ok, 1 failed; read 236.58 kB in [..] s ([..] GB/s), 0 B from cache
+result: FAILED — 1 bad piece, 2 files with problems
 
 "#]],
         &fx.work,
@@ -493,7 +499,7 @@ fn magnet_mismatch_is_refused_and_match_accepted() {
     assert_output(
         &err,
         str![[r#"
-weightcheck: refusing mk.torrent: its info-hash 348783449503791a09695fd455bfece223d4a963 is not the magnet link's 048783449503791a09695fd455bfece223d4a963
+weightcheck: error: refusing [ROOT]/mk.torrent: its info-hash 348783449503791a09695fd455bfece223d4a963 is not the magnet link's 048783449503791a09695fd455bfece223d4a963
 
 "#]],
         &fx.work,

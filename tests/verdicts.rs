@@ -6,39 +6,17 @@
 use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use weightcheck::env::Env;
 use weightcheck::manifest::Manifest;
 use weightcheck::synth::{self, Content};
 
 mod common;
 
 fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let (mut env, cap) = Env::capture(cwd);
-    let mut argv = vec!["weightcheck"];
-    argv.extend_from_slice(args);
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
-}
-
-/// The binary with its own cache directory (the cache location comes from
-/// the environment, which tests running in parallel must not share).
-fn run_bin(args: &[&str], cwd: &Path, cache: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
-        .args(args)
-        .current_dir(cwd)
-        .env("XDG_CACHE_HOME", cache)
-        .output()
-        .expect("run weightcheck");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run(args.iter().copied(), cwd)
 }
 
 fn result_line(out: &str) -> &str {
@@ -57,6 +35,14 @@ fn small_release(dir: &Path) -> (PathBuf, PathBuf) {
     let text = synth::manifest_toml("grok-demo", &arch, &written).expect("manifest");
     std::fs::write(&manifest, text).expect("write manifest");
     (rel, manifest)
+}
+
+/// `manifest pin REL -o m.toml`, then `verify REL --manifest m.toml`: the
+/// copy's own digests, so only what verify finds beyond bytes can fail it.
+fn pin_then_verify(rel: &Path, dir: &Path) -> (i32, String, String) {
+    let (code, out, err) = run(&["manifest", "pin", s(rel), "-o", "m.toml"], dir);
+    assert_eq!(code, 0, "{out}{err}");
+    run(&["verify", s(rel), "--manifest", "m.toml"], dir)
 }
 
 fn s(p: &Path) -> &str {
@@ -227,9 +213,9 @@ fn case4_a_flipped_byte_with_its_old_mtime_is_caught() {
         f.set_modified(old).expect("mtime");
     }
     let args = ["verify", s(&rel), "--manifest", s(&manifest), "--quiet"];
-    let (code, out, err) = run_bin(&args, dir.path(), &cache);
+    let (code, out, err) = common::run_bin(args, dir.path(), &cache);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run_bin(&args, dir.path(), &cache);
+    let (code, out, err) = common::run_bin(args, dir.path(), &cache);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("hashed 0 bytes"),
@@ -249,7 +235,7 @@ fn case4_a_flipped_byte_with_its_old_mtime_is_caught() {
     f.set_modified(old).expect("put the old mtime back");
     drop(f);
 
-    let (code, out, err) = run_bin(&args, dir.path(), &cache);
+    let (code, out, err) = common::run_bin(args, dir.path(), &cache);
     assert_eq!(
         (code, result_line(&out)),
         (1, "result: FAILED — 1 problem found (above)"),
@@ -269,7 +255,7 @@ fn case4_a_flipped_byte_with_its_old_mtime_is_caught() {
         text.replacen("\"sha256\":\"", "\"sha256\":\"0", 1),
     )
     .expect("edit");
-    let (code, out, err) = run_bin(&args, dir.path(), &cache);
+    let (code, out, err) = common::run_bin(args, dir.path(), &cache);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains("the cache's checksum does not match its content (corrupt or edited); discarded, everything is read again"),
@@ -301,9 +287,7 @@ fn case5_an_inconsistent_shard_index_fails() {
     map.insert(last, "model-00009-of-00009.safetensors".into());
     std::fs::write(&index, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
 
-    let (code, out, err) = run(&["manifest", "pin", s(&st), "-o", "m.toml"], dir.path());
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run(&["verify", s(&st), "--manifest", "m.toml"], dir.path());
+    let (code, out, err) = pin_then_verify(&st, dir.path());
     assert_eq!(code, 1, "{out}{err}");
     assert!(result_line(&out).starts_with("result: FAILED — "), "{out}");
     assert!(out.contains(&first), "{out}");
@@ -325,9 +309,7 @@ fn case6_an_undecodable_file_fails_without_an_architecture() {
         b"this is not a safetensors file at all",
     )
     .expect("write");
-    let (code, out, err) = run(&["manifest", "pin", s(&rel), "-o", "m.toml"], dir.path());
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run(&["verify", s(&rel), "--manifest", "m.toml"], dir.path());
+    let (code, out, err) = pin_then_verify(&rel, dir.path());
     assert_eq!(
         (code, result_line(&out)),
         (1, "result: FAILED — 1 problem found (above)"),
@@ -347,9 +329,7 @@ fn case7_stride_zero_views_and_overflowing_totals() {
     let rel = dir.path().join("rel");
     std::fs::create_dir(&rel).expect("mkdir");
     common::torch_fixture(&["stride0", s(&rel.join("model.pth"))]);
-    let (code, out, err) = run(&["manifest", "pin", s(&rel), "-o", "m.toml"], dir.path());
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run(&["verify", s(&rel), "--manifest", "m.toml"], dir.path());
+    let (code, out, err) = pin_then_verify(&rel, dir.path());
     assert_eq!(
         (code, result_line(&out)),
         (1, "result: FAILED — 1 problem found (above)"),

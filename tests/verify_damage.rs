@@ -86,7 +86,7 @@ structure: 146/146 structurally correct
 sha256: 146 match, 0 differ, 0 not published in the manifest
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: VERIFIED
+result: VERIFIED — every byte of 146 files matched a published or pinned digest
 
 "#]],
         &err,
@@ -124,7 +124,9 @@ sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the m
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
-result: VERIFIED
+result: STRUCTURE OK — nothing wrong found, but the content of 146 of 146 files was not checked against any published digest (--no-hash: structure only, as asked)
+  not checked: ckpt-0/tensor00000_000, ckpt-0/tensor00001_000, ckpt-0/tensor00002_000, ckpt-0/tensor00003_000, ckpt-0/tensor00004_000 and 141 more
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         &err,
@@ -151,10 +153,10 @@ ckpt-0/tensor00005_000  transformer/decoder_layer_0/multi_head_attention/key/w  
 
 files: 145/146 present, 1 missing, 0 extra, 0 wrong size
 structure: 145/146 structurally correct
-sha256: 145 match, 0 differ, 1 not checked (--no-hash), 0 not published in the manifest
+sha256: 145 match, 0 differ, 1 not checked (missing or unreadable), 0 not published in the manifest
 hashed 3,636,605 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 1 problem found (above)
 
 "#]],
         &err,
@@ -184,7 +186,7 @@ structure: 146/146 structurally correct
 sha256: 146 match, 0 differ, 0 not published in the manifest
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 1 problem found (above)
 
 "#]],
         &err,
@@ -221,7 +223,7 @@ structure: 145/146 structurally correct
 sha256: 145 match, 1 differ, 0 not published in the manifest
 hashed 3,593,447 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 1 problem found (above)
 
 "#]],
         &err,
@@ -265,7 +267,7 @@ sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the m
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
-result: MISMATCH
+result: FAILED — 1 problem found (above)
 
 "#]],
         &err,
@@ -304,7 +306,7 @@ sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the m
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
-result: MISMATCH
+result: FAILED — 1 problem found (above)
 
 "#]],
         &err,
@@ -338,7 +340,9 @@ sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the m
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
-result: VERIFIED
+result: STRUCTURE OK — nothing wrong found, but the content of 146 of 146 files was not checked against any published digest (--no-hash: structure only, as asked)
+  not checked: ckpt-0/tensor00000_000, ckpt-0/tensor00001_000, ckpt-0/tensor00002_000, ckpt-0/tensor00003_000, ckpt-0/tensor00004_000 and 141 more
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         &err,
@@ -368,7 +372,7 @@ structure: 146/146 structurally correct
 sha256: 144 match, 2 differ, 0 not published in the manifest
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 2 problems found (above)
 
 "#]],
         &err,
@@ -502,7 +506,7 @@ sha256: 146 match, 0 differ, 0 not published in the manifest
 torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 112/112 pieces of 32768 bytes match
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: VERIFIED
+result: VERIFIED — every byte of 146 files matched a published or pinned digest
 
 "#]],
         &err,
@@ -540,7 +544,7 @@ torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes 
   piece 5 mismatch: tensor00002_000 bytes 32200..64968
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 2 problems found (above)
 
 "#]],
         &err,
@@ -582,7 +586,7 @@ torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes 
   piece 4 mismatch: tensor00000_000 bytes 131072..131234; tensor00001_000 bytes 0..406; tensor00002_000 bytes 0..32200
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: MISMATCH
+result: FAILED — 4 problems found (above)
 
 "#]],
         &err,

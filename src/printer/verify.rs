@@ -107,7 +107,7 @@ pub fn text(
     )?;
     if s.hash_not_checked > 0 {
         let why = if r.hashed {
-            " (could not be read)"
+            " (missing or unreadable)"
         } else {
             " (--no-hash)"
         };

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::InfoHash;
+use crate::paths::check_component;
 use sha1::{Digest, Sha1};
 
 use super::bencode::{self, Value};
@@ -387,27 +388,6 @@ impl Parser<'_> {
         }
         Ok(files)
     }
-}
-
-/// Checks one path component of untrusted origin; returns it as a string
-/// or says why it cannot be used as a file name.
-pub fn check_component(raw: &[u8]) -> std::result::Result<String, &'static str> {
-    if raw.is_empty() {
-        return Err("empty");
-    }
-    if raw == b"." || raw == b".." {
-        return Err("a relative directory reference");
-    }
-    if raw.contains(&0) {
-        return Err("contains a NUL byte");
-    }
-    if raw.contains(&b'/') || raw.contains(&b'\\') {
-        return Err("contains a path separator");
-    }
-    if raw.len() > 255 {
-        return Err("longer than 255 bytes");
-    }
-    String::from_utf8(raw.to_vec()).map_err(|_| "not valid UTF-8")
 }
 
 /// Most components a file path in a torrent may have.

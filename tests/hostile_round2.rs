@@ -306,3 +306,40 @@ fn safetensors_and_index_edge_cases_are_named_with_offsets() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("leads outside the index's directory"), "{err}");
 }
+
+// 1. A page-cached file truncated to 0 bytes while `hash` reads it through
+//    a memory map: a clean FAILED, not "Bus error" (exit 135).
+#[test]
+fn a_file_truncated_under_the_memory_map_fails_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let set = dir.path().join("set");
+    std::fs::create_dir(&set).expect("mkdir");
+    let big = set.join("big");
+    // Written, not sparse, so every page is in the page cache and the
+    // engine reads it through a map.
+    let block = vec![7u8; 1 << 20];
+    let mut f = std::fs::File::create(&big).expect("create");
+    for _ in 0..1536 {
+        std::io::Write::write_all(&mut f, &block).expect("write");
+    }
+    drop(f);
+    let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(["hash", s(&set), "--no-cache"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(150));
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .expect("open")
+        .set_len(0)
+        .expect("truncate");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("ERROR"), "{stdout}");
+    assert!(stdout.contains("changed while being read"), "{stdout}");
+}

@@ -62,8 +62,16 @@ pub(super) fn for_each_block(
 ) -> std::io::Result<()> {
     let map = map_range(file, offset, len)?;
     if resident(&map) {
-        map.chunks(BLOCK).for_each(f);
-        return Ok(());
+        if let Some(guard) = super::sigbus::guard(&map) {
+            map.chunks(BLOCK).for_each(f);
+            if guard.faulted() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "changed while being read: truncated under the reader",
+                ));
+            }
+            return Ok(());
+        }
     }
     drop(map);
     read_blocks(file, offset, len, buf, f)
@@ -122,15 +130,15 @@ fn resident(map: &Mmap) -> bool {
 ///
 /// The size is checked first: touching a mapping past the end of a file
 /// that another process truncated raises SIGBUS, so a file that has already
-/// shrunk is reported as an error instead. (A truncation racing with the
-/// read itself can still kill the process; weightcheck does not verify
-/// files that are being written.)
+/// shrunk is reported as an error instead. A truncation racing with the
+/// read itself is caught by [`super::sigbus`], which [`for_each_block`]
+/// registers every mapped read with.
 pub(super) fn map_range(file: &File, offset: u64, len: u64) -> std::io::Result<Mmap> {
     let size = file.metadata()?.len();
     if offset + len > size {
         return Err(std::io::Error::new(
             std::io::ErrorKind::UnexpectedEof,
-            format!("file shrank to {size} bytes while being read"),
+            format!("changed while being read: the file shrank to {size} bytes"),
         ));
     }
     let len = usize::try_from(len)

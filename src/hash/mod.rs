@@ -12,6 +12,7 @@ pub mod interrupt;
 mod io;
 mod pieces;
 mod report;
+mod sigbus;
 pub mod tree;
 
 #[cfg(test)]

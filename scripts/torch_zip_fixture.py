@@ -27,6 +27,7 @@ Usage (python from scripts/setup-python.sh; numpy and ml_dtypes needed):
     torch_zip_fixture.py plain OUT.pth [ID]     # a dict of bfloat16, float16, int32 and bool tensors
     torch_zip_fixture.py stride0 OUT.pth [ID]   # 12 stride-0 views of one 4-byte storage (760 "parameters")
     torch_zip_fixture.py huge OUT.pth [ID]      # 4 stride-0 views of 2**62 elements each (totals overflow)
+    torch_zip_fixture.py memo-names OUT.pth [ID] # one 64 KB key, memoised by pickle, in 60 nested dicts of 1,000
                                                 # (ID: the 40-digit serialization_id to write)
     torch_zip_fixture.py compare-with-torch DIR # needs torch: writes both ways, compares bytes
 """
@@ -333,6 +334,22 @@ def huge_example():
     return collections.OrderedDict((f"h{i}", Tensor(one.storage, 0, (2**62,), (0,))) for i in range(4))
 
 
+def memo_names_example():
+    """pickle memoises a str it has written once, so one long key reused in
+    every entry of nested dicts costs 2 bytes per use in the file; a reader
+    that builds dotted names from the keys would build gigabytes."""
+    key = "k" * 65536
+    t = tensor(np.array([1.0], dtype=np.float32))
+    d = {str(i): t for i in range(1000)}
+    for _ in range(60):
+        d = {key: d, "x": t}
+    return d
+
+
+def cmd_memo_names(path, serialization_id=None):
+    save(memo_names_example(), path, serialization_id)
+
+
 def cmd_stride0(path, serialization_id=None):
     save(stride0_example(), path, serialization_id)
 
@@ -398,6 +415,7 @@ def main(argv):
         "plain": cmd_plain,
         "stride0": cmd_stride0,
         "huge": cmd_huge,
+        "memo-names": cmd_memo_names,
         "compare-with-torch": cmd_compare_with_torch,
     }
     if len(argv) not in (3, 4) or argv[1] not in commands:

@@ -3,6 +3,8 @@
 //! the binary with a time limit (a hang fails the test instead of stalling
 //! the suite).
 
+mod common;
+
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -342,4 +344,59 @@ fn a_file_truncated_under_the_memory_map_fails_cleanly() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stdout.contains("ERROR"), "{stdout}");
     assert!(stdout.contains("changed while being read"), "{stdout}");
+}
+
+// 8. Hostile repository files: 100,000 magnet lines in a README, an 80 KB
+//    run.py of backslash-quote runs, and a README over the size cap.
+#[test]
+fn hostile_repository_files_are_scanned_in_linear_time_and_capped() {
+    let readme: String = (0..100_000)
+        .map(|i| format!("magnet:?xt=urn:btih:{i:040}\n"))
+        .collect();
+    let start = Instant::now();
+    let links = weightcheck::github::magnet_links::find_magnets(&readme);
+    assert_eq!(links.len(), 100_000);
+    assert_eq!(links[99_999].line, 100_000);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let run_py = "x = Config(a=\"\\\"\\\"".repeat(10_000);
+    let start = Instant::now();
+    let _ = weightcheck::formats::pyconfig::extract_config(&run_py, None);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), "x".repeat((1 << 20) + 1)).expect("write");
+    let (code, out, err) = run_within(
+        LIMIT,
+        &["github", "--local", s(dir.path()), "--release", "grok-1"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("README.md: 1048577 bytes, over the 1048576-byte limit"),
+        "{err}"
+    );
+}
+
+// 2. A small .pth whose data.pkl memoises one long key and reuses it in 60
+//    nested dicts: names are bounded, the file is refused at the key.
+#[test]
+fn a_memoised_long_key_cannot_inflate_tensor_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pth = dir.path().join("memo.pth");
+    common::torch_fixture(&["memo-names", s(&pth)]);
+    let size = std::fs::metadata(&pth).expect("stat").len();
+    assert!(size < 1 << 20, "a small file: {size} bytes");
+    let (code, out, err) = run_within(LIMIT, &["inspect", s(&pth)], dir.path());
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("tensor names longer than 4096 bytes"), "{err}");
+    assert!(out.len() < 1 << 20, "{} bytes printed", out.len());
 }

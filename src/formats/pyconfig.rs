@@ -410,8 +410,15 @@ fn string_at(src: &str, i: usize) -> Option<(Tok, usize)> {
     let mut j = body_start;
     let mut text = String::new();
     let raw = prefix.contains('r');
+    // An unterminated literal is one token to the end of its line (or of
+    // the file, if triple-quoted): giving up on it and rescanning from the
+    // next character made runs of quotes quadratic.
+    let unterminated =
+        |end: usize| Some((Tok::Str(Err("unterminated string literal".into())), end));
     loop {
-        let c = *b.get(j)?;
+        let Some(&c) = b.get(j) else {
+            return unterminated(j);
+        };
         if c == quote && (!triple || (b.get(j + 1) == Some(&quote) && b.get(j + 2) == Some(&quote)))
         {
             let end = if triple { j + 3 } else { j + 1 };
@@ -425,10 +432,12 @@ fn string_at(src: &str, i: usize) -> Option<(Tok, usize)> {
             return Some((tok, end));
         }
         if c == b'\n' && !triple {
-            return None;
+            return unterminated(j);
         }
         if c == b'\\' && !raw {
-            let next = *b.get(j + 1)?;
+            let Some(&next) = b.get(j + 1) else {
+                return unterminated(j + 1);
+            };
             let esc = match next {
                 b'n' => Some('\n'),
                 b't' => Some('\t'),

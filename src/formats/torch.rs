@@ -188,6 +188,7 @@ pub fn read_bytes(path: &Path, data: &[u8]) -> Result<TorchCheckpoint> {
         by_name: &by_name,
         seen: HashSet::new(),
         out: Vec::new(),
+        name_bytes: 0,
     };
     let root = p.root();
     if p.dict_items(root).is_none() {
@@ -216,7 +217,17 @@ struct Walker<'a, 'p> {
     by_name: &'a HashMap<&'a str, &'a ZipEntry>,
     seen: HashSet<NodeId>,
     out: Vec<TorchTensor>,
+    /// Bytes of names built so far (see [`MAX_NAME_BYTES`]).
+    name_bytes: usize,
 }
+
+/// Longest tensor name (a dotted path of dict keys) read; real ones are
+/// under 200 bytes.
+const MAX_NAME: usize = 4096;
+/// All names built while walking a state dict. The memo lets a small pickle
+/// reuse one long key in every entry of many nested dicts; without a bound
+/// a 263 KB file made the walk build hundreds of MB of names.
+const MAX_NAME_BYTES: usize = 64 << 20;
 
 impl Walker<'_, '_> {
     fn fail<T>(&self, id: NodeId, message: impl Into<String>) -> Result<T> {
@@ -286,11 +297,7 @@ impl Walker<'_, '_> {
                     Node::Int(i) => i.to_string(),
                     _ => continue,
                 };
-                let child = if name.is_empty() {
-                    key
-                } else {
-                    format!("{name}.{key}")
-                };
+                let child = self.child_name(k, &name, &key)?;
                 self.walk(v, child, depth + 1)?;
             }
         } else if let Some(items) = p.seq(id) {
@@ -298,10 +305,31 @@ impl Walker<'_, '_> {
                 return Ok(());
             }
             for (i, &v) in items.iter().enumerate() {
-                self.walk(v, format!("{name}.{i}"), depth + 1)?;
+                let child = self.child_name(v, &name, &i.to_string())?;
+                self.walk(v, child, depth + 1)?;
             }
         }
         Ok(())
+    }
+
+    /// `name.key`, within the bounds on name length and on all names.
+    fn child_name(&mut self, at: NodeId, name: &str, key: &str) -> Result<String> {
+        let len = name.len() + 1 + key.len();
+        self.name_bytes = self.name_bytes.saturating_add(len);
+        if len > MAX_NAME || self.name_bytes > MAX_NAME_BYTES {
+            return self.fail(
+                at,
+                format!(
+                    "tensor names longer than {MAX_NAME} bytes or over {MAX_NAME_BYTES} bytes \
+                     in all (a memoised key reused to inflate them)"
+                ),
+            );
+        }
+        Ok(if name.is_empty() {
+            key.to_string()
+        } else {
+            format!("{name}.{key}")
+        })
     }
 
     fn uint(&self, id: NodeId, what: &str) -> Result<u64> {

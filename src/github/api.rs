@@ -407,6 +407,13 @@ impl GithubRepo {
         let Some(entry) = files.iter().find(|f| f.path == path) else {
             return Ok(None);
         };
+        if entry.size > super::MAX_TEXT_FILE {
+            return Err(Error::TooLarge {
+                path: path.into(),
+                size: entry.size,
+                limit: super::MAX_TEXT_FILE,
+            });
+        }
         let Some(text) = self.file(path, commit).await? else {
             return Err(Error::Invalid(format!(
                 "GitHub API: {path} is in the tree of {commit} but its contents are not found"

@@ -63,7 +63,7 @@ pub fn read_local(root: &Path, manifest: &Manifest) -> Result<LocalRead> {
     let read = |path: Option<String>| -> Result<Option<TextFile>> {
         let Some(path) = path else { return Ok(None) };
         let full = root.join(&path);
-        let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
+        let bytes = crate::paths::read_limited(&full, super::MAX_TEXT_FILE)?;
         Ok(Some(TextFile {
             path,
             text: String::from_utf8_lossy(&bytes).into_owned(),

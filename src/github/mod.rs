@@ -21,6 +21,10 @@ use serde::Serialize;
 use crate::manifest::{Manifest, Status};
 use crate::{Error, Result};
 
+/// Largest README, LICENSE or config source read (the real ones are a few
+/// kB; the checks scan them, so a hostile one is refused by size first).
+pub const MAX_TEXT_FILE: u64 = 1 << 20;
+
 pub mod api;
 pub mod license;
 pub mod local;

@@ -12,7 +12,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${WEIGHTCHECK_VENV:-$repo/.venv}"
-pins=(numpy==1.26.4 ml_dtypes==0.4.0 safetensors==0.4.5)
+# WEIGHTCHECK_PINS overrides the pins (the numpy 2.x venv of the test
+# command: WEIGHTCHECK_VENV=.venv-numpy2 WEIGHTCHECK_PINS=numpy==2.2.6).
+read -r -a pins <<<"${WEIGHTCHECK_PINS:-numpy==1.26.4 ml_dtypes==0.4.0 safetensors==0.4.5}"
 
 base="${WEIGHTCHECK_BASE_PYTHON:-}"
 if [ -z "$base" ]; then

@@ -16,6 +16,10 @@ scripts/install-test-deps.sh
 step "reference Python writer (numpy 1.26.4, ml_dtypes 0.4.0, safetensors 0.4.5)"
 WEIGHTCHECK_PYTHON=$(scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON
+step "numpy 2.x (arrays as numpy 2 pickles them: benign controls for the pickle reader)"
+WEIGHTCHECK_PYTHON_NUMPY2=$(WEIGHTCHECK_VENV="$PWD/.venv-numpy2" WEIGHTCHECK_PINS="numpy==2.2.6" \
+  scripts/setup-python.sh | tail -1)
+export WEIGHTCHECK_PYTHON_NUMPY2
 
 if [ "${SKIP_LINT:-0}" != 1 ]; then
   step "cargo fmt --check"

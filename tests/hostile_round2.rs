@@ -400,3 +400,41 @@ fn a_memoised_long_key_cannot_inflate_tensor_names() {
     assert!(err.contains("tensor names longer than 4096 bytes"), "{err}");
     assert!(out.len() < 1 << 20, "{} bytes printed", out.len());
 }
+
+// 13. Crying wolf is a wrong verdict too: arrays as numpy 1.x and 2.x
+//     pickle them with protocols 2-5 are read, not refused.
+#[test]
+fn numpy_1_and_2_arrays_of_every_protocol_are_benign() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for python in [common::python(), common::python_numpy2()] {
+        let out = Command::new(&python)
+            .arg(common::repo().join("scripts/numpy_pickles.py"))
+            .arg(dir.path())
+            .output()
+            .expect("run numpy_pickles.py");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (code, out, err) = run_within(LIMIT, &["inspect", s(dir.path())], dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "\
+index  file             kind                 shape             dtype     scales                         bytes
+   12  tensor00012_000  ndarray              2x3               float32   -                                 29
+   13  tensor00013_000  ndarray              2x3               float32   -                                 24
+   14  tensor00014_000  ndarray              2x3               float32   -                                 24
+   15  tensor00015_000  ndarray              2x3               float32   -                                 24
+   22  tensor00022_000  ndarray              2x3               float32   -                                 29
+   23  tensor00023_000  ndarray              2x3               float32   -                                 24
+   24  tensor00024_000  ndarray              2x3               float32   -                                 24
+   25  tensor00025_000  ndarray              2x3               float32   -                                 24
+
+8 files, 8 tensors, 48 parameters, 1,486 bytes on disk
+  float32                   202 bytes
+"
+    );
+}

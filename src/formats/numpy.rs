@@ -53,8 +53,42 @@ fn object<'p>(p: &'p Pickle, id: NodeId) -> Option<ObjectParts<'p>> {
 /// Whether a node is a pickled numpy array (either pickling of numpy 1.x or 2.x).
 pub fn is_array(p: &Pickle, id: NodeId) -> bool {
     matches!(object(p, id), Some((_, (m, n), _, _))
-        if (m == "numpy.core.multiarray" || m == "numpy._core.multiarray")
-            && (n == "_reconstruct" || n == "_frombuffer"))
+        if ((m == "numpy.core.multiarray" || m == "numpy._core.multiarray") && n == "_reconstruct")
+            || ((m == "numpy.core.numeric" || m == "numpy._core.numeric") && n == "_frombuffer"))
+}
+
+/// The payload of an array: its bytes as a span of the file, and how many
+/// bytes they stand for. Protocols 3-5 store them raw (BINBYTES,
+/// BYTEARRAY8); protocol 2 cannot hold bytes, so numpy writes
+/// `_codecs.encode(text, 'latin1')` with one character per byte, stored as
+/// UTF-8 (characters 0x80-0xFF take two bytes in the file).
+fn payload(p: &Pickle, id: NodeId) -> DResult<(Span, u64)> {
+    match p.node(id) {
+        Node::Bytes(span) => Ok((*span, span.len)),
+        _ => match object(p, id) {
+            Some((CallKind::Reduce, ("_codecs", "encode"), args, None)) => {
+                let a = p.seq(args).unwrap_or(&[]);
+                let [text, encoding] = a else {
+                    return fail(p, args, "_codecs.encode takes (text, encoding)");
+                };
+                if p.str(*encoding) != Some("latin1") {
+                    return fail(p, *encoding, "array payload encoding is not latin1");
+                }
+                let (Node::Str(span), Some(s)) = (p.node(*text), p.str(*text)) else {
+                    return fail(p, *text, "array payload is not a text string");
+                };
+                let mut n = 0u64;
+                for c in s.chars() {
+                    if u32::from(c) > 0xFF {
+                        return fail(p, *text, "array payload has a character beyond latin1");
+                    }
+                    n += 1;
+                }
+                Ok((*span, n))
+            }
+            _ => fail(p, id, "array payload is not a bytes object"),
+        },
+    }
 }
 
 /// Decodes the array at `id`, checking that its payload holds exactly its
@@ -100,28 +134,22 @@ pub fn decode_array(p: &Pickle, id: NodeId) -> DResult<Array> {
     if fortran && shape.iter().filter(|&&d| d > 1).count() > 1 {
         return fail(p, id, "Fortran-ordered array (only C order is supported)");
     }
-    let Node::Bytes(data) = p.node(data_id) else {
-        return fail(p, data_id, "array payload is not a bytes object");
-    };
+    let (data, data_len) = payload(p, data_id)?;
     let Some(expected) = checked_elements(&shape).and_then(|n| n.checked_mul(dtype.itemsize()))
     else {
         return fail(p, shape_id, "shape's element count overflows 64 bits");
     };
-    if data.len != expected {
+    if data_len != expected {
         return fail(
             p,
             data_id,
             format!(
                 "array payload is {} bytes but shape {:?} of {} needs {}",
-                data.len, shape, dtype, expected
+                data_len, shape, dtype, expected
             ),
         );
     }
-    Ok(Array {
-        shape,
-        dtype,
-        data: *data,
-    })
+    Ok(Array { shape, dtype, data })
 }
 
 fn decode_shape(p: &Pickle, id: NodeId) -> DResult<Vec<u64>> {

@@ -138,8 +138,10 @@ impl Allowlist {
     pub const NUMPY: Allowlist = Allowlist(&[
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "_frombuffer"),
-        ("numpy._core.multiarray", "_frombuffer"),
+        // Protocol 5 arrays (numpy >= 1.16): _frombuffer(buffer, dtype,
+        // shape, order), the buffer in-band as BYTEARRAY8.
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"),
         ("numpy.core.multiarray", "scalar"),
         ("numpy._core.multiarray", "scalar"),
         ("numpy", "ndarray"),

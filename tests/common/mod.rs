@@ -170,6 +170,22 @@ pub fn python() -> PathBuf {
     python
 }
 
+/// A Python with numpy 2.x: `$WEIGHTCHECK_PYTHON_NUMPY2`, else
+/// `<repo>/.venv-numpy2/bin/python` (made by the test command). Panics
+/// (never skips) when it is missing.
+pub fn python_numpy2() -> PathBuf {
+    let python = std::env::var_os("WEIGHTCHECK_PYTHON_NUMPY2")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-numpy2/bin/python"));
+    assert!(
+        python.exists(),
+        "the numpy 2.x Python {} is missing: run scripts/test.sh (it makes .venv-numpy2) \
+         or point WEIGHTCHECK_PYTHON_NUMPY2 at a python with numpy 2.x",
+        python.display()
+    );
+    python
+}
+
 /// Runs `scripts/grok_fixture.py ARGS` with the reference Python; panics with
 /// its output when it fails. Returns its standard output.
 pub fn fixture(args: &[&str]) -> String {

@@ -36,7 +36,6 @@ fn full_size_sparse_grok1_verifies_structurally() {
 weightcheck verify: Grok-1 (xAI, 2024-03-17) in [ROOT]
   looked: [ROOT]: 770 of 770 release files present
 
-file                    tensor                                                      verdict        sha256
 
 files: 770/770 present, 0 missing, 0 extra, 0 wrong size
 structure: 770/770 structurally correct

@@ -36,7 +36,7 @@ fn mixtral_safetensors_set_verifies_against_its_config() {
         &out,
         str![[r#"
 weightcheck verify: local release described by [ROOT]/config.json (unknown, unknown) in [ROOT]
-  looked: [ROOT]: 0 of 0 release files present
+  looked: [ROOT]: the manifest lists no files; the tensor files found here are checked
 
 file                              tensor  verdict        sha256
 model-00001-of-00003.safetensors  -       ok             not published
@@ -83,7 +83,7 @@ fn a_tensor_missing_from_every_shard_is_named() {
         &out,
         str![[r#"
 weightcheck verify: local release described by [ROOT]/config.json (unknown, unknown) in [ROOT]
-  looked: [ROOT]: 0 of 0 release files present
+  looked: [ROOT]: the manifest lists no files; the tensor files found here are checked
 
 file                              tensor  verdict        sha256
 model-00001-of-00003.safetensors  -       ok             not published

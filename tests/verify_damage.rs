@@ -79,7 +79,6 @@ fn intact_release_verifies() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
@@ -332,7 +331,6 @@ fn swapped_layers_pass_shapes_but_fail_sha256() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
@@ -568,15 +566,15 @@ weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17
   looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
 
 file             tensor                                                      verdict        sha256
-tensor00000_000  language_model/in_out_embed/embeddings                      hash_mismatch  matches
+tensor00000_000  language_model/in_out_embed/embeddings                      ok             matches
                    - torrent piece 4 has the wrong SHA-1 (bytes 131072..131234 of this file)
+                   - its own bytes match their SHA-256: the damage is in another file of that piece
 tensor00001_000  language_model/rms_norm/scale                               hash_mismatch  DIFFERS
                    - SHA-256 differs from the manifest
                    - torrent piece 4 has the wrong SHA-1 (bytes 0..406 of this file)
                    expected c2bbd47923c441b4c83f1fb3d0561e4af7ee5788b42b0d950f58bd17aa0284bd
                    actual   3178f209884c8493b207c1f007957b53117eb058755f97eb7b5b15b9fc25c01a
-tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  matches
-                   - torrent piece 4 has the wrong SHA-1 (bytes 0..32200 of this file)
+tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    ok             matches
 ...
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
@@ -586,7 +584,7 @@ torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes 
   piece 4 mismatch: tensor00000_000 bytes 131072..131234; tensor00001_000 bytes 0..406; tensor00002_000 bytes 0..32200
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
-result: FAILED — 4 problems found (above)
+result: FAILED — 2 problems found (above)
 
 "#]],
         &err,

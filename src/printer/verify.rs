@@ -45,11 +45,14 @@ pub fn text(
         .max()
         .unwrap_or(6)
         .max(6);
-    writeln!(
-        out,
-        "{:<width$}  {:<twidth$}  {:<13}  sha256",
-        "file", "tensor", "verdict"
-    )?;
+    // With --quiet and nothing to list, no empty table.
+    if !quiet || r.files.iter().any(|f| f.verdict != FileVerdict::Ok) {
+        writeln!(
+            out,
+            "{:<width$}  {:<twidth$}  {:<13}  sha256",
+            "file", "tensor", "verdict"
+        )?;
+    }
     for f in &r.files {
         if quiet && f.verdict == FileVerdict::Ok {
             continue;

@@ -58,13 +58,21 @@ impl Located {
             }
         }
         let boundary = root.canonicalize().map_err(|e| Error::io(&root, e))?;
-        let found = count_present(&root, manifest);
-        Ok(Located {
-            notes: vec![format!(
-                "{}: {found} of {} release files present",
+        let note = if manifest.files.is_empty() {
+            format!(
+                "{}: the manifest lists no files; the tensor files found here are checked",
+                root.display()
+            )
+        } else {
+            format!(
+                "{}: {} of {} release files present",
                 root.display(),
+                count_present(&root, manifest),
                 manifest.files.len()
-            )],
+            )
+        };
+        Ok(Located {
+            notes: vec![note],
             root,
             boundary,
         })

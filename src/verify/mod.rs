@@ -674,7 +674,15 @@ fn hash_pass(
                     span.offset,
                     span.offset + span.length
                 ));
-                if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
+                // A piece spans files: when this file's own bytes match
+                // their SHA-256, the damage is in a neighbour. The bad piece
+                // still fails the run; this file is not the one to blame.
+                if result.sha256 == HashCheck::Matched {
+                    result.problems.push(
+                        "its own bytes match their SHA-256: the damage is in another file of that piece"
+                            .into(),
+                    );
+                } else if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
                     result.verdict = FileVerdict::HashMismatch;
                 }
             }

@@ -146,6 +146,12 @@ fn call_args(
             _ => {}
         }
         let arg_end = arg_end(tokens, i)?;
+        // A stray `]` or `}` ends an argument without ending the call; going
+        // on from it would read the same empty argument forever (found by
+        // the fuzzer: an endless list of arguments, out of memory).
+        if !matches!(tokens[arg_end].tok, Tok::Op("," | ")")) {
+            return None;
+        }
         let (name, value_start) = match (&tokens[i].tok, tokens.get(i + 1).map(|t| &t.tok)) {
             (Tok::Name(n), Some(Tok::Op("="))) => (n.clone(), i + 2),
             _ => {
@@ -698,6 +704,13 @@ fn as_f64(v: &PyValue) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stray_closing_bracket_ends_the_call() {
+        let src = "CONFIG = LanguageModelConfig(vocab_size=128 * 1024, \
+                   model=TransformerConfig]emb_size=48 * 128, num_layers=64, i)\n";
+        assert!(super::extract_config(src, None).is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -60,7 +60,7 @@ run() {
   shift
   local code=0
   /usr/bin/time -f "%e %M" -o time.txt "$bin" "$@" >out.txt 2>err.txt || code=$?
-  read -r secs kb <time.txt
+  read -r secs kb < <(tail -1 time.txt)
   printf '%-44s exit %-3s %7s s %8.1f MB\n' "$what" "$code" "$secs" "$(echo "$kb / 1024" | bc -l)"
 }
 
@@ -72,7 +72,7 @@ if /usr/bin/python3 -c 'import libtorrent' 2>/dev/null; then
   /usr/bin/time -f "%e %M" -o time.txt /usr/bin/python3 -c \
     'import libtorrent as lt, sys; t = lt.torrent_info(sys.argv[1]); print(t.num_files())' \
     many-files.torrent >out.txt 2>err.txt
-  read -r secs kb <time.txt
+  read -r secs kb < <(tail -1 time.txt)
   printf '%-44s exit %-3s %7s s %8.1f MB\n' "libtorrent torrent_info: 130,487 files" 0 "$secs" "$(echo "$kb / 1024" | bc -l)"
 fi
 run "torrent show: 5,000,000 pieces" torrent show many-pieces.torrent

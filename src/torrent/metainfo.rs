@@ -332,7 +332,6 @@ impl Parser<'_> {
             return Err(self.at(list, "'files' is empty"));
         }
         let mut files = Vec::with_capacity(items.len());
-        let mut seen: HashSet<Vec<String>> = HashSet::new();
         for item in items {
             if item.as_dict().is_none() {
                 return Err(self.at(item, "entry of 'files' is not a dictionary"));
@@ -369,22 +368,23 @@ impl Parser<'_> {
                 }
                 path.push(self.component(c, raw)?);
             }
-            if !seen.insert(path.clone()) {
-                return Err(self.at(path_v, format!("file {:?} is listed twice", path.join("/"))));
-            }
             files.push(TorrentFile { path, length });
         }
         // A path that is a prefix of another is both a file and a
         // directory. Sorted, a prefix sits right before the paths under it,
         // so neighbours are all that need comparing (storing every
         // directory prefix was quadratic in the path depth).
+        // The same sort finds a file listed twice (equal neighbours); one
+        // sort of references instead of a set of cloned paths.
         let mut sorted: Vec<&Vec<String>> = files.iter().map(|f| &f.path).collect();
-        sorted.sort();
+        sorted.sort_unstable();
         if let Some(w) = sorted.windows(2).find(|w| w[1].starts_with(w[0])) {
-            return Err(self.at(
-                list,
-                format!("{:?} is both a file and a directory", w[0].join("/")),
-            ));
+            let what = if w[0] == w[1] {
+                format!("file {:?} is listed twice", w[0].join("/"))
+            } else {
+                format!("{:?} is both a file and a directory", w[0].join("/"))
+            };
+            return Err(self.at(list, what));
         }
         Ok(files)
     }

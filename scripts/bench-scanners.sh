@@ -4,7 +4,8 @@
 # scanners people use, pinned from PyPI: picklescan, modelscan, fickling.
 # Per file and tool: FLAG (reported as dangerous), pass (reported clean),
 # err (could not scan: error, skipped or unsupported). For weightcheck,
-# `inspect FILE`: FLAG when it refuses naming the offending global, refused
+# `inspect FILE`: FLAG when it refuses naming the offending global (the
+# scanners FLAG when they report a dangerous import), refused
 # when it refuses for another reason (not a format it reads), pass when it
 # reads the file. Then the totals per tool.
 #   scripts/bench-scanners.sh [WORKDIR]
@@ -57,7 +58,7 @@ ok=$(ls "$set_dir" | grep -c '^ok-')
 echo
 echo "totals: $mal malicious, $ok benign"
 for tool in weightcheck picklescan modelscan fickling; do
-  printf '%-12s malicious: %2d flagged (global named), %2d refused or errored, %2d passed as clean | benign: %2d read clean, %2d flagged, %2d refused or errored\n' \
+  printf '%-12s malicious: %2d flagged, %2d refused or errored, %2d passed as clean | benign: %2d read clean, %2d flagged, %2d refused or errored\n' \
     "$tool" "${flagged[$tool mal]:-0}" "${errs[$tool mal]:-0}" "${clean[$tool mal]:-0}" \
     "${clean[$tool ok]:-0}" "${flagged[$tool ok]:-0}" "${errs[$tool ok]:-0}"
 done

@@ -56,7 +56,7 @@ pub fn create(
 ) -> Result<Created> {
     let pl = opts.piece_length;
     if !pl.is_power_of_two() || !(MIN_PIECE_LENGTH..=MAX_PIECE_LENGTH).contains(&pl) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::TorrentCreate(format!(
             "piece length {pl} is not a power of two from {MIN_PIECE_LENGTH} to {MAX_PIECE_LENGTH}"
         )));
     }
@@ -68,19 +68,22 @@ pub fn create(
         .unwrap_or_default();
     let name = opts.name.clone().unwrap_or(default_name);
     check_component(name.as_bytes())
-        .map_err(|why| Error::Invalid(format!("torrent name {name:?}: {why}")))?;
+        .map_err(|why| Error::TorrentCreate(format!("torrent name {name:?}: {why}")))?;
 
     let (root, files, single): (PathBuf, Vec<(String, u64)>, bool) = if meta.is_dir() {
         let files = list_files(path)?;
         if files.is_empty() {
-            return Err(Error::Invalid(format!("{}: no files", path.display())));
+            return Err(Error::TorrentCreate(format!(
+                "{}: no files",
+                path.display()
+            )));
         }
         (path.to_path_buf(), files, false)
     } else if meta.is_file() {
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Invalid(format!("{}: no file name", path.display())))?;
+            .ok_or_else(|| Error::TorrentCreate(format!("{}: no file name", path.display())))?;
         let root = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -91,7 +94,7 @@ pub fn create(
         };
         (root, vec![(file_name, meta.len())], true)
     } else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::TorrentCreate(format!(
             "{}: not a file or directory",
             path.display()
         )));
@@ -114,7 +117,7 @@ pub fn create(
         .iter()
         .find(|f| f.status != engine::FileStatus::Ok)
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::TorrentCreate(format!(
             "{}: changed or unreadable while hashing ({:?}{})",
             root.join(&bad.path).display(),
             bad.status,
@@ -126,9 +129,9 @@ pub fn create(
     }
     let pieces_report = report
         .pieces
-        .ok_or_else(|| Error::Invalid("engine returned no pieces".into()))?;
+        .ok_or_else(|| Error::TorrentCreate("engine returned no pieces".into()))?;
     if let Some(bad) = pieces_report.failed.first() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::TorrentCreate(format!(
             "piece {} could not be read: {}",
             bad.index,
             bad.detail.as_deref().unwrap_or(&bad.reason)
@@ -136,7 +139,7 @@ pub fn create(
     }
     let mut pieces = Vec::with_capacity(pieces_report.digests.len() * 20);
     for d in &pieces_report.digests {
-        let d = d.ok_or_else(|| Error::Invalid("a piece was not hashed".into()))?;
+        let d = d.ok_or_else(|| Error::TorrentCreate("a piece was not hashed".into()))?;
         pieces.extend_from_slice(&d);
     }
 

@@ -28,6 +28,20 @@ pub enum Error {
     /// A manifest, torrent or other input that is well-formed but unusable.
     #[error("{0}")]
     Invalid(String),
+    /// An architecture's hyperparameters (from a manifest or a config
+    /// file) are missing, malformed or implausible.
+    #[error("{0}")]
+    Architecture(String),
+    /// A hashing plan that cannot be carried out (piece lengths, sizes,
+    /// file lists that contradict one another).
+    #[error("{0}")]
+    HashPlan(String),
+    /// A .torrent cannot be made from the given files or options.
+    #[error("{0}")]
+    TorrentCreate(String),
+    /// A BitTorrent transfer could not be set up or carried out.
+    #[error("{0}")]
+    Fetch(String),
     /// The user stopped the work (Ctrl-C) before it finished.
     #[error("interrupted: {0}")]
     Interrupted(String),

@@ -439,7 +439,7 @@ fn seed_refuses_a_damaged_copy() {
         str![[r#"
 weightcheck seed: "rel" (2 files, 100,000 bytes, info-hash 48897c14afe901e5f654bb6277c022d5dc98d178) from [ROOT]/rel
   verified: 6 of 7 pieces pass (100,000 bytes read in [..] s)
-  - b.bin: 1 bad piece(s)
+  - b.bin: hash_mismatch, 1 bad piece(s)
 
 result: FAILED — the copy does not match the torrent; not seeding it
 

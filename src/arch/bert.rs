@@ -59,7 +59,7 @@ impl Config {
                 "weight_bias" => ("weight", "bias"),
                 "gamma_beta" => ("gamma", "beta"),
                 other => {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Architecture(format!(
                         "bert: layer_norm_names {other:?} (expected weight_bias or gamma_beta)"
                     )))
                 }

@@ -66,12 +66,12 @@ impl Config {
             || c.num_layers > 4096
             || c.widening_factor > 64;
         if too_big || c.emb_size == 0 || c.quant_input_blocks == 0 {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "implausible grok1 hyperparameters: {c:?}"
             )));
         }
         if c.num_selected_experts > c.num_experts {
-            return Err(Error::Invalid(
+            return Err(Error::Architecture(
                 "num_selected_experts exceeds num_experts".into(),
             ));
         }

@@ -76,7 +76,7 @@ impl Config {
             ],
         )?;
         if n_heads == 0 || n_kv_heads == 0 || n_heads % n_kv_heads != 0 {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "{}: {n_heads} query heads cannot share {n_kv_heads} key/value heads",
                 arch.family
             )));
@@ -85,7 +85,7 @@ impl Config {
             Some(h) => h,
             None if dim % n_heads == 0 => dim / n_heads,
             None => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Architecture(format!(
                     "{}: dim {dim} is not a multiple of {n_heads} heads and head_dim is not given",
                     arch.family
                 )))
@@ -103,7 +103,7 @@ impl Config {
             Some("consolidated") => Naming::Consolidated,
             Some("hf") => Naming::HuggingFace,
             Some(other) => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Architecture(format!(
                     "{}: tensor_names {other:?} (expected \"consolidated\" or \"hf\")",
                     arch.family
                 )))
@@ -130,7 +130,7 @@ impl Config {
 /// perhaps `ffn_dim_multiplier`) instead of `hidden_dim`.
 fn meta_hidden_dim(dim: u64, p: &Params) -> Result<u64> {
     let Some(multiple_of) = p.int_opt(&["multiple_of"])?.filter(|&m| m > 0) else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Architecture(format!(
             "{}: neither hidden_dim / intermediate_size nor multiple_of is given",
             p.0.family
         )));

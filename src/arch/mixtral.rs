@@ -49,7 +49,7 @@ impl Config {
             .n_layers
             .saturating_mul(num_experts.saturating_mul(3).saturating_add(9));
         if tensors > super::MAX_EXPECTED_TENSORS {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "implausible {}: {} layers of {num_experts} experts imply {tensors} tensors \
                  (limit {})",
                 arch.family,
@@ -58,7 +58,7 @@ impl Config {
             )));
         }
         if num_experts == 0 || experts_per_tok > num_experts {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "mixtral: {experts_per_tok} experts per token out of {num_experts}"
             )));
         }

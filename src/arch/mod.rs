@@ -125,7 +125,7 @@ pub fn expected(arch: &Architecture) -> Result<Layout> {
             named(t, o, c.dtype.is_some())
         }
         other => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "unknown architecture family {other:?} (known: grok1, mixtral, llama, t5, bert)"
             )))
         }
@@ -156,7 +156,7 @@ impl Params<'_> {
         match self.find(names) {
             None => Ok(None),
             Some((_, toml::Value::Integer(v))) if *v >= 0 => Ok(Some(*v as u64)),
-            Some((n, other)) => Err(Error::Invalid(format!(
+            Some((n, other)) => Err(Error::Architecture(format!(
                 "{} parameter {n} must be a non-negative integer, found {other}",
                 self.0.family
             ))),
@@ -166,7 +166,7 @@ impl Params<'_> {
     /// The first of `names` present, required.
     pub fn int(&self, names: &[&str]) -> Result<u64> {
         self.int_opt(names)?.ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::Architecture(format!(
                 "{} parameter {} is missing",
                 self.0.family,
                 names.join(" / ")
@@ -180,7 +180,7 @@ impl Params<'_> {
             None => Ok(None),
             Some((_, toml::Value::Float(v))) => Ok(Some(*v)),
             Some((_, toml::Value::Integer(v))) => Ok(Some(*v as f64)),
-            Some((n, other)) => Err(Error::Invalid(format!(
+            Some((n, other)) => Err(Error::Architecture(format!(
                 "{} parameter {n} must be a number, found {other}",
                 self.0.family
             ))),
@@ -192,7 +192,7 @@ impl Params<'_> {
         match self.find(names) {
             None => Ok(None),
             Some((_, toml::Value::String(s))) => Ok(Some(s)),
-            Some((n, other)) => Err(Error::Invalid(format!(
+            Some((n, other)) => Err(Error::Architecture(format!(
                 "{} parameter {n} must be a string, found {other}",
                 self.0.family
             ))),
@@ -204,7 +204,7 @@ impl Params<'_> {
         match self.find(names) {
             None => Ok(default),
             Some((_, toml::Value::Boolean(b))) => Ok(*b),
-            Some((n, other)) => Err(Error::Invalid(format!(
+            Some((n, other)) => Err(Error::Architecture(format!(
                 "{} parameter {n} must be true or false, found {other}",
                 self.0.family
             ))),
@@ -224,7 +224,7 @@ impl Params<'_> {
                 .or_else(|| DType::from_name(name))
                 .map(Some)
                 .ok_or_else(|| {
-                    Error::Invalid(format!(
+                    Error::Architecture(format!(
                         "{} dtype {name:?} is not a dtype weightcheck knows",
                         self.0.family
                     ))
@@ -247,7 +247,7 @@ pub(crate) fn check_sizes(family: &str, sizes: &[(&str, u64)]) -> Result<()> {
             1 << 24
         };
         if *v > limit {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "implausible {family} hyperparameter {name} = {v} (limit {limit})"
             )));
         }
@@ -267,9 +267,9 @@ pub fn architecture_from_config(path: &Path) -> Result<Architecture> {
 /// Like [`architecture_from_config`], from the JSON text; `origin` names it.
 pub fn architecture_from_json(text: &str, origin: &str) -> Result<Architecture> {
     let json: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::Invalid(format!("{origin}: not JSON: {e}")))?;
+        .map_err(|e| Error::Architecture(format!("{origin}: not JSON: {e}")))?;
     let Some(obj) = json.as_object() else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Architecture(format!(
             "{origin}: config is not a JSON object"
         )));
     };
@@ -280,14 +280,14 @@ pub fn architecture_from_json(text: &str, origin: &str) -> Result<Architecture> 
         Some("t5" | "mt5" | "umt5") => "t5",
         Some("bert") => "bert",
         Some(other) => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
                 "{origin}: model_type {other:?} has no architecture family in weightcheck"
             )))
         }
         None if obj.contains_key("moe") && obj.contains_key("dim") => "mixtral",
         None if obj.contains_key("dim") && obj.contains_key("n_layers") => "llama",
         None => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Architecture(format!(
             "{origin}: neither a Hugging Face config (model_type) nor a Mistral/Llama params.json"
         )))
         }

@@ -62,7 +62,7 @@ impl Config {
                 "relu" | "gelu" | "gelu_new" => false,
                 s if s.starts_with("gated-") => true,
                 other => {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Architecture(format!(
                         "t5: feed_forward_proj {other:?} not understood"
                     )))
                 }

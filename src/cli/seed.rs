@@ -89,19 +89,16 @@ impl Seed {
             hashed.seconds
         )?;
         if !hashed.all_ok() {
-            for f in hashed.files.iter().filter(|f| {
-                f.status != crate::hash::engine::FileStatus::Ok || !f.failed_pieces.is_empty()
-            }) {
-                let status = match f.status {
-                    crate::hash::engine::FileStatus::Ok => String::new(),
-                    other => format!("{other:?}, ").to_lowercase(),
-                };
-                writeln!(
-                    env.out,
-                    "  - {}: {status}{} bad piece(s)",
-                    f.path,
-                    f.failed_pieces.len()
-                )?;
+            for f in &hashed.files {
+                let verdict = crate::hash::tree::file_verdict(f, false);
+                if verdict.is_failure() {
+                    writeln!(
+                        env.out,
+                        "  - {}: {verdict}, {} bad piece(s)",
+                        crate::printer::escape(&f.path),
+                        f.failed_pieces.len()
+                    )?;
+                }
             }
             writeln!(
                 env.out,

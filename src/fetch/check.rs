@@ -75,7 +75,7 @@ pub fn map_manifest(meta: &Metainfo, manifest: &Manifest) -> Result<ManifestMap>
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .map(|(p, _)| p)
     else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "the torrent ({} files, e.g. {:?}) holds none of the manifest's {} files (e.g. {:?}): \
              is it the right manifest?",
             meta.files.len(),
@@ -167,6 +167,20 @@ pub enum FileState {
 }
 
 impl FileState {
+    /// The state in the vocabulary every command shares: a selected file
+    /// is ok only when verified; incomplete is content missing, a mismatch
+    /// is content that differs; unselected files were not checked.
+    pub fn verdict(&self) -> FileVerdict {
+        match self {
+            FileState::Verified { .. } => FileVerdict::Ok,
+            FileState::Incomplete { .. } => FileVerdict::Missing,
+            FileState::Mismatch { .. } => FileVerdict::HashMismatch,
+            FileState::NotSelected
+            | FileState::PartialNotSelected { .. }
+            | FileState::CompleteNotSelected => FileVerdict::NotChecked,
+        }
+    }
+
     /// A short label for tables.
     pub fn label(&self) -> String {
         match self {
@@ -269,10 +283,14 @@ impl CheckReport {
     /// pieces proven → VERIFIED; any selected file incomplete or not what
     /// the manifest says → FAILED; nothing selected → NOTHING CHECKED.
     pub fn outcome(&self) -> Outcome {
-        let c = self.counts();
+        let selected = self.files.iter().filter(|f| f.selected);
+        let failures = selected
+            .clone()
+            .filter(|f| f.state.verdict() != FileVerdict::Ok)
+            .count();
         Outcome::judge(&Tally {
-            present: c.selected,
-            failures: c.selected - c.verified,
+            present: selected.count(),
+            failures,
             content_unchecked: 0,
         })
     }
@@ -342,7 +360,7 @@ pub fn check(
     let pieces = report
         .pieces
         .as_ref()
-        .ok_or_else(|| Error::Invalid("the hash engine returned no piece results".into()))?;
+        .ok_or_else(|| Error::Fetch("the hash engine returned no piece results".into()))?;
     let failed: HashMap<usize, &engine::BadPiece> =
         pieces.failed.iter().map(|b| (b.index, b)).collect();
 

@@ -22,10 +22,10 @@ pub fn free_space(path: &Path) -> Result<u64> {
     while !at.exists() {
         at = at
             .parent()
-            .ok_or_else(|| Error::Invalid(format!("{}: no existing ancestor", path.display())))?;
+            .ok_or_else(|| Error::Fetch(format!("{}: no existing ancestor", path.display())))?;
     }
     let c = CString::new(at.as_os_str().as_bytes())
-        .map_err(|_| Error::Invalid(format!("{}: path contains a NUL byte", at.display())))?;
+        .map_err(|_| Error::Fetch(format!("{}: path contains a NUL byte", at.display())))?;
     // SAFETY: an all-zero statvfs is a valid value of this plain C struct.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
     // SAFETY: `c` is NUL-terminated and outlives the call; `st` is a valid,
@@ -90,7 +90,7 @@ pub fn check_space(root: &Path, meta: &Metainfo, selected: &[usize]) -> Result<S
     }
     need.needed = need.selected - need.present + need.boundary;
     if need.needed > need.available {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "not enough free space in {}: the fetch needs {} more ({} selected, {} already on disk, \
              {} of neighbouring files in shared pieces) but only {} is available; \
              free space or choose fewer files with --only",
@@ -120,7 +120,7 @@ pub fn check_no_escape(dest: &Path, paths: &[PathBuf]) -> Result<()> {
             }
             match std::fs::symlink_metadata(dest.join(&at)) {
                 Ok(m) if m.file_type().is_symlink() => {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Fetch(format!(
                         "{} is a symlink; a fetch writes only to real files and directories \
                          under {} (remove the link or choose another --dest)",
                         dest.join(&at).display(),
@@ -130,7 +130,7 @@ pub fn check_no_escape(dest: &Path, paths: &[PathBuf]) -> Result<()> {
                 // A hard-linked file is also some other file: writing the
                 // torrent's bytes into it would change a file outside DEST.
                 Ok(m) if m.is_file() && m.nlink() > 1 => {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Fetch(format!(
                         "{} has {} hard links; a fetch writes only to files of its own under {} \
                          (remove it or choose another --dest)",
                         dest.join(&at).display(),

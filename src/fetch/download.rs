@@ -288,7 +288,7 @@ async fn transfer(
     // The state directory holds the resume state and the verification
     // cache; a torrent named after it would overwrite both.
     if rel.iter().any(|p| p.starts_with(STATE_DIR)) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "refusing the torrent {:?}: its files would be written into {STATE_DIR}/, \
              weightcheck's own state directory in --dest",
             meta.name
@@ -324,7 +324,7 @@ async fn transfer(
     let output = content_root
         .to_str()
         .ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::Fetch(format!(
                 "{}: the destination path must be valid UTF-8",
                 content_root.display()
             ))
@@ -347,7 +347,7 @@ async fn transfer(
     let handle = match added {
         AddTorrentResponse::Added(_, h) | AddTorrentResponse::AlreadyManaged(_, h) => h,
         AddTorrentResponse::ListOnly(_) => {
-            return Err(Error::Invalid("the session only listed the torrent".into()))
+            return Err(Error::Fetch("the session only listed the torrent".into()))
         }
     };
 
@@ -378,7 +378,7 @@ async fn transfer(
         ..opts.net.clone()
     };
     if !start.finished && !searchable.can_find_peers(&meta.trackers) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "{} of the selected bytes are still missing and there is no way to find peers: \
              DHT and trackers are off (or the torrent has none) and no --peer was given",
             crate::units::Bytes(start.total_bytes - start.progress_bytes).binary()
@@ -400,7 +400,7 @@ async fn transfer(
                 _ = tick.tick() => {
                     let s = handle.stats();
                     if let (TorrentStatsState::Error, Some(e)) = (s.state, &s.error) {
-                        return Err(Error::Invalid(format!("the download failed: {e}")));
+                        return Err(Error::Fetch(format!("the download failed: {e}")));
                     }
                     observer.progress(&progress_of(&s, false, selected_pieces));
                 }

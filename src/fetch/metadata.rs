@@ -88,14 +88,14 @@ pub fn raw_info(torrent: &[u8]) -> Result<&[u8]> {
     v.get("info")
         .filter(|i| i.as_dict().is_some())
         .map(|i| i.raw)
-        .ok_or_else(|| Error::Invalid("metadata has no info dictionary".into()))
+        .ok_or_else(|| Error::Fetch("metadata has no info dictionary".into()))
 }
 
 /// Fails unless SHA-1(`raw_info`) is `expected`.
 pub fn check_info_hash(raw_info: &[u8], expected: &InfoHash) -> Result<()> {
     let got = InfoHash(Sha1::digest(raw_info).into());
     if &got != expected {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "the metadata peers sent hashes to {}, not to the magnet's info-hash {}: refusing it",
             got, expected
         )));
@@ -141,7 +141,7 @@ pub(crate) async fn fetch_in(
     let mut sources = net.clone();
     sources.peers = peers.clone();
     if !sources.can_find_peers(&m.trackers) {
-        return Err(Error::Invalid(
+        return Err(Error::Fetch(
             "no way to find peers for the metadata: DHT and trackers are off (or the magnet has \
              no trackers) and no --peer was given"
                 .into(),
@@ -161,7 +161,7 @@ pub(crate) async fn fetch_in(
         () = stop.wait() => return Ok(None),
     };
     let AddTorrentResponse::ListOnly(list) = response else {
-        return Err(Error::Invalid(
+        return Err(Error::Fetch(
             "the BitTorrent session returned a download instead of metadata".into(),
         ));
     };
@@ -170,7 +170,7 @@ pub(crate) async fn fetch_in(
     let bytes = torrent_from_info(raw, &m.trackers);
     let metainfo = Metainfo::from_bytes(&bytes)?;
     if metainfo.info_hash() != m.info_hash {
-        return Err(Error::Invalid(
+        return Err(Error::Fetch(
             "reconstructed torrent has a different info-hash (bug)".into(),
         ));
     }

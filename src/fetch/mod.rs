@@ -44,7 +44,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .thread_name("weightcheck-bt")
         .build()
-        .map_err(|e| Error::Invalid(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| Error::Fetch(format!("cannot start the async runtime: {e}")))
 }
 
 /// Asks a running fetch or seed to stop. Stopping is not failing: a fetch
@@ -129,5 +129,5 @@ impl Stop {
 
 /// Wraps a librqbit (anyhow) error in the library's error type.
 pub(crate) fn bt_error(context: &str, e: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("{context}: {e:#}"))
+    Error::Fetch(format!("{context}: {e:#}"))
 }

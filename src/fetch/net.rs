@@ -136,10 +136,10 @@ pub fn parse_peer(s: &str) -> Result<SocketAddr> {
     }
     let mut addrs = s
         .to_socket_addrs()
-        .map_err(|e| Error::Invalid(format!("peer {s:?}: {e} (expected HOST:PORT)")))?;
+        .map_err(|e| Error::Fetch(format!("peer {s:?}: {e} (expected HOST:PORT)")))?;
     addrs
         .next()
-        .ok_or_else(|| Error::Invalid(format!("peer {s:?}: the name resolves to no address")))
+        .ok_or_else(|| Error::Fetch(format!("peer {s:?}: the name resolves to no address")))
 }
 
 /// What a session is for.
@@ -184,7 +184,7 @@ pub(crate) async fn start_session(net: &NetOptions, spec: SessionSpec<'_>) -> Re
             }
         }
     }
-    Err(Error::Invalid(format!(
+    Err(Error::Fetch(format!(
         "cannot listen on {} port {}{}: {}",
         net.bind,
         net.port.first,

@@ -108,7 +108,7 @@ async fn serve_in(
 ) -> Result<SeedSummary> {
     let output = root
         .to_str()
-        .ok_or_else(|| Error::Invalid(format!("{}: path must be valid UTF-8", root.display())))?
+        .ok_or_else(|| Error::Fetch(format!("{}: path must be valid UTF-8", root.display())))?
         .to_string();
     let added = session
         .add_torrent(
@@ -125,7 +125,7 @@ async fn serve_in(
     let handle = match added {
         AddTorrentResponse::Added(_, h) | AddTorrentResponse::AlreadyManaged(_, h) => h,
         AddTorrentResponse::ListOnly(_) => {
-            return Err(Error::Invalid("the session only listed the torrent".into()))
+            return Err(Error::Fetch("the session only listed the torrent".into()))
         }
     };
     tokio::select! {
@@ -136,7 +136,7 @@ async fn serve_in(
     }
     let stats = handle.stats();
     if !stats.finished {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "the BitTorrent client finds only {} of {} bytes in {}, although every piece verified",
             stats.progress_bytes,
             stats.total_bytes,

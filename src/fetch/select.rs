@@ -109,7 +109,7 @@ pub fn select(meta: &Metainfo, patterns: &[String]) -> Result<Vec<usize>> {
         .map(|(p, _)| p.as_str())
         .collect();
     if !unmatched.is_empty() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Fetch(format!(
             "--only {} matches no file of the torrent (paths look like {:?})",
             unmatched.join(", "),
             meta.files

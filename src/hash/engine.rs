@@ -156,7 +156,7 @@ impl HashPlan {
         for f in &self.files {
             check_relative(&f.path)?;
             if !seen.insert(f.path.as_str()) {
-                return Err(Error::Invalid(format!(
+                return Err(Error::HashPlan(format!(
                     "hash plan lists {:?} twice",
                     f.path
                 )));
@@ -164,30 +164,30 @@ impl HashPlan {
         }
         if let Some(p) = &self.pieces {
             if p.piece_length == 0 {
-                return Err(Error::Invalid("piece length 0".into()));
+                return Err(Error::HashPlan("piece length 0".into()));
             }
             let mut used = vec![false; self.files.len()];
             let mut total: u64 = 0;
             for &i in &p.files {
                 let f = self.files.get(i).ok_or_else(|| {
-                    Error::Invalid(format!(
+                    Error::HashPlan(format!(
                         "piece plan names file #{i}, which is not in the plan"
                     ))
                 })?;
                 if std::mem::replace(&mut used[i], true) {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::HashPlan(format!(
                         "piece plan lists {:?} twice",
                         f.path
                     )));
                 }
                 total = total
                     .checked_add(f.size)
-                    .ok_or_else(|| Error::Invalid("torrent larger than 2^64 bytes".into()))?;
+                    .ok_or_else(|| Error::HashPlan("torrent larger than 2^64 bytes".into()))?;
             }
             if let Some(h) = &p.hashes {
                 let want = total.div_ceil(p.piece_length);
                 if h.len() as u64 != want {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::HashPlan(format!(
                         "{total} bytes in pieces of {} need {want} piece hashes, got {}",
                         p.piece_length,
                         h.len()
@@ -202,7 +202,7 @@ impl HashPlan {
 /// Refuses paths that could leave the root.
 fn check_relative(path: &str) -> Result<()> {
     let bad = |why: &str| {
-        Err(Error::Invalid(format!(
+        Err(Error::HashPlan(format!(
             "unsafe path {path:?} in hash plan: {why}"
         )))
     };
@@ -368,7 +368,7 @@ pub fn run(
     plan.validate()?;
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::HashPlan(format!(
             "{} is not a directory",
             root.display()
         )));

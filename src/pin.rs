@@ -376,9 +376,9 @@ pub fn to_toml(pinned: &Pinned) -> Result<String> {
     Ok(text)
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, loaded
-/// back as a manifest, then renamed over `path`. An interrupted or failed
-/// write leaves any earlier file at `path` as it was.
+/// Writes `text` (from [`to_toml`], which has parsed it back) to `path`
+/// atomically: a temporary file beside it, renamed over `path`. An
+/// interrupted or failed write leaves any earlier file at `path` as it was.
 pub fn write_atomically(text: &str, path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -392,7 +392,6 @@ pub fn write_atomically(text: &str, path: &Path) -> Result<()> {
     tmp.write_all(text.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
-    Manifest::from_file(tmp.path())?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

@@ -108,7 +108,7 @@ impl Hash {
         }
         Ok(match result {
             TreeResult::Passed => EXIT_OK,
-            TreeResult::Failed | TreeResult::Unreadable => EXIT_MISMATCH,
+            TreeResult::Failed => EXIT_MISMATCH,
             TreeResult::Interrupted => EXIT_INTERRUPTED,
         })
     }

@@ -64,7 +64,17 @@ impl Verify {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let dir = self.dir.as_ref().map(|d| env.resolve(d));
-        let (manifest, chosen) = self.manifest(env, dir.as_deref())?;
+        // Read once: it may name the release, and it is checked below.
+        let torrent = match &self.torrent {
+            Some(path) => {
+                let path = env.resolve(path);
+                let meta = Metainfo::from_file(&path)?;
+                Some((path, meta))
+            }
+            None => None,
+        };
+        let (manifest, chosen) =
+            self.manifest(env, dir.as_deref(), torrent.as_ref().map(|(_, m)| m))?;
         let located = match &dir {
             Some(dir) => Located::at(dir, &manifest)?,
             None => Located::search(&env.cwd, locate::hf_hub_from_env().as_deref(), &manifest)?,
@@ -73,10 +83,8 @@ impl Verify {
             Some(t) => Some(env.resolve(t)),
             None => locate::find_tokenizer(&located.root, &env.cwd),
         };
-        let torrent = match &self.torrent {
-            Some(path) => {
-                let path = env.resolve(path);
-                let meta = Metainfo::from_file(&path)?;
+        let torrent = match torrent {
+            Some((path, meta)) => {
                 let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
                 select::check_torrent(&path, &meta, magnet.as_ref(), Some(&manifest))?;
                 Some(meta)
@@ -114,23 +122,17 @@ impl Verify {
         &self,
         env: &Env,
         dir: Option<&Path>,
+        torrent: Option<&Metainfo>,
     ) -> anyhow::Result<(Manifest, Option<String>)> {
         let named = self.release.selector(env, None);
         if let Some(config) = &self.config {
-            let config = env.resolve(config);
-            let arch = crate::arch::architecture_from_config(&config)?;
-            let mut m = match &named {
-                Some(sel) => sel.load()?,
-                None => Manifest::local(&config.display().to_string()),
-            };
-            m.architecture = Some(arch);
-            return Ok((m, None));
+            let base = named.map(|sel| sel.load()).transpose()?;
+            return Ok((select::with_config(&env.resolve(config), base)?, None));
         }
         if let Some(sel) = named {
             return Ok((sel.load()?, None));
         }
-        if let Some(path) = &self.torrent {
-            let meta = Metainfo::from_file(env.resolve(path))?;
+        if let Some(meta) = torrent {
             if let Some(m) = select::by_info_hash(meta.info_hash()) {
                 let why = format!(
                     "release: {} (the .torrent's info-hash {} is its magnet's)",
@@ -151,9 +153,7 @@ impl Verify {
                 (m, Some(why))
             }
             Detected::Config(config) => {
-                let arch = crate::arch::architecture_from_config(&config)?;
-                let mut m = Manifest::local(&config.display().to_string());
-                m.architecture = Some(arch);
+                let m = select::with_config(&config, None)?;
                 let why = format!(
                     "release: the model described by {} (no release named: checked against its config)",
                     config.display()

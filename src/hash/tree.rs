@@ -131,37 +131,28 @@ pub fn file_verdict(f: &FileReport, extra: bool) -> FileVerdict {
 pub enum TreeResult {
     /// Every file read, every piece matched, nothing missing or short.
     Passed,
-    /// A piece failed, or a listed file is missing or has the wrong size.
+    /// A piece failed, a listed file is missing or has the wrong size, or
+    /// a file could not be read or changed while it was read.
     Failed,
-    /// A file could not be read, or changed while it was read: it is not
-    /// the file the digests describe.
-    Unreadable,
     /// Stopped before the end (progress is in the cache); nothing failed
     /// in what was read.
     Interrupted,
 }
 
-/// Every file's verdict and the result of the run. A mismatch found
-/// before an interruption is still a finding; an unreadable file outranks
-/// both, since the run could not look at it.
+/// Every file's verdict and the result of the run. A failure found
+/// before an interruption is still a finding.
 pub fn verdicts(plan: &TreePlan, report: &HashReport) -> (Vec<FileVerdict>, TreeResult) {
     let verdicts: Vec<FileVerdict> = report
         .files
         .iter()
         .map(|f| file_verdict(f, plan.extras.contains(&f.path)))
         .collect();
-    let bad = verdicts.iter().any(|v| {
-        !matches!(
-            v,
-            FileVerdict::Ok
-                | FileVerdict::Extra
-                | FileVerdict::Unreadable
-                | FileVerdict::NotChecked
-        )
-    }) || report.pieces.as_ref().is_some_and(|p| !p.failed.is_empty());
-    let result = if verdicts.contains(&FileVerdict::Unreadable) {
-        TreeResult::Unreadable
-    } else if bad {
+    // Extra files are listed, not judged: the torrent is what is verified.
+    let bad = verdicts
+        .iter()
+        .any(|v| v.is_failure() && *v != FileVerdict::Extra)
+        || report.pieces.as_ref().is_some_and(|p| !p.failed.is_empty());
+    let result = if bad {
         TreeResult::Failed
     } else if report.interrupted {
         TreeResult::Interrupted

@@ -264,6 +264,19 @@ pub fn architecture_from_config(path: &Path) -> Result<Architecture> {
     architecture_from_json(&text, &path.display().to_string())
 }
 
+/// `base` (or, without one, a local manifest named after the file) with
+/// the architecture read from a `config.json`/`params.json`.
+pub fn with_config(
+    config: &Path,
+    base: Option<crate::manifest::Manifest>,
+) -> Result<crate::manifest::Manifest> {
+    let arch = architecture_from_config(config)?;
+    let mut m =
+        base.unwrap_or_else(|| crate::manifest::Manifest::local(&config.display().to_string()));
+    m.architecture = Some(arch);
+    Ok(m)
+}
+
 /// Like [`architecture_from_config`], from the JSON text; `origin` names it.
 pub fn architecture_from_json(text: &str, origin: &str) -> Result<Architecture> {
     let json: serde_json::Value = serde_json::from_str(text)

@@ -127,7 +127,7 @@ impl Verify {
         let named = self.release.selector(env, None);
         if let Some(config) = &self.config {
             let base = named.map(|sel| sel.load()).transpose()?;
-            return Ok((select::with_config(&env.resolve(config), base)?, None));
+            return Ok((crate::arch::with_config(&env.resolve(config), base)?, None));
         }
         if let Some(sel) = named {
             return Ok((sel.load()?, None));
@@ -153,7 +153,7 @@ impl Verify {
                 (m, Some(why))
             }
             Detected::Config(config) => {
-                let m = select::with_config(&config, None)?;
+                let m = crate::arch::with_config(&config, None)?;
                 let why = format!(
                     "release: the model described by {} (no release named: checked against its config)",
                     config.display()

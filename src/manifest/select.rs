@@ -76,15 +76,6 @@ pub fn known_ids() -> String {
         .join(", ")
 }
 
-/// `base` (or, without one, a local manifest named after the file) with
-/// the architecture read from a `config.json`/`params.json`.
-pub fn with_config(config: &Path, base: Option<Manifest>) -> Result<Manifest> {
-    let arch = crate::arch::architecture_from_config(config)?;
-    let mut m = base.unwrap_or_else(|| Manifest::local(&config.display().to_string()));
-    m.architecture = Some(arch);
-    Ok(m)
-}
-
 /// What a directory was found to hold, when no release was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detected {

@@ -306,3 +306,49 @@ pub fn explain_difference(reference: &Path, ours: &[u8]) -> String {
         show(&b, &ob)
     )
 }
+
+/// Runs the binary with stdout and stderr in files under `cwd`, and returns
+/// (exit code, stdout, stderr, peak resident memory in bytes) as the kernel
+/// counted it for that child alone (`wait4`'s `ru_maxrss`). The child is
+/// killed and the test fails if it has not ended within `limit`. For the
+/// "memory stays flat" limits of large inputs; the figure includes pages of
+/// memory-mapped files the child touched.
+pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> (i32, String, String, u64) {
+    let out_path = cwd.join(".peak-rss-stdout");
+    let err_path = cwd.join(".peak-rss-stderr");
+    let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cwd.join(".cache-for-test"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("spawn weightcheck");
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut status = 0;
+        // SAFETY: a zeroed rusage is a valid out-parameter; pid is our child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let _ = tx.send((r, status, usage.ru_maxrss as u64 * 1024));
+    });
+    let (r, status, peak) = match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        Err(_) => {
+            // SAFETY: signalling our own child by its pid.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("weightcheck {args:?} did not end within {limit:?}");
+        }
+    };
+    assert_eq!(r, pid, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    (code, read(&out_path), read(&err_path), peak)
+}

@@ -2,9 +2,16 @@
 //! inputs, round two", item 4, generated here at full size and run through
 //! the binary as a child whose peak resident memory the kernel reports.
 //! Limits are memory, never time (speed lives in scripts/bench-hostile.sh).
+//!
+//! The kernel's figure for a child starts from the test process's own peak
+//! (the child is forked from it before it execs weightcheck), so inputs are
+//! written as they are generated, never built in memory first: the figure
+//! then overstates the child a little, never understates it.
 
 mod common;
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,14 +22,107 @@ const PEAK_LIMIT: u64 = 256 * 1024 * 1024;
 /// measured on; this only bounds a hang.
 const TIME_LIMIT: Duration = Duration::from_secs(300);
 
-fn peak(args: &[&str], cwd: &Path) -> (i32, String, String, u64) {
-    let (code, out, err, peak) = common::run_bin_peak_rss(args, cwd, TIME_LIMIT);
+fn peak(args: &[&str], cwd: &Path) -> common::Peak {
+    let p = common::run_bin_peak_rss(args, cwd, TIME_LIMIT);
+    eprintln!("weightcheck {args:?}: peak RSS {} MB", p.rss >> 20);
     assert!(
-        peak < PEAK_LIMIT,
+        p.rss < PEAK_LIMIT,
         "weightcheck {args:?} peaked at {} MB (limit {} MB); stderr: {}",
-        peak >> 20,
+        p.rss >> 20,
         PEAK_LIMIT >> 20,
-        err.lines().take(5).collect::<Vec<_>>().join("\n")
+        p.err.lines().take(5).collect::<Vec<_>>().join("\n")
     );
-    (code, out, err, peak)
+    p
+}
+
+/// A legal safetensors file of `n` one-byte tensors `t0`, `t1`, …, written
+/// as it is generated (see the module comment).
+fn many_tensors(path: &Path, n: usize) {
+    use std::io::{Seek, Write};
+    let mut f = BufWriter::new(File::create(path).expect("create"));
+    f.write_all(&[0; 8]).expect("write");
+    let mut len = 0u64;
+    for i in 0..n {
+        let open = if i == 0 { "{" } else { "," };
+        let entry = format!(
+            r#"{open}"t{i}":{{"dtype":"U8","shape":[1],"data_offsets":[{i},{}]}}"#,
+            i + 1
+        );
+        len += entry.len() as u64;
+        f.write_all(entry.as_bytes()).expect("write");
+    }
+    f.write_all(b"}").expect("write");
+    len += 1;
+    f.write_all(&vec![0; n]).expect("write");
+    f.seek(std::io::SeekFrom::Start(0)).expect("seek");
+    f.write_all(&len.to_le_bytes()).expect("write");
+    f.flush().expect("flush");
+}
+
+/// An index mapping `n` tensors `t0`, `t1`, … to one shard.
+fn big_index(path: &Path, n: usize, shard: &str) {
+    use std::io::Write;
+    let mut f = BufWriter::new(File::create(path).expect("create"));
+    write!(f, r#"{{"metadata":{{"total_size":{n}}},"weight_map":{{"#).expect("write");
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        write!(f, r#"{sep}"t{i}":"{shard}""#).expect("write");
+    }
+    f.write_all(b"}}").expect("write");
+    f.flush().expect("flush");
+}
+
+#[test]
+fn a_safetensors_file_of_1_25_million_tensors_is_listed_in_flat_memory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    many_tensors(&d.join("many.safetensors"), 1_250_000);
+    let p = peak(&["inspect", "many.safetensors"], d);
+    assert_eq!(p.code, 0);
+    assert_eq!(p.out_lines, 1 + 1_250_000 + 3);
+    let tail: Vec<&str> = p.out.lines().rev().take(2).collect();
+    assert_eq!(
+        tail,
+        [
+            "  uint8               1,250,000 bytes",
+            "1 files, 1,250,000 tensors, 1,250,000 parameters, 86,666,685 bytes on disk"
+        ]
+    );
+    let p = peak(&["inspect", "--json", "many.safetensors"], d);
+    assert_eq!(p.code, 0);
+    assert!(
+        p.out.ends_with("\n  }\n}\n"),
+        "{}",
+        &p.out[p.out.len() - 200..]
+    );
+}
+
+#[test]
+fn an_index_of_a_million_entries_is_checked_in_flat_memory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let shard = "model-00001-of-00001.safetensors";
+    big_index(&d.join("model.safetensors.index.json"), 1_000_000, shard);
+    let p = peak(&["inspect", "model.safetensors.index.json"], d);
+    assert_eq!(p.code, 1);
+    common::assert_output(
+        &p.out,
+        snapbox::str![[r#"
+index  file  kind                 shape             dtype     scales                         bytes
+
+0 files, 0 tensors, 0 parameters, 44,888,940 bytes on disk
+1 files could not be decoded (see errors)
+
+"#]],
+        d,
+    );
+    common::assert_output(
+        &p.err,
+        snapbox::str![[r#"
+weightcheck: [ROOT]/model.safetensors.index.json: index disagrees with its shards:
+  shard model-00001-of-00001.safetensors named by the index does not exist
+
+"#]],
+        d,
+    );
 }

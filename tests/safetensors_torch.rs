@@ -58,10 +58,7 @@ fn findings(arch_config: &Path, tensors: &[TensorInFile]) -> Vec<Finding> {
     let arch = arch::architecture_from_config(arch_config).expect("config");
     let layout = arch::expected(&arch).expect("layout");
     assert!(layout.by_name);
-    check_by_name(
-        &layout,
-        tensors.iter().map(|t| (t.file.as_path(), &t.record)),
-    )
+    check_by_name(&layout, tensors.iter().map(|t| (&*t.file, &t.record)))
 }
 
 fn names(tensors: &[TensorInFile]) -> Vec<&str> {
@@ -93,7 +90,7 @@ fn mixtral_hf_safetensors_set_inspects_and_verifies_by_name() {
     }
     assert_eq!(
         formats::inspect_file(&shard).unwrap().len(),
-        tensors.iter().filter(|t| t.file == shard).count()
+        tensors.iter().filter(|t| *t.file == *shard).count()
     );
 
     let f = findings(&dir.join("config.json"), &tensors);
@@ -209,7 +206,7 @@ fn a_wrong_shape_is_caught() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].kind, FindingKind::WrongShape);
     assert_eq!(f[0].name, name);
-    assert_eq!(f[0].file.as_deref(), Some(file.as_path()));
+    assert_eq!(f[0].file.as_deref(), Some(&*file));
     assert!(
         f[0].message
             .contains("has shape 64x32 but the architecture implies 32x64"),
@@ -472,7 +469,7 @@ fn bench_inspect_set() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(30);
     let warm = formats::inspect_located(&idx).expect("inspect");
-    let shards: std::collections::BTreeSet<&Path> = warm.iter().map(|t| t.file.as_path()).collect();
+    let shards: std::collections::BTreeSet<&Path> = warm.iter().map(|t| &*t.file).collect();
     let bytes: u64 = warm.iter().map(|t| t.record.data.len).sum();
     let mut ms: Vec<f64> = (0..runs.max(1))
         .map(|_| {

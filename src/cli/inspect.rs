@@ -45,15 +45,17 @@ impl Inspect {
             false,
         ));
         let totals = inventory::totals(&entries);
-        let (rows, errors) = inspect::rows(&entries);
-        let out = &mut env.out;
+        let rows = inspect::rows(&entries);
+        let errors = inspect::errors(&entries);
+        let out = &mut std::io::BufWriter::new(&mut env.out);
         if self.json {
-            inspect::json(out, &rows, &errors, &totals)?;
+            inspect::json(out, rows, &errors, &totals)?;
         } else if self.csv {
-            inspect::csv(out, &rows)?;
+            inspect::csv(out, rows)?;
         } else {
-            inspect::table(out, &rows, &totals)?;
+            inspect::table(out, rows, &totals)?;
         }
+        out.flush()?;
         for (_, error) in &errors {
             writeln!(env.err, "weightcheck: {error}")?;
         }

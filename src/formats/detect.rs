@@ -2,7 +2,8 @@
 //! lists the tensors of any supported file.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -106,8 +107,9 @@ pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
 /// A tensor and the file its span refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TensorInFile {
-    /// The file holding the tensor's bytes.
-    pub file: PathBuf,
+    /// The file holding the tensor's bytes, shared by all of its tensors
+    /// (a shard of a million tensors holds its path once).
+    pub file: Arc<Path>,
     /// The tensor.
     pub record: TensorRecord,
     /// Element strides, for a tensor that is not C-contiguous (PyTorch
@@ -154,8 +156,9 @@ pub fn inspect_located(path: &Path) -> Result<Vec<TensorInFile>> {
 
 /// Lists the tensors of one weight file (not an index).
 pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
+    let file: Arc<Path> = Arc::from(path);
     let plain = |record: TensorRecord| TensorInFile {
-        file: path.to_path_buf(),
+        file: file.clone(),
         record,
         strides: None,
     };
@@ -170,7 +173,7 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
             .tensors
             .into_iter()
             .map(|t| TensorInFile {
-                file: path.to_path_buf(),
+                file: file.clone(),
                 strides: (!t.contiguous).then_some(t.strides),
                 record: t.record,
             })
@@ -191,10 +194,21 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
 /// Lists the tensors of any supported file (see [`inspect_located`]); for
 /// an index, spans refer to the shard each tensor is in.
 pub fn inspect_file(path: &Path) -> Result<Vec<TensorRecord>> {
-    Ok(inspect_located(path)?
-        .into_iter()
-        .map(|l| l.record)
-        .collect())
+    // A file's own records are returned as decoded: going through
+    // [`TensorInFile`] would copy the path once per tensor.
+    match detect(path)? {
+        Format::Safetensors => Ok(safetensors::read_file(path)?.tensors),
+        Format::GrokShard => Ok(vec![grok::decode_shard(path)?]),
+        Format::TorchZip => Ok(torch::read_file(path)?
+            .tensors
+            .into_iter()
+            .map(|t| t.record)
+            .collect()),
+        _ => Ok(inspect_located(path)?
+            .into_iter()
+            .map(|l| l.record)
+            .collect()),
+    }
 }
 
 #[cfg(test)]

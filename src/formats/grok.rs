@@ -138,10 +138,10 @@ fn decode_root(p: &Pickle) -> Result<TensorRecord, DecodeError> {
         shape: weight.shape,
         dtype: weight.dtype,
         data: weight.data,
-        scales: Some(Scales {
+        scales: Some(Box::new(Scales {
             shape: scales.shape,
             dtype: scales.dtype,
             data: scales.data,
-        }),
+        })),
     })
 }

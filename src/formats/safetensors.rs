@@ -1,20 +1,25 @@
 //! safetensors files: an 8-byte little-endian header length, a JSON header
 //! naming each tensor's dtype, shape and `data_offsets`, then the data.
 //!
-//! Parsing and validation go through the `safetensors` crate (the format's
-//! reference implementation), over a memory map: only the header's pages are
-//! read, so inspecting a 5 GB shard touches a few kilobytes. The crate
-//! refuses offsets that overlap, leave gaps, disagree with shape × itemsize or
-//! do not end exactly at the end of the file; when it refuses, weightcheck
-//! re-reads the header itself to say which tensor is wrong and how.
+//! The header is parsed here in one streaming pass rather than by the
+//! `safetensors` crate (the format's reference implementation): the crate
+//! builds three copies of the header (a JSON map, its `Metadata`, then our
+//! records), 1.1 GB for a legal 85 MB header of 1.25 M tensors, and it keeps
+//! the last of two tensors with one name. Read from the file through a
+//! buffer, the header never has to be resident either; only the records are
+//! kept. The rules are the crate's (every byte of the data section belongs
+//! to exactly one tensor, in offset order, sized by shape × itemsize), plus
+//! one the crate cannot check: a name may appear once. The crate remains the
+//! oracle: tests and the fuzz target check that nothing accepted here is
+//! refused by it, and that both see the same tensors.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use safetensors::SafeTensors;
-use serde_json::Value;
+use serde::de::{Deserializer as _, MapAccess, Visitor};
+use serde::Deserialize;
 
-use super::grok::map_file;
 use super::pickle::Span;
 use super::{DType, StoredAs, TensorRecord};
 use crate::{Error, Result};
@@ -43,54 +48,52 @@ impl SafetensorsFile {
     }
 }
 
-/// Refuses a header that names one key twice. JSON parsers keep the last
-/// value, so a duplicated tensor name would let two tools see two different
-/// tensors in one file; the safetensors crate's parser cannot tell.
-fn unique_keys(header: &[u8]) -> std::result::Result<(), serde_json::Error> {
-    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-
-    struct Keys;
-    impl<'de> Visitor<'de> for Keys {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-            let mut seen = std::collections::HashSet::new();
-            while let Some(key) = map.next_key::<String>()? {
-                map.next_value::<IgnoredAny>()?;
-                if !seen.insert(key.clone()) {
-                    return Err(serde::de::Error::custom(format!(
-                        "the name {key:?} appears twice"
-                    )));
-                }
-            }
-            Ok(())
-        }
-    }
-    serde_json::Deserializer::from_slice(header).deserialize_map(Keys)
-}
-
-/// Reads the header of the safetensors file at `path`.
+/// Reads the header of the safetensors file at `path`, streaming it from the
+/// file (see the module comment for why not through a memory map).
 pub fn read_file(path: &Path) -> Result<SafetensorsFile> {
-    let map = map_file(path)?;
-    read_bytes(path, &map)
+    let mut file = crate::paths::open_regular(path)?;
+    let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut len_bytes = [0u8; 8];
+    if file_len < 8 {
+        return Err(too_short(path, file_len));
+    }
+    file.read_exact(&mut len_bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let header_len = check_header_len(path, u64::from_le_bytes(len_bytes), file_len)?;
+    let mut reader = BufReader::with_capacity(1 << 16, file.take(header_len));
+    let first = reader
+        .fill_buf()
+        .map_err(|e| Error::io(path, e))?
+        .first()
+        .copied();
+    let de = serde_json::Deserializer::from_reader(reader);
+    parse_header(path, first, de, header_len, file_len)
 }
 
-/// Decodes a safetensors file held in `data` (a memory map); `path` names it
-/// in errors.
+/// Decodes a safetensors file held in `data` (a memory map, or fuzz input);
+/// `path` names it in errors.
 pub fn read_bytes(path: &Path, data: &[u8]) -> Result<SafetensorsFile> {
     let file_len = data.len() as u64;
     let Some(len_bytes) = data.get(..8) else {
-        return Err(Error::format(
-            path,
-            0,
-            format!("{file_len} bytes: too short for a safetensors header length"),
-        ));
+        return Err(too_short(path, file_len));
     };
     let mut buf = [0u8; 8];
     buf.copy_from_slice(len_bytes);
-    let header_len = u64::from_le_bytes(buf);
+    let header_len = check_header_len(path, u64::from_le_bytes(buf), file_len)?;
+    let header = &data[8..(8 + header_len) as usize];
+    let de = serde_json::Deserializer::from_slice(header);
+    parse_header(path, header.first().copied(), de, header_len, file_len)
+}
+
+fn too_short(path: &Path, file_len: u64) -> Error {
+    Error::format(
+        path,
+        0,
+        format!("{file_len} bytes: too short for a safetensors header length"),
+    )
+}
+
+fn check_header_len(path: &Path, header_len: u64, file_len: u64) -> Result<u64> {
     if header_len > MAX_HEADER_BYTES {
         return Err(Error::format(
             path,
@@ -109,192 +112,216 @@ pub fn read_bytes(path: &Path, data: &[u8]) -> Result<SafetensorsFile> {
             ),
         ));
     }
-    let header = &data[8..(8 + header_len) as usize];
-    if header.first() != Some(&b'{') {
+    Ok(header_len)
+}
+
+/// One header entry as written. Unknown fields are ignored, as by the
+/// reference implementation.
+#[derive(Deserialize)]
+struct RawEntry {
+    dtype: String,
+    shape: Vec<u64>,
+    data_offsets: [u64; 2],
+}
+
+/// What the streaming pass collects: the metadata map, and each tensor with
+/// its offsets still relative to the data section.
+#[derive(Default)]
+struct Collected {
+    metadata: Option<BTreeMap<String, String>>,
+    tensors: Vec<TensorRecord>,
+    /// The entry being read, for errors serde reports inside it.
+    current: Option<String>,
+}
+
+struct HeaderVisitor<'c>(&'c mut Collected);
+
+impl<'de> Visitor<'de> for HeaderVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object of tensors")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        use serde::de::Error as _;
+        let c = self.0;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "__metadata__" {
+                c.current = Some(key);
+                let m = map.next_value::<Option<BTreeMap<String, String>>>()?;
+                if c.metadata.is_some() {
+                    return Err(A::Error::custom("the name \"__metadata__\" appears twice"));
+                }
+                c.metadata = Some(m.unwrap_or_default());
+                continue;
+            }
+            c.current = Some(key);
+            let raw: RawEntry = map.next_value()?;
+            let name = c.current.take().unwrap_or_default();
+            let record = entry(name, raw).map_err(A::Error::custom)?;
+            c.tensors.push(record);
+        }
+        c.current = None;
+        Ok(())
+    }
+}
+
+/// Checks one entry on its own: a dtype weightcheck decodes, offsets in
+/// order, and exactly shape × itemsize bytes.
+fn entry(name: String, raw: RawEntry) -> std::result::Result<TensorRecord, String> {
+    let Some(dtype) = DType::from_safetensors(&raw.dtype) else {
+        return Err(format!(
+            "tensor {name:?} has dtype {:?}, which weightcheck does not decode",
+            raw.dtype
+        ));
+    };
+    let [start, end] = raw.data_offsets;
+    if end < start {
+        return Err(format!(
+            "tensor {name:?}: data_offsets [{start}, {end}] end before they start"
+        ));
+    }
+    let needed =
+        super::tensor::checked_elements(&raw.shape).and_then(|n| n.checked_mul(dtype.itemsize()));
+    match needed {
+        None => {
+            return Err(format!(
+                "tensor {name:?}: shape {:?} overflows 64 bits",
+                raw.shape
+            ))
+        }
+        Some(n) if n != end - start => {
+            return Err(format!(
+                "tensor {name:?}: data_offsets [{start}, {end}] hold {} bytes but shape {:?} of {} needs {n}",
+                end - start,
+                raw.shape,
+                raw.dtype
+            ))
+        }
+        Some(_) => {}
+    }
+    Ok(TensorRecord {
+        name: Some(name),
+        stored_as: StoredAs::Array,
+        shape: raw.shape,
+        dtype,
+        data: Span {
+            offset: start,
+            len: end - start,
+        },
+        scales: None,
+    })
+}
+
+/// The streaming pass, then the checks that need every entry: names
+/// unique, and the data section tiled exactly.
+fn parse_header<'de, R: serde_json::de::Read<'de>>(
+    path: &Path,
+    first: Option<u8>,
+    mut de: serde_json::Deserializer<R>,
+    header_len: u64,
+    file_len: u64,
+) -> Result<SafetensorsFile> {
+    if first != Some(b'{') {
         return Err(Error::format(
             path,
             8,
             "safetensors header does not start with '{'",
         ));
     }
-    if let Err(e) = unique_keys(header) {
-        return Err(Error::format(path, 8, format!("safetensors header: {e}")));
+    let mut c = Collected::default();
+    let parsed = (&mut de)
+        .deserialize_map(HeaderVisitor(&mut c))
+        .and_then(|()| de.end());
+    if let Err(e) = parsed {
+        let within = match c.current.take() {
+            Some(name) if name == "__metadata__" => {
+                "__metadata__ must map strings to strings: ".to_string()
+            }
+            Some(name) => format!("tensor {name:?}: "),
+            None => String::new(),
+        };
+        // serde_json counts columns in bytes; a one-line header (what every
+        // writer produces) gets the exact offset, others the header's start.
+        let offset = if e.line() == 1 {
+            8 + e.column().saturating_sub(1) as u64
+        } else {
+            8
+        };
+        return Err(Error::format(
+            path,
+            offset,
+            format!("safetensors header: {within}{e}"),
+        ));
     }
-    let metadata = match SafeTensors::read_metadata(data) {
-        Ok((_, m)) => m,
-        Err(e) => {
-            let (offset, message) = diagnose(header, file_len - 8 - header_len)
-                .unwrap_or_else(|| (8, format!("invalid safetensors header: {e}")));
-            return Err(Error::format(path, offset, message));
-        }
-    };
     let data_start = 8 + header_len;
-    let mut tensors = Vec::with_capacity(metadata.tensors().len());
-    for name in metadata.offset_keys() {
-        let Some(info) = metadata.info(&name) else {
-            continue;
-        };
-        let code = info.dtype.to_string();
-        let Some(dtype) = DType::from_safetensors(&code) else {
-            return Err(Error::format(
-                path,
-                8,
-                format!("tensor {name:?} has dtype {code}, which weightcheck does not decode"),
-            ));
-        };
-        let (start, end) = info.data_offsets;
-        tensors.push(TensorRecord {
-            name: Some(name),
-            stored_as: StoredAs::Array,
-            shape: info.shape.iter().map(|&d| d as u64).collect(),
-            dtype,
-            data: Span {
-                offset: data_start + start as u64,
-                len: (end - start) as u64,
-            },
-            scales: None,
-        });
+    let data_len = file_len - data_start;
+    let mut tensors = c.tensors;
+    unique_names(&tensors)
+        .map_err(|m| Error::format(path, 8, format!("safetensors header: {m}")))?;
+    // In place: a stable sort would allocate half the records again.
+    tensors.sort_unstable_by(|a, b| {
+        (a.data.offset, a.data.len, &a.name).cmp(&(b.data.offset, b.data.len, &b.name))
+    });
+    tiled(&tensors, data_len).map_err(|m| Error::format(path, 8, m))?;
+    for t in &mut tensors {
+        t.data.offset += data_start;
     }
     Ok(SafetensorsFile {
         path: path.to_path_buf(),
         header_len,
-        metadata: metadata
-            .metadata()
-            .as_ref()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default(),
+        metadata: c.metadata.unwrap_or_default(),
         tensors,
     })
 }
 
-/// Finds what the reference parser refused, for a message that names the
-/// tensor. Returns `None` when nothing specific is found.
-fn diagnose(header: &[u8], data_len: u64) -> Option<(u64, String)> {
-    let text = match std::str::from_utf8(header) {
-        Ok(t) => t,
-        Err(e) => {
-            return Some((
-                8 + e.valid_up_to() as u64,
-                "header is not valid UTF-8".into(),
-            ))
-        }
-    };
-    let json: serde_json::Map<String, Value> = match serde_json::from_str(text) {
-        Ok(j) => j,
-        Err(e) => {
-            return Some((8, format!("header is not a JSON object: {e}")));
-        }
-    };
-    let mut spans = Vec::new();
-    for (name, entry) in &json {
-        if name == "__metadata__" {
-            if !entry
-                .as_object()
-                .is_some_and(|m| m.values().all(Value::is_string))
-            {
-                return Some((8, "__metadata__ must map strings to strings".into()));
-            }
-            continue;
-        }
-        let dtype = entry.get("dtype").and_then(Value::as_str);
-        let Some(bits) = dtype.and_then(|d| {
-            serde_json::from_value::<safetensors::Dtype>(Value::String(d.to_string()))
-                .ok()
-                .map(|d| d.bitsize() as u64)
-        }) else {
-            return Some((
-                8,
-                format!("tensor {name:?}: unknown or missing dtype {dtype:?}"),
-            ));
-        };
-        let shape: Option<Vec<u64>> = entry
-            .get("shape")
-            .and_then(Value::as_array)
-            .and_then(|dims| dims.iter().map(Value::as_u64).collect());
-        let Some(shape) = shape else {
-            return Some((
-                8,
-                format!("tensor {name:?}: shape is not a list of non-negative integers"),
-            ));
-        };
-        let offsets: Option<Vec<u64>> = entry
-            .get("data_offsets")
-            .and_then(Value::as_array)
-            .and_then(|o| o.iter().map(Value::as_u64).collect());
-        let pair = offsets
-            .as_deref()
-            .and_then(|o| <[u64; 2]>::try_from(o).ok());
-        let Some([start, end]) = pair else {
-            return Some((
-                8,
-                format!("tensor {name:?}: data_offsets is not a pair of non-negative integers"),
-            ));
-        };
-        if end < start {
-            return Some((
-                8,
-                format!("tensor {name:?}: data_offsets [{start}, {end}] end before they start"),
-            ));
-        }
-        let needed = shape
-            .iter()
-            .try_fold(1u64, |a, &d| a.checked_mul(d))
-            .and_then(|n| n.checked_mul(bits))
-            .map(|b| b.div_ceil(8));
-        match needed {
-            None => {
-                return Some((
-                    8,
-                    format!("tensor {name:?}: shape {shape:?} overflows 64 bits"),
-                ))
-            }
-            Some(n) if n != end - start => {
-                return Some((
-                    8,
-                    format!(
-                        "tensor {name:?}: data_offsets [{start}, {end}] hold {} bytes but shape {shape:?} of {} needs {n}",
-                        end - start,
-                        dtype.unwrap_or("?")
-                    ),
-                ))
-            }
-            Some(_) => {}
-        }
-        spans.push((start, end, name.as_str()));
+/// JSON parsers keep the last of two values with one key, so a duplicated
+/// tensor name would let two tools see two different tensors in one file.
+fn unique_names(tensors: &[TensorRecord]) -> std::result::Result<(), String> {
+    let mut order: Vec<u32> = (0..tensors.len() as u32).collect();
+    let name = |i: u32| tensors[i as usize].name.as_deref().unwrap_or("");
+    order.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
+    match order.windows(2).find(|w| name(w[0]) == name(w[1])) {
+        Some(w) => Err(format!("the name {:?} appears twice", name(w[0]))),
+        None => Ok(()),
     }
-    spans.sort();
+}
+
+/// Every byte of the data section belongs to exactly one tensor: `tensors`
+/// sorted by offset, relative offsets, must follow one another from 0 to
+/// the end of the file.
+fn tiled(tensors: &[TensorRecord], data_len: u64) -> std::result::Result<(), String> {
     let mut at = 0u64;
-    let mut prev = "";
-    for (start, end, name) in spans {
+    let mut prev: Option<&str> = None;
+    for t in tensors {
+        let (start, end) = (t.data.offset, t.data.offset + t.data.len);
+        let name = t.name.as_deref().unwrap_or("");
         if start < at {
-            return Some((
-                8,
-                format!("tensor {name:?} at data bytes [{start}, {end}) overlaps {prev:?}, which ends at {at}"),
+            return Err(format!(
+                "tensor {name:?} at data bytes [{start}, {end}) overlaps {:?}, which ends at {at}",
+                prev.unwrap_or("")
             ));
         }
         if start > at {
-            return Some((
-                8,
-                format!("data bytes [{at}, {start}) before tensor {name:?} belong to no tensor"),
+            return Err(format!(
+                "data bytes [{at}, {start}) before tensor {name:?} belong to no tensor"
             ));
         }
         at = end;
-        prev = name;
+        prev = Some(name);
     }
     if at != data_len {
-        return Some((
-            8,
-            format!(
-                "tensors end at data byte {at} but the data section holds {data_len} bytes ({})",
-                if at > data_len {
-                    "truncated file or offsets past the end"
-                } else {
-                    "trailing bytes belong to no tensor"
-                }
-            ),
+        return Err(format!(
+            "tensors end at data byte {at} but the data section holds {data_len} bytes ({})",
+            if at > data_len {
+                "truncated file or offsets past the end"
+            } else {
+                "trailing bytes belong to no tensor"
+            }
         ));
     }
-    None
+    Ok(())
 }
 
 #[cfg(test)]
@@ -325,6 +352,55 @@ mod tests {
         assert_eq!(f.tensors[1].dtype, DType::Bfloat16);
         assert_eq!(f.tensors[1].data.offset, 8 + h.len() as u64 + 24);
         assert_eq!(f.tensors[1].data.len, 4);
+    }
+
+    /// The reference parser agrees on everything accepted here, and what it
+    /// refuses is refused here too.
+    #[test]
+    fn agrees_with_the_reference_parser() {
+        let headers = [
+            r#"{"__metadata__":{"format":"pt"},"b":{"dtype":"BF16","shape":[2],"data_offsets":[24,28]},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}"#,
+            r#"{"z":{"dtype":"U8","shape":[0],"data_offsets":[0,0]},"y":{"dtype":"U8","shape":[],"data_offsets":[0,1]}}"#,
+            r#"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}}"#,
+            r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            r#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#,
+            r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,9]}}"#,
+            r#"{"__metadata__":{"n":1}}"#,
+            "{}  ",
+            "{} x",
+        ];
+        for (h, data_len) in headers.iter().zip([28, 1, 20, 12, 8, 8, 0, 0, 0]) {
+            let bytes = file(h, data_len);
+            let ours = read_bytes(Path::new("x"), &bytes);
+            let reference = safetensors::SafeTensors::read_metadata(&bytes);
+            assert_eq!(ours.is_ok(), reference.is_ok(), "{h}: {ours:?}");
+            if let (Ok(ours), Ok((_, reference))) = (ours, reference) {
+                assert_eq!(ours.tensors.len(), reference.tensors().len(), "{h}");
+                for t in &ours.tensors {
+                    let info = reference.info(t.name.as_deref().unwrap()).unwrap();
+                    let start = t.data.offset - ours.data_start();
+                    assert_eq!(
+                        (start, start + t.data.len),
+                        (info.data_offsets.0 as u64, info.data_offsets.1 as u64)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_the_entry_serde_refused_and_duplicate_names() {
+        let h = r#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#;
+        let e = err(&file(h, 8));
+        assert!(e.starts_with("x.safetensors: byte 38: safetensors header: tensor \"a\": invalid value: integer `-2`"), "{e}");
+        let h = r#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#;
+        assert!(err(&file(h, 2)).contains("the name \"w\" appears twice"));
+        let h = r#"{"__metadata__":{"n":1}}"#;
+        assert!(
+            err(&file(h, 0)).contains("__metadata__ must map strings to strings"),
+            "{}",
+            err(&file(h, 0))
+        );
     }
 
     #[test]

@@ -51,8 +51,10 @@ pub struct TensorRecord {
     /// Where the payload bytes are.
     #[serde(serialize_with = "ser_span")]
     pub data: Span,
-    /// Scales, for quantized weights.
-    pub scales: Option<Scales>,
+    /// Scales, for quantized weights. Boxed: only Grok-1's quantized
+    /// weights have them, and a file of a million plain tensors should not
+    /// carry room for them in every record.
+    pub scales: Option<Box<Scales>>,
 }
 
 impl TensorRecord {

@@ -11,25 +11,26 @@ use crate::formats::tensor::shape_str;
 use crate::inventory::{Entry, Totals};
 use crate::units::thousands;
 
-/// One tensor as printed.
+/// One tensor as printed, borrowed from the inventory: a file of a million
+/// tensors is printed without a second copy of it.
 #[derive(Debug, Serialize)]
-pub struct Row {
+pub struct Row<'a> {
     /// Shard index from the file name (Grok-1), if any.
     pub index: Option<u32>,
     /// File path relative to the argument it was found under.
-    pub file: String,
+    pub file: &'a str,
     /// Tensor name inside the file, if the format has names.
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// `ndarray` or `QuantizedWeight8bit`.
     pub kind: &'static str,
     /// Logical shape.
-    pub shape: Vec<u64>,
+    pub shape: &'a [u64],
     /// Stored element type.
-    pub dtype: String,
+    pub dtype: &'static str,
     /// Scales shape (quantized weights).
-    pub scales_shape: Option<Vec<u64>>,
+    pub scales_shape: Option<&'a [u64]>,
     /// Scales element type.
-    pub scales_dtype: Option<String>,
+    pub scales_dtype: Option<&'static str>,
     /// Logical elements.
     pub parameters: u64,
     /// Payload offset in the file.
@@ -40,39 +41,54 @@ pub struct Row {
     pub file_bytes: u64,
 }
 
-/// The rows of an inventory, and its undecodable files.
-pub fn rows(entries: &[Entry]) -> (Vec<Row>, Vec<(String, String)>) {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for e in entries {
-        match &e.tensors {
-            Ok(tensors) => {
-                for t in tensors {
-                    rows.push(Row {
-                        index: shard_index(e.rel.rsplit('/').next().unwrap_or(&e.rel)),
-                        file: e.rel.clone(),
-                        name: t.name.clone(),
-                        kind: t.stored_as.name(),
-                        shape: t.shape.clone(),
-                        dtype: t.dtype.to_string(),
-                        scales_shape: t.scales.as_ref().map(|s| s.shape.clone()),
-                        scales_dtype: t.scales.as_ref().map(|s| s.dtype.to_string()),
-                        parameters: t.elements(),
-                        data_offset: t.data.offset,
-                        payload_bytes: t.payload_bytes(),
-                        file_bytes: e.size,
-                    })
-                }
-            }
-            Err(err) => errors.push((e.rel.clone(), err.to_string())),
-        }
+/// The rows of an inventory, in order.
+pub fn rows(entries: &[Entry]) -> impl Iterator<Item = Row<'_>> + Clone {
+    entries.iter().flat_map(|e| {
+        let index = shard_index(e.rel.rsplit('/').next().unwrap_or(&e.rel));
+        let tensors = e.tensors.as_deref().unwrap_or(&[]);
+        tensors.iter().map(move |t| Row {
+            index,
+            file: &e.rel,
+            name: t.name.as_deref(),
+            kind: t.stored_as.name(),
+            shape: &t.shape,
+            dtype: t.dtype.name(),
+            scales_shape: t.scales.as_ref().map(|s| s.shape.as_slice()),
+            scales_dtype: t.scales.as_ref().map(|s| s.dtype.name()),
+            parameters: t.elements(),
+            data_offset: t.data.offset,
+            payload_bytes: t.payload_bytes(),
+            file_bytes: e.size,
+        })
+    })
+}
+
+/// The files that could not be decoded, and why.
+pub fn errors(entries: &[Entry]) -> Vec<(&str, String)> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            e.tensors
+                .as_ref()
+                .err()
+                .map(|err| (e.rel.as_str(), err.to_string()))
+        })
+        .collect()
+}
+
+/// A sequence serialised as it is produced.
+struct Streamed<I>(I);
+
+impl<'a, I: Iterator<Item = Row<'a>> + Clone> Serialize for Streamed<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
     }
-    (rows, errors)
 }
 
 #[derive(Serialize)]
-struct JsonOut<'a> {
-    tensors: &'a [Row],
+#[serde(bound = "")]
+struct JsonOut<'a, I: Iterator<Item = Row<'a>> + Clone> {
+    tensors: Streamed<I>,
     errors: Vec<JsonError<'a>>,
     totals: &'a Totals,
 }
@@ -84,20 +100,20 @@ struct JsonError<'a> {
 }
 
 /// `inspect --csv`: the table's columns, one header line.
-pub fn csv(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
+pub fn csv<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) -> std::io::Result<()> {
     writeln!(out, "index,file,name,kind,shape,dtype,scales_shape,scales_dtype,parameters,data_offset,payload_bytes,file_bytes")?;
     for r in rows {
         writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.index.map(|i| i.to_string()).unwrap_or_default(),
-            csv_field(&r.file),
-            csv_field(r.name.as_deref().unwrap_or("")),
+            csv_field(r.file),
+            csv_field(r.name.unwrap_or("")),
             r.kind,
-            shape_str(&r.shape),
+            shape_str(r.shape),
             r.dtype,
-            r.scales_shape.as_deref().map(shape_str).unwrap_or_default(),
-            r.scales_dtype.as_deref().unwrap_or(""),
+            r.scales_shape.map(shape_str).unwrap_or_default(),
+            r.scales_dtype.unwrap_or(""),
             r.parameters,
             r.data_offset,
             r.payload_bytes,
@@ -108,14 +124,14 @@ pub fn csv(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
 }
 
 /// `inspect --json`: `{"tensors": [Row...], "errors": [{file, error}], "totals": Totals}`.
-pub fn json(
+pub fn json<'a>(
     out: &mut dyn Write,
-    rows: &[Row],
-    errors: &[(String, String)],
-    totals: &Totals,
+    rows: impl Iterator<Item = Row<'a>> + Clone,
+    errors: &'a [(&'a str, String)],
+    totals: &'a Totals,
 ) -> std::io::Result<()> {
     let doc = JsonOut {
-        tensors: rows,
+        tensors: Streamed(rows),
         errors: errors
             .iter()
             .map(|(file, error)| JsonError { file, error })
@@ -135,26 +151,30 @@ fn csv_field(s: &str) -> String {
 }
 
 /// `inspect`'s table: a row per tensor, then totals and bytes per dtype.
-pub fn table(out: &mut dyn Write, rows: &[Row], totals: &Totals) -> std::io::Result<()> {
-    let file_w = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).max(4);
+pub fn table<'a>(
+    out: &mut dyn Write,
+    rows: impl Iterator<Item = Row<'a>> + Clone,
+    totals: &Totals,
+) -> std::io::Result<()> {
+    let file_w = rows.clone().map(|r| r.file.len()).max().unwrap_or(4).max(4);
     writeln!(
         out,
         "{:>5}  {:<file_w$}  {:<19}  {:<16}  {:<8}  {:<19}  {:>15}",
         "index", "file", "kind", "shape", "dtype", "scales", "bytes"
     )?;
     for r in rows {
-        let scales = match (&r.scales_shape, &r.scales_dtype) {
+        let scales = match (r.scales_shape, r.scales_dtype) {
             (Some(s), Some(d)) => format!("{} {}", shape_str(s), d),
             _ => "-".into(),
         };
-        let label = escape(r.name.as_deref().unwrap_or(&r.file)).into_owned();
+        let label = escape(r.name.unwrap_or(r.file));
         writeln!(
             out,
             "{:>5}  {:<file_w$}  {:<19}  {:<16}  {:<8}  {:<19}  {:>15}",
             r.index.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
             label,
             r.kind,
-            shape_str(&r.shape),
+            shape_str(r.shape),
             r.dtype,
             scales,
             thousands(r.payload_bytes)

@@ -307,13 +307,33 @@ pub fn explain_difference(reference: &Path, ours: &[u8]) -> String {
     )
 }
 
+/// What [`run_bin_peak_rss`] saw.
+pub struct Peak {
+    /// Exit code (128 + signal if killed).
+    pub code: i32,
+    /// Standard output if at most 1 MiB; otherwise its first and last
+    /// 64 KiB around a line `...`. Never read whole: the test process's own
+    /// peak would count in the next child's figure (see below).
+    pub out: String,
+    /// Lines of standard output.
+    pub out_lines: usize,
+    /// Standard error.
+    pub err: String,
+    /// Peak resident memory in bytes.
+    pub rss: u64,
+}
+
 /// Runs the binary with stdout and stderr in files under `cwd`, and returns
-/// (exit code, stdout, stderr, peak resident memory in bytes) as the kernel
-/// counted it for that child alone (`wait4`'s `ru_maxrss`). The child is
-/// killed and the test fails if it has not ended within `limit`. For the
-/// "memory stays flat" limits of large inputs; the figure includes pages of
-/// memory-mapped files the child touched.
-pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> (i32, String, String, u64) {
+/// its exit code, output and peak resident memory as the kernel counted it
+/// for that child (`wait4`'s `ru_maxrss`). The child is killed and the test
+/// fails if it has not ended within `limit`. For the "memory stays flat"
+/// limits of large inputs; the figure includes pages of memory-mapped files
+/// the child touched, and, because the child is forked from the test
+/// process before it execs, the test process's own peak: keep that small.
+// The child is reaped by wait4, which (unlike Child::wait) reports its rusage.
+#[allow(clippy::zombie_processes)]
+pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> Peak {
+    use std::io::{BufRead, Read, Seek};
     let out_path = cwd.join(".peak-rss-stdout");
     let err_path = cwd.join(".peak-rss-stderr");
     let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
@@ -334,7 +354,7 @@ pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> (i32, Str
         let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
         let _ = tx.send((r, status, usage.ru_maxrss as u64 * 1024));
     });
-    let (r, status, peak) = match rx.recv_timeout(limit) {
+    let (r, status, rss) = match rx.recv_timeout(limit) {
         Ok(v) => v,
         Err(_) => {
             // SAFETY: signalling our own child by its pid.
@@ -348,7 +368,33 @@ pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> (i32, Str
     } else {
         128 + libc::WTERMSIG(status)
     };
-    let read =
-        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
-    (code, read(&out_path), read(&err_path), peak)
+    let mut f = std::io::BufReader::new(std::fs::File::open(&out_path).expect("stdout"));
+    let mut out_lines = 0;
+    let mut line = Vec::new();
+    while f.read_until(b'\n', &mut line).expect("read stdout") > 0 {
+        out_lines += 1;
+        line.clear();
+    }
+    let len = f.get_ref().metadata().expect("stat").len();
+    const WHOLE: u64 = 1 << 20;
+    const EDGE: u64 = 1 << 16;
+    let mut read_at = |at: u64, n: u64| {
+        let mut buf = Vec::new();
+        f.seek(std::io::SeekFrom::Start(at)).expect("seek");
+        f.by_ref().take(n).read_to_end(&mut buf).expect("read");
+        String::from_utf8_lossy(&buf).into_owned()
+    };
+    let out = if len <= WHOLE {
+        read_at(0, len)
+    } else {
+        format!("{}\n...\n{}", read_at(0, EDGE), read_at(len - EDGE, EDGE))
+    };
+    let err = String::from_utf8_lossy(&std::fs::read(&err_path).unwrap_or_default()).into_owned();
+    Peak {
+        code,
+        out,
+        out_lines,
+        err,
+        rss,
+    }
 }

@@ -137,17 +137,16 @@ impl Demo {
         )?;
         let files = crate::paths::tensor_files(&[root.join("ckpt-0")])?;
         let entries = crate::inventory::decode_all(&files, false);
-        let (rows, errors) = crate::printer::inspect::rows(&entries);
-        for r in rows.iter().take(16) {
+        let errors = crate::printer::inspect::errors(&entries);
+        for r in crate::printer::inspect::rows(&entries).take(16) {
             writeln!(
                 env.out,
                 "   {:>3}  {:<19}  {:<10}  {:<8}  {}",
                 r.index.unwrap_or(0),
                 r.kind,
-                crate::formats::tensor::shape_str(&r.shape),
+                crate::formats::tensor::shape_str(r.shape),
                 r.dtype,
                 r.scales_shape
-                    .as_deref()
                     .map(crate::formats::tensor::shape_str)
                     .unwrap_or_default()
             )?;

@@ -309,6 +309,110 @@ fn safetensors_and_index_edge_cases_are_named_with_offsets() {
     assert!(err.contains("leads outside the index's directory"), "{err}");
 }
 
+// 12. v2 and hybrid torrents, written by libtorrent (Debian's
+//     python3-libtorrent): `torrent show` lists them, says their v2 pieces
+//     are not verified and gives both info-hashes as libtorrent computes
+//     them; verifying commands refuse them.
+#[test]
+fn v2_and_hybrid_torrents_are_shown_not_verified() {
+    let ok = Command::new("/usr/bin/python3")
+        .args(["-c", "import libtorrent"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "python3-libtorrent is missing: run scripts/install-test-deps.sh"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("content/sub")).expect("mkdir");
+    let a: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(d.join("content/a.bin"), a).expect("write");
+    std::fs::write(d.join("content/sub/b.txt"), b"hi\n").expect("write");
+    let script = r#"
+import libtorrent as lt
+for flags, out in [(0, "hybrid.torrent"), (lt.create_torrent.v2_only, "v2.torrent")]:
+    fs = lt.file_storage()
+    lt.add_files(fs, "content")
+    t = lt.create_torrent(fs, 16384, flags=flags)
+    t.set_creator("libtorrent")
+    lt.set_piece_hashes(t, ".")
+    open(out, "wb").write(lt.bencode(t.generate()))
+    h = lt.torrent_info(out).info_hashes()
+    print(out, h.v1, h.v2)
+"#;
+    let made = Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .current_dir(d)
+        .output()
+        .expect("python3");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let hashes = String::from_utf8_lossy(&made.stdout).into_owned();
+    let libtorrent: Vec<Vec<&str>> = hashes.lines().map(|l| l.split(' ').collect()).collect();
+
+    let (code, out, err) = run_within(LIMIT, &["torrent", "show", "hybrid.torrent"], d);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (v1, v2) = (libtorrent[0][1], libtorrent[0][2]);
+    assert_eq!(
+        out,
+        format!(
+            "name          content
+version       hybrid v1+v2 (v2 piece layers are not verified by weightcheck; hash and verify refuse it)
+info-hash     {v1}
+info-hash v2  {v2}
+piece length  16,384 (4 pieces)
+total         40,003 bytes in 2 files, and 25,533 padding bytes in 2 padding files
+created by    libtorrent
+magnet        magnet:?xt=urn:btih:{v1}&xt=urn:btmh:1220{v2}&dn=content
+files:
+  40,000  a.bin
+   9,152  .pad/9152  (padding)
+       3  sub/b.txt
+  16,381  .pad/16381  (padding)
+"
+        )
+    );
+    let (code, out, err) = run_within(LIMIT, &["torrent", "show", "v2.torrent"], d);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v2 = libtorrent[1][2];
+    assert_eq!(
+        out,
+        format!(
+            "name          content
+version       BitTorrent v2 (per-file piece layers are not verified by weightcheck; hash and verify refuse it)
+info-hash v2  {v2}
+piece length  16,384
+total         40,003 bytes in 2 files
+created by    libtorrent
+magnet        magnet:?xt=urn:btmh:1220{v2}&dn=content
+files:
+  40,000  a.bin
+       3  sub/b.txt
+"
+        )
+    );
+    let (code, out, _) = run_within(LIMIT, &["torrent", "show", "--json", "v2.torrent"], d);
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["version"], "v2");
+    assert_eq!(j["piece_count"], serde_json::Value::Null);
+    assert_eq!(j["info_hash_v2"], v2);
+
+    for t in ["hybrid", "v2"] {
+        let torrent = format!("{t}.torrent");
+        let (code, out, err) = run_within(LIMIT, &["hash", "--torrent", &torrent, "content"], d);
+        assert_eq!((code, out.as_str()), (2, ""), "{err}");
+        assert!(
+            err.contains("torrent; v2 piece verification is not supported yet (`weightcheck torrent show` lists its files)"),
+            "{err}"
+        );
+    }
+}
+
 // 1. A page-cached file truncated to 0 bytes while `hash` reads it through
 //    a memory map: a clean FAILED, not "Bus error" (exit 135).
 #[test]

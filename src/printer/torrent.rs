@@ -5,6 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::escape;
+use crate::torrent::metainfo::Version;
 use crate::torrent::Metainfo;
 use crate::units::thousands;
 
@@ -12,7 +13,8 @@ use crate::units::thousands;
 struct ShowJson<'a> {
     magnet: String,
     total_length: u64,
-    piece_count: usize,
+    /// v1 pieces; null for a v2-only torrent, which has none.
+    piece_count: Option<usize>,
     #[serde(flatten)]
     metainfo: &'a Metainfo,
 }
@@ -22,7 +24,7 @@ pub fn show_json(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
     let j = ShowJson {
         magnet: m.magnet_link(),
         total_length: m.total_length(),
-        piece_count: m.pieces.len(),
+        piece_count: (m.version != Version::V2).then_some(m.pieces.len()),
         metainfo: m,
     };
     serde_json::to_writer_pretty(&mut *o, &j)?;
@@ -32,23 +34,56 @@ pub fn show_json(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
 /// `torrent show`: name, info-hash, pieces, trackers, magnet, files.
 pub fn show(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
     writeln!(o, "name          {}", escape(&m.name))?;
-    writeln!(o, "info-hash     {}", m.info_hash_hex())?;
+    match m.version {
+        Version::V1 => {}
+        Version::Hybrid => writeln!(
+            o,
+            "version       hybrid v1+v2 (v2 piece layers are not verified by weightcheck; \
+             hash and verify refuse it)"
+        )?,
+        Version::V2 => writeln!(
+            o,
+            "version       BitTorrent v2 (per-file piece layers are not verified by weightcheck; \
+             hash and verify refuse it)"
+        )?,
+    }
+    if m.version != Version::V2 {
+        writeln!(o, "info-hash     {}", m.info_hash_hex())?;
+    }
+    if let Some(v2) = &m.info_hash_v2 {
+        writeln!(o, "info-hash v2  {v2}")?;
+    }
+    if m.version == Version::V2 {
+        writeln!(o, "piece length  {}", thousands(m.piece_length))?;
+    } else {
+        writeln!(
+            o,
+            "piece length  {} ({} pieces)",
+            thousands(m.piece_length),
+            m.pieces.len()
+        )?;
+    }
+    let (content, padding): (Vec<_>, Vec<_>) = m.files.iter().partition(|f| !f.padding);
     writeln!(
         o,
-        "piece length  {} ({} pieces)",
-        thousands(m.piece_length),
-        m.pieces.len()
-    )?;
-    writeln!(
-        o,
-        "total         {} bytes in {} file{}{}",
-        thousands(m.total_length()),
-        m.files.len(),
-        if m.files.len() == 1 { "" } else { "s" },
+        "total         {} bytes in {} file{}{}{}",
+        thousands(content.iter().map(|f| f.length).sum()),
+        content.len(),
+        if content.len() == 1 { "" } else { "s" },
         if m.single_file {
             " (single-file torrent)"
         } else {
             ""
+        },
+        if padding.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", and {} padding bytes in {} padding file{}",
+                thousands(padding.iter().map(|f| f.length).sum()),
+                padding.len(),
+                if padding.len() == 1 { "" } else { "s" }
+            )
         }
     )?;
     if m.private {
@@ -69,9 +104,10 @@ pub fn show(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
     for f in &m.files {
         writeln!(
             o,
-            "  {:>width$}  {}",
+            "  {:>width$}  {}{}",
             thousands(f.length),
-            escape(&f.relative_path())
+            escape(&f.relative_path()),
+            if f.padding { "  (padding)" } else { "" }
         )?;
     }
     Ok(())

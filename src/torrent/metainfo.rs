@@ -1,4 +1,6 @@
-//! BitTorrent v1 metainfo (`.torrent`) files.
+//! BitTorrent metainfo (`.torrent`) files. v1 torrents are read for
+//! verification; v2 and hybrid v1+v2 torrents (BEP 52) are read for showing
+//! only, since their v2 piece layers (per-file Merkle trees) are not checked.
 //!
 //! Everything that later becomes a filesystem path is sanitised here, once,
 //! so no caller can be led outside the directory it verifies: a hostile
@@ -48,7 +50,24 @@ pub struct Metainfo {
     pub comment: Option<String>,
     /// The `created by` field, if any.
     pub created_by: Option<String>,
+    /// v1, hybrid v1+v2, or v2 only.
+    pub version: Version,
+    /// SHA-256 of the info dictionary (v2 and hybrid torrents), in hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub info_hash_v2: Option<String>,
     info_hash: InfoHash,
+}
+
+/// Which BitTorrent protocol versions a torrent's info dictionary serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Version {
+    /// BEP 3: SHA-1 pieces over the concatenated files.
+    V1,
+    /// BEP 52 hybrid: v1 pieces (with BEP 47 padding files) and v2 piece layers.
+    Hybrid,
+    /// BEP 52 only: a file tree and per-file SHA-256 Merkle roots.
+    V2,
 }
 
 /// One file of a torrent.
@@ -58,6 +77,10 @@ pub struct TorrentFile {
     pub path: Vec<String>,
     /// Length in bytes.
     pub length: u64,
+    /// A BEP 47 padding file (hybrid torrents): zeros that align the next
+    /// file to a piece boundary, not part of the content.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub padding: bool,
 }
 
 impl TorrentFile {
@@ -68,13 +91,17 @@ impl TorrentFile {
 }
 
 impl Metainfo {
-    /// A magnet link for this torrent (info-hash, name, trackers).
+    /// A magnet link for this torrent (info-hashes, name, trackers).
     pub fn magnet_link(&self) -> String {
-        let mut s = format!(
-            "magnet:?xt=urn:btih:{}&dn={}",
-            self.info_hash_hex(),
-            escape(&self.name)
-        );
+        let mut s = String::from("magnet:?");
+        if self.version != Version::V2 {
+            s.push_str(&format!("xt=urn:btih:{}&", self.info_hash_hex()));
+        }
+        if let Some(v2) = &self.info_hash_v2 {
+            // BEP 52 / BEP 9: a multihash, 0x12 (SHA-256) of 0x20 bytes.
+            s.push_str(&format!("xt=urn:btmh:1220{v2}&"));
+        }
+        s.push_str(&format!("dn={}", escape(&self.name)));
         for t in &self.trackers {
             s.push_str("&tr=");
             s.push_str(&escape(t));
@@ -110,16 +137,24 @@ impl Metainfo {
         }
     }
 
-    /// Reads and validates a .torrent file.
+    /// Reads and validates a v1 .torrent file, to verify content against.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = crate::paths::read_limited(path, MAX_TORRENT_FILE)?;
-        Self::parse(&bytes, path)
+        Self::parse(&bytes, path, false)
     }
 
-    /// Validates a .torrent held in memory.
+    /// Reads a .torrent file of any version, to be shown, never verified
+    /// against: a v2-only torrent has no v1 pieces at all.
+    pub fn from_file_to_show(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = crate::paths::read_limited(path, MAX_TORRENT_FILE)?;
+        Self::parse(&bytes, path, true)
+    }
+
+    /// Validates a v1 .torrent held in memory.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Self::parse(bytes, Path::new("<torrent>"))
+        Self::parse(bytes, Path::new("<torrent>"), false)
     }
 
     /// The SHA-1 of the exact bytes of the info dictionary.
@@ -146,7 +181,7 @@ impl Metainfo {
         )
     }
 
-    fn parse(bytes: &[u8], origin: &Path) -> Result<Self> {
+    fn parse(bytes: &[u8], origin: &Path, any_version: bool) -> Result<Self> {
         let root = bencode::decode(bytes)
             .map_err(|e| Error::format(origin, e.offset as u64, e.message))?;
         let p = Parser { origin };
@@ -154,17 +189,28 @@ impl Metainfo {
         if info.as_dict().is_none() {
             return Err(p.at(info, "'info' is not a dictionary"));
         }
-        if info.get("meta version").is_some() || info.get("file tree").is_some() {
-            let kind = if info.get("pieces").is_some() {
+        let version = match (
+            info.get("meta version").is_some() || info.get("file tree").is_some(),
+            info.get("pieces").is_some(),
+        ) {
+            (false, _) => Version::V1,
+            (true, true) => Version::Hybrid,
+            (true, false) => Version::V2,
+        };
+        if version != Version::V1 && !any_version {
+            let kind = if version == Version::Hybrid {
                 "a hybrid v1+v2"
             } else {
                 "a BitTorrent v2"
             };
             return Err(Error::Invalid(format!(
-                "{}: {kind} torrent; v2 piece verification is not supported yet",
+                "{}: {kind} torrent; v2 piece verification is not supported yet \
+                 (`weightcheck torrent show` lists its files)",
                 origin.display()
             )));
         }
+        let info_hash_v2 =
+            (version != Version::V1).then(|| hex::encode(sha2::Sha256::digest(info.raw)));
         let name_v = p.field(info, "name", "info")?;
         let name = p.component(name_v, p.bytes(name_v, "name")?)?;
         let piece_length = p.uint(p.field(info, "piece length", "info")?, "piece length")?;
@@ -173,6 +219,39 @@ impl Metainfo {
                 p.field(info, "piece length", "info")?,
                 format!("piece length {piece_length} is outside 1..={MAX_PIECE_LENGTH}"),
             ));
+        }
+        let private = match info.get("private") {
+            None => false,
+            Some(v) => p.int(v, "private")? == 1,
+        };
+        if version == Version::V2 {
+            let tree = p.field(info, "file tree", "info")?;
+            let mut files = Vec::new();
+            p.file_tree(tree, &mut Vec::new(), 0, &mut files)?;
+            if files.is_empty() {
+                return Err(p.at(tree, "'file tree' holds no file"));
+            }
+            let mut total: u64 = 0;
+            for f in &files {
+                total = total
+                    .checked_add(f.length)
+                    .ok_or_else(|| p.at(tree, "file lengths add up to more than 2^64 bytes"))?;
+            }
+            let single_file = files.len() == 1 && files[0].path == [name.clone()];
+            return Ok(Metainfo {
+                name,
+                piece_length,
+                pieces: Vec::new(),
+                files,
+                single_file,
+                private,
+                trackers: trackers(&root),
+                comment: text(&root, "comment"),
+                created_by: text(&root, "created by"),
+                version,
+                info_hash_v2,
+                info_hash: InfoHash(Sha1::digest(info.raw).into()),
+            });
         }
         let pieces_v = p.field(info, "pieces", "info")?;
         let pieces_raw = p.bytes(pieces_v, "pieces")?;
@@ -204,11 +283,12 @@ impl Metainfo {
                     vec![TorrentFile {
                         path: vec![name.clone()],
                         length,
+                        padding: false,
                     }],
                     true,
                 )
             }
-            (None, Some(list)) => (p.files(list)?, false),
+            (None, Some(list)) => (p.files(list, version == Version::Hybrid)?, false),
             (None, None) => {
                 return Err(p.at(info, "info has neither 'length' nor 'files'"));
             }
@@ -232,38 +312,6 @@ impl Metainfo {
             ));
         }
 
-        let private = match info.get("private") {
-            None => false,
-            Some(v) => p.int(v, "private")? == 1,
-        };
-        let mut trackers: Vec<String> = Vec::new();
-        // A set beside the list: `contains` on the list was quadratic in
-        // the number of trackers (80,000 cost 14 s).
-        let mut known: HashSet<String> = HashSet::new();
-        let mut push_tracker = |s: &[u8]| {
-            let s = String::from_utf8_lossy(s).into_owned();
-            if !s.is_empty() && known.insert(s.clone()) {
-                trackers.push(s);
-            }
-        };
-        if let Some(a) = root.get("announce").and_then(Value::as_bytes) {
-            push_tracker(a);
-        }
-        if let Some(tiers) = root.get("announce-list").and_then(Value::as_list) {
-            for tier in tiers {
-                for url in tier.as_list().unwrap_or(&[]) {
-                    if let Some(u) = url.as_bytes() {
-                        push_tracker(u);
-                    }
-                }
-            }
-        }
-        let text = |key: &str| {
-            root.get(key)
-                .and_then(Value::as_bytes)
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-        };
-
         Ok(Metainfo {
             name,
             piece_length,
@@ -271,12 +319,48 @@ impl Metainfo {
             files,
             single_file,
             private,
-            trackers,
-            comment: text("comment"),
-            created_by: text("created by"),
+            trackers: trackers(&root),
+            comment: text(&root, "comment"),
+            created_by: text(&root, "created by"),
+            version,
+            info_hash_v2,
             info_hash: InfoHash(Sha1::digest(info.raw).into()),
         })
     }
+}
+
+/// Tracker URLs from `announce` and `announce-list`, first seen first,
+/// each once.
+fn trackers(root: &Value<'_>) -> Vec<String> {
+    let mut trackers: Vec<String> = Vec::new();
+    // A set beside the list: `contains` on the list was quadratic in the
+    // number of trackers (80,000 cost 14 s).
+    let mut known: HashSet<String> = HashSet::new();
+    let mut push = |s: &[u8]| {
+        let s = String::from_utf8_lossy(s).into_owned();
+        if !s.is_empty() && known.insert(s.clone()) {
+            trackers.push(s);
+        }
+    };
+    if let Some(a) = root.get("announce").and_then(Value::as_bytes) {
+        push(a);
+    }
+    if let Some(tiers) = root.get("announce-list").and_then(Value::as_list) {
+        for tier in tiers {
+            for url in tier.as_list().unwrap_or(&[]) {
+                if let Some(u) = url.as_bytes() {
+                    push(u);
+                }
+            }
+        }
+    }
+    trackers
+}
+
+fn text(root: &Value<'_>, key: &str) -> Option<String> {
+    root.get(key)
+        .and_then(Value::as_bytes)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
 struct Parser<'p> {
@@ -324,7 +408,51 @@ impl Parser<'_> {
         })
     }
 
-    fn files(&self, list: &Value<'_>) -> Result<Vec<TorrentFile>> {
+    /// Walks a BEP 52 `file tree`: directories are dictionaries keyed by
+    /// path component, a file is a dictionary whose only key is the empty
+    /// string. Depth is bounded by the bencode decoder's nesting limit.
+    fn file_tree(
+        &self,
+        node: &Value<'_>,
+        path: &mut Vec<String>,
+        path_bytes: usize,
+        files: &mut Vec<TorrentFile>,
+    ) -> Result<()> {
+        let Some(entries) = node.as_dict() else {
+            return Err(self.at(node, "'file tree' entry is not a dictionary"));
+        };
+        for (key, child) in entries {
+            if key.is_empty() {
+                if !path.is_empty() && entries.len() == 1 {
+                    let length =
+                        self.uint(self.field(child, "length", "a file entry")?, "length")?;
+                    files.push(TorrentFile {
+                        path: path.clone(),
+                        length,
+                        padding: false,
+                    });
+                    return Ok(());
+                }
+                return Err(self.at(node, "'file tree' entry is both a file and a directory"));
+            }
+            if path.len() >= MAX_PATH_COMPONENTS {
+                return Err(self.at(
+                    child,
+                    format!("path has more than {MAX_PATH_COMPONENTS} components"),
+                ));
+            }
+            let bytes = path_bytes + key.len() + 1;
+            if bytes > MAX_PATH_BYTES {
+                return Err(self.at(child, format!("path longer than {MAX_PATH_BYTES} bytes")));
+            }
+            path.push(self.component(child, key)?);
+            self.file_tree(child, path, bytes, files)?;
+            path.pop();
+        }
+        Ok(())
+    }
+
+    fn files(&self, list: &Value<'_>, padding_allowed: bool) -> Result<Vec<TorrentFile>> {
         let items = list
             .as_list()
             .ok_or_else(|| self.at(list, "'files' is not a list"))?;
@@ -337,10 +465,12 @@ impl Parser<'_> {
                 return Err(self.at(item, "entry of 'files' is not a dictionary"));
             }
             let length = self.uint(self.field(item, "length", "a file entry")?, "length")?;
-            if let Some(attr) = item.get("attr").and_then(Value::as_bytes) {
-                if attr.contains(&b'p') {
-                    return Err(self.at(item, "BEP 47 padding files are not supported yet"));
-                }
+            let padding = item
+                .get("attr")
+                .and_then(Value::as_bytes)
+                .is_some_and(|attr| attr.contains(&b'p'));
+            if padding && !padding_allowed {
+                return Err(self.at(item, "BEP 47 padding files are not supported yet"));
             }
             let path_v = self.field(item, "path", "a file entry")?;
             let comps = path_v
@@ -368,7 +498,11 @@ impl Parser<'_> {
                 }
                 path.push(self.component(c, raw)?);
             }
-            files.push(TorrentFile { path, length });
+            files.push(TorrentFile {
+                path,
+                length,
+                padding,
+            });
         }
         // A path that is a prefix of another is both a file and a
         // directory. Sorted, a prefix sits right before the paths under it,

@@ -461,6 +461,9 @@ pub fn check(
                         .unwrap_or_else(|| format!("{:?}", fr.status).to_lowercase()),
                 }
             } else if bad.iter().all(|b| b.reason == "unreadable")
+                // Only a file's first and last pieces can reach into a
+                // neighbour: a long run is decided by its first piece
+                // that lies wholly inside the file.
                 && fr
                     .failed_pieces
                     .iter()

@@ -518,3 +518,25 @@ fn push_pending(pending: &mut Vec<Range<u64>>, r: Range<u64>) {
         pending.push(r);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_merge_runs_in_any_order() {
+        let mut r = Reasons::default();
+        // Workers finish pieces out of order; a run closes its gaps.
+        for p in [3, 0, 2, 1, 5, 4] {
+            r.add(p, "a is missing".into());
+        }
+        r.add(6, "b is missing".into());
+        r.add(8, "a is missing".into());
+        assert_eq!(r.texts.len(), 2, "each message once");
+        let runs: Vec<(usize, usize, u32)> = r.runs.iter().map(|(&s, &(e, i))| (s, e, i)).collect();
+        assert_eq!(runs, vec![(0, 6, 0), (6, 7, 1), (8, 9, 0)]);
+        assert_eq!(r.of(4), Some((0..6, 0)));
+        assert_eq!(r.of(7), None);
+        assert_eq!(r.of(8), Some((8..9, 0)));
+    }
+}

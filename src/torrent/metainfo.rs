@@ -89,13 +89,6 @@ impl PieceHashes {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[self.start..self.start + self.count * 20]
     }
-
-    /// Every hash, in piece order.
-    pub fn iter(&self) -> impl Iterator<Item = &[u8; 20]> {
-        self.as_bytes()
-            .chunks_exact(20)
-            .filter_map(|c| c.try_into().ok())
-    }
 }
 
 impl From<Vec<[u8; 20]>> for PieceHashes {

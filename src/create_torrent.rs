@@ -137,11 +137,10 @@ pub fn create(
             bad.detail.as_deref().unwrap_or(&bad.reason)
         )));
     }
-    let mut pieces = Vec::with_capacity(pieces_report.digests.len() * 20);
-    for d in &pieces_report.digests {
-        let d = d.ok_or_else(|| Error::TorrentCreate("a piece was not hashed".into()))?;
-        pieces.extend_from_slice(&d);
+    if pieces_report.digests.len() != pieces_report.count {
+        return Err(Error::TorrentCreate("a piece was not hashed".into()));
     }
+    let pieces = pieces_report.digests.as_flattened();
 
     let mut e = Encoder::new();
     e.dict(|d| {
@@ -197,7 +196,7 @@ pub fn create(
                     e.int(pl as i64);
                 });
                 d.entry("pieces", |e| {
-                    e.bytes(&pieces);
+                    e.bytes(pieces);
                 });
                 if opts.private {
                     d.entry("private", |e| {
@@ -277,8 +276,8 @@ mod tests {
         all.extend_from_slice(&big);
         use sha1::Digest;
         let first: [u8; 20] = sha1::Sha1::digest(&all[..1 << 15]).into();
-        assert_eq!(m.pieces[0], first);
+        assert_eq!(m.pieces.get(0), Some(&first));
         let last: [u8; 20] = sha1::Sha1::digest(&all[2 << 15..]).into();
-        assert_eq!(m.pieces[2], last);
+        assert_eq!(m.pieces.get(2), Some(&last));
     }
 }

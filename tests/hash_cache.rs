@@ -146,6 +146,7 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
       "passed": 13,
       "from_cache": 0,
       "failed": [],
+      "failed_count": 0,
       "not_checked": 0
     },
     "bytes_hashed": 423457,
@@ -243,6 +244,7 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
       "passed": 13,
       "from_cache": 13,
       "failed": [],
+      "failed_count": 0,
       "not_checked": 0
     },
     "bytes_hashed": 0,
@@ -346,6 +348,7 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
       "passed": 13,
       "from_cache": 9,
       "failed": [],
+      "failed_count": 0,
       "not_checked": 0
     },
     "bytes_hashed": 128545,
@@ -411,7 +414,10 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
         "git_blob_sha1": null,
         "from_cache": true,
         "failed_pieces": [
-          9
+          {
+            "start": 9,
+            "end": 10
+          }
         ],
         "unchecked": false
       },
@@ -437,10 +443,10 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
         "git_blob_sha1": null,
         "from_cache": false,
         "failed_pieces": [
-          9,
-          10,
-          11,
-          12
+          {
+            "start": 9,
+            "end": 13
+          }
         ],
         "unchecked": false
       }
@@ -453,6 +459,7 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
       "failed": [
         {
           "index": 9,
+          "count": 4,
           "reason": "mismatch",
           "detail": null,
           "stream_offset": 294912,
@@ -465,50 +472,12 @@ fn second_run_hashes_nothing_and_mtime_change_rehashes() {
             {
               "path": "sub/b",
               "offset": 0,
-              "length": 27680
-            }
-          ]
-        },
-        {
-          "index": 10,
-          "reason": "mismatch",
-          "detail": null,
-          "stream_offset": 327680,
-          "spans": [
-            {
-              "path": "sub/b",
-              "offset": 27680,
-              "length": 32768
-            }
-          ]
-        },
-        {
-          "index": 11,
-          "reason": "mismatch",
-          "detail": null,
-          "stream_offset": 360448,
-          "spans": [
-            {
-              "path": "sub/b",
-              "offset": 60448,
-              "length": 32768
-            }
-          ]
-        },
-        {
-          "index": 12,
-          "reason": "mismatch",
-          "detail": null,
-          "stream_offset": 393216,
-          "spans": [
-            {
-              "path": "sub/b",
-              "offset": 93216,
-              "length": 30241
+              "length": 123457
             }
           ]
         }
       ],
+      "failed_count": 4,
       "not_checked": 0
     },
     "bytes_hashed": 128545,

@@ -15,6 +15,8 @@ use std::io::BufWriter;
 use std::path::Path;
 use std::time::Duration;
 
+use snapbox::str;
+
 /// The ceiling for any input: the guide's "memory < 256 MB".
 const PEAK_LIMIT: u64 = 256 * 1024 * 1024;
 
@@ -124,5 +126,83 @@ weightcheck: [ROOT]/model.safetensors.index.json: index disagrees with its shard
 
 "#]],
         d,
+    );
+}
+
+/// The single-file torrent of 5,000,000 pieces of 16 KiB (80 GB) that
+/// scripts/bench-hostile.sh hashes, as its Python writes it; written as it
+/// is generated (see the module comment).
+fn many_pieces_torrent(path: &Path) {
+    use std::io::Write;
+    let n: u64 = 5_000_000;
+    let mut f = BufWriter::new(File::create(path).expect("create"));
+    write!(
+        f,
+        "d4:infod6:lengthi{}e4:name1:p12:piece lengthi16384e6:pieces{}:",
+        16384 * n,
+        20 * n
+    )
+    .expect("write");
+    let block = [b'x'; 20 * 1000];
+    for _ in 0..n / 1000 {
+        f.write_all(&block).expect("write");
+    }
+    f.write_all(b"ee").expect("write");
+    f.flush().expect("flush");
+}
+
+#[test]
+fn hash_of_five_million_missing_pieces_is_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    many_pieces_torrent(&dir.path().join("many-pieces.torrent"));
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    let p = peak(
+        &["hash", "--torrent", "many-pieces.torrent", "empty"],
+        dir.path(),
+    );
+    assert_eq!(p.code, 1, "{}{}", p.out, p.err);
+    common::assert_output(
+        &p.out,
+        str![[r#"
+root [ROOT]/empty
+torrent p info-hash be138653ef486091887c379807824897deddacd9 (5000000 pieces of 16384 bytes)
+MISSING   p
+bad pieces 0-4999999 (5000000, unreadable: p is missing) cover:
+    p bytes 0..81920000000 (81920000000 bytes)
+summary: 1 files (0 B), 0 ok, 1 with problems; pieces 0/5000000 ok, 5000000 failed; read 0 B in [..] s ([..] GB/s), 0 B from cache
+result: FAILED — 5000000 bad pieces, 1 file with problems
+
+"#]],
+        dir.path(),
+    );
+
+    let p = peak(
+        &[
+            "hash",
+            "--json",
+            "--torrent",
+            "many-pieces.torrent",
+            "empty",
+        ],
+        dir.path(),
+    );
+    assert_eq!(p.code, 1, "{}{}", p.out, p.err);
+    let j: serde_json::Value = serde_json::from_str(&p.out).expect("json");
+    let p = &j["report"]["pieces"];
+    assert_eq!(p["failed_count"], 5_000_000);
+    assert_eq!(
+        p["failed"],
+        serde_json::json!([{
+            "index": 0,
+            "count": 5_000_000,
+            "reason": "unreadable",
+            "detail": "p is missing",
+            "stream_offset": 0,
+            "spans": [{"path": "p", "offset": 0, "length": 81_920_000_000u64}],
+        }])
+    );
+    assert_eq!(
+        j["report"]["files"][0]["failed_pieces"],
+        serde_json::json!([{"start": 0, "end": 5_000_000}])
     );
 }

@@ -238,6 +238,7 @@ fn flipped_byte_names_piece_file_and_range() {
         let j = json(&out);
         let failed = j["report"]["pieces"]["failed"].as_array().expect("failed");
         assert_eq!(failed.len(), 1, "{out}");
+        assert_eq!(failed[0]["count"], 1, "{out}");
         let f = &failed[0];
         assert_eq!(f["index"], piece);
         assert_eq!(f["reason"], "mismatch");
@@ -257,7 +258,10 @@ fn flipped_byte_names_piece_file_and_range() {
         assert_eq!(so, (piece * PIECE).saturating_sub(stream_offset(file)));
         let files = j["report"]["files"].as_array().expect("files");
         let rec = files.iter().find(|x| x["path"] == file).expect("file");
-        assert_eq!(rec["failed_pieces"], serde_json::json!([piece]));
+        assert_eq!(
+            rec["failed_pieces"],
+            serde_json::json!([{"start": piece, "end": piece + 1}])
+        );
     }
     let (_, out, err) = weightcheck(
         &fx.work,

@@ -96,7 +96,7 @@ impl Seed {
                         env.out,
                         "  - {}: {verdict}, {} bad piece(s)",
                         crate::printer::escape(&f.path),
-                        f.failed_pieces.len()
+                        f.failed_piece_count()
                     )?;
                 }
             }

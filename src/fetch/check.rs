@@ -361,8 +361,6 @@ pub fn check(
         .pieces
         .as_ref()
         .ok_or_else(|| Error::Fetch("the hash engine returned no piece results".into()))?;
-    let failed: HashMap<usize, &engine::BadPiece> =
-        pieces.failed.iter().map(|b| (b.index, b)).collect();
 
     // Structure, through the same checks as `weightcheck verify`.
     let structure: HashMap<String, verify::FileResult> = match (manifest, &map) {
@@ -400,10 +398,10 @@ pub fn check(
         let entry = manifest_entry(i);
         let piece_range = piece_map.pieces_of_file(i);
         let n_pieces = piece_range.len();
-        let bad: Vec<&engine::BadPiece> = fr
-            .failed_pieces
+        let bad: Vec<&engine::BadPiece> = pieces
+            .failed
             .iter()
-            .filter_map(|p| failed.get(p).copied())
+            .filter(|b| b.index < piece_range.end && piece_range.start < b.pieces().end)
             .collect();
         let on_disk = fr.actual_size.unwrap_or(0);
         let present = fr.status == FileStatus::Ok && fr.error.is_none();
@@ -463,23 +461,37 @@ pub fn check(
                         .unwrap_or_else(|| format!("{:?}", fr.status).to_lowercase()),
                 }
             } else if bad.iter().all(|b| b.reason == "unreadable")
-                && bad
+                // Only a file's first and last pieces can reach into a
+                // neighbour: a long run is decided by its first piece
+                // that lies wholly inside the file.
+                && fr
+                    .failed_pieces
                     .iter()
-                    .all(|b| b.spans.iter().any(|s| s.path != fr.path))
+                    .all(|r| r.clone().all(|p| piece_map.spans(p).len() > 1))
             {
                 "its boundary pieces cannot be checked because a neighbouring file is missing, \
                  and the manifest has no SHA-256 for it"
                     .to_string()
             } else {
-                let first: Vec<String> = bad.iter().take(5).map(|b| b.index.to_string()).collect();
+                let first: Vec<String> = fr
+                    .failed_pieces
+                    .iter()
+                    .flat_map(Clone::clone)
+                    .take(5)
+                    .map(|p| p.to_string())
+                    .collect();
                 format!(
                     "pieces {}{} missing or bad",
                     first.join(", "),
-                    if bad.len() > 5 { ", …" } else { "" }
+                    if fr.failed_piece_count() > 5 {
+                        ", …"
+                    } else {
+                        ""
+                    }
                 )
             };
             FileState::Incomplete {
-                failed_pieces: fr.failed_pieces.len(),
+                failed_pieces: fr.failed_piece_count(),
                 pieces: n_pieces,
                 detail,
             }

@@ -12,12 +12,13 @@ use super::cache::{encode_bitmap, Cache, Fingerprint, PartialEntry, PieceSetEntr
 use super::engine::{FileStatus, HashPlan};
 use super::exec::{lock, FileInfo, Job, Phase, Resume, SAVE_EVERY};
 use crate::torrent::pieces::PieceMap;
+use crate::torrent::PieceHashes;
 
 /// Identifies a piece set: piece length, file paths and sizes, expected hashes.
 pub(super) fn piece_set_id(
     piece_length: u64,
     order: &[usize],
-    hashes: &[[u8; 20]],
+    hashes: &PieceHashes,
     plan: &HashPlan,
 ) -> String {
     let mut h = Sha1::new();
@@ -28,9 +29,7 @@ pub(super) fn piece_set_id(
         h.update(b"\0");
         h.update(plan.files[i].size.to_le_bytes());
     }
-    for x in hashes {
-        h.update(x);
-    }
+    h.update(hashes.as_bytes());
     hex::encode(h.finalize())
 }
 

@@ -21,11 +21,13 @@
 //! not in the page cache are read with pread(2) so the kernel's readahead
 //! keeps the disk busy.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
+use crate::torrent::PieceHashes;
 use crate::{Error, Result};
 
 /// What to hash under a root directory.
@@ -88,7 +90,7 @@ pub struct PiecePlan {
     pub files: Vec<usize>,
     /// The expected SHA-1 of every piece; `None` only computes them (for
     /// making a torrent).
-    pub hashes: Option<Vec<[u8; 20]>>,
+    pub hashes: Option<PieceHashes>,
 }
 
 /// How a run uses the verification cache.
@@ -266,8 +268,9 @@ pub struct FileReport {
     pub git_blob_sha1: Option<String>,
     /// Whether the digests came from the cache.
     pub from_cache: bool,
-    /// Torrent pieces holding bytes of this file that failed.
-    pub failed_pieces: Vec<usize>,
+    /// Torrent pieces holding bytes of this file that failed, as ranges
+    /// of piece indices (`end` exclusive), in order.
+    pub failed_pieces: Vec<Range<usize>>,
     /// The run was interrupted before this file's digests, or all of its
     /// pieces, were computed.
     pub unchecked: bool,
@@ -300,28 +303,58 @@ pub struct PieceReport {
     pub passed: usize,
     /// Of `passed`, how many came from the cache.
     pub from_cache: usize,
-    /// Every piece that did not pass.
+    /// Every piece that did not pass, in runs of consecutive pieces that
+    /// failed the same way (a missing file's million pieces are one entry).
     pub failed: Vec<BadPiece>,
+    /// How many pieces did not pass: the sum of `failed`'s counts.
+    pub failed_count: usize,
     /// Pieces an interrupted run did not get to (neither passed nor failed).
     pub not_checked: usize,
-    /// Computed SHA-1 of each piece (`None`: cached or unreadable).
+    /// The computed SHA-1 of every piece, only when the plan had no
+    /// expected hashes (making a torrent) and every piece was hashed;
+    /// empty otherwise.
     #[serde(skip)]
-    pub digests: Vec<Option<[u8; 20]>>,
+    pub digests: Vec<[u8; 20]>,
 }
 
-/// A piece that did not pass, with everything it covers.
+/// A run of consecutive pieces that did not pass for the same reason,
+/// with every file range they cover.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BadPiece {
-    /// Piece index.
+    /// Index of the first piece.
     pub index: usize,
+    /// Number of pieces (1: a single piece).
+    pub count: usize,
     /// `mismatch` (read, wrong hash) or `unreadable` (data missing or I/O error).
     pub reason: String,
     /// For `unreadable`: what was missing.
     pub detail: Option<String>,
-    /// Offset of the piece in the torrent's byte stream.
+    /// Offset of the first piece in the torrent's byte stream.
     pub stream_offset: u64,
-    /// Each file range the piece covers, in order.
+    /// Each file range the pieces cover, in order.
     pub spans: Vec<Span>,
+}
+
+impl BadPiece {
+    /// The piece indices of the run.
+    pub fn pieces(&self) -> Range<usize> {
+        self.index..self.index + self.count
+    }
+
+    /// `piece 4`, or `pieces 4-9` for a run.
+    pub fn label(&self) -> String {
+        match self.count {
+            1 => format!("piece {}", self.index),
+            n => format!("pieces {}-{}", self.index, self.index + n - 1),
+        }
+    }
+}
+
+impl FileReport {
+    /// How many failed pieces hold bytes of this file.
+    pub fn failed_piece_count(&self) -> usize {
+        self.failed_pieces.iter().map(ExactSizeIterator::len).sum()
+    }
 }
 
 /// A byte range of a file.
@@ -353,7 +386,7 @@ impl HashReport {
                 .files
                 .iter()
                 .all(|f| f.status == FileStatus::Ok && f.error.is_none())
-            && self.pieces.as_ref().is_none_or(|p| p.failed.is_empty())
+            && self.pieces.as_ref().is_none_or(|p| p.failed_count == 0)
     }
 }
 
@@ -390,7 +423,7 @@ mod tests {
         let plan = HashPlan::new(files.clone()).with_pieces(PiecePlan {
             piece_length: 8,
             files: vec![0, 1],
-            hashes: Some(vec![[0; 20]; 2]),
+            hashes: Some(vec![[0; 20]; 2].into()),
         });
         let msg = plan.validate().expect_err("needs 3").to_string();
         assert!(msg.contains("need 3 piece hashes"), "{msg}");

@@ -21,6 +21,7 @@
 
 use std::collections::{BinaryHeap, VecDeque};
 use std::fs::File;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -146,7 +147,11 @@ pub(super) struct Sched {
     /// Waiting streams by bytes left (largest first), plus entries left
     /// behind by workers that stayed on a stream (see `next_unit`).
     pub idle: BinaryHeap<(u64, usize)>,
-    pub piece_jobs: VecDeque<usize>,
+    /// Runs of consecutive piece jobs (millions of pieces of a missing
+    /// file are one run, not millions of entries).
+    pub piece_jobs: VecDeque<Range<usize>>,
+    /// How many pieces `piece_jobs` holds.
+    pub piece_jobs_left: usize,
 }
 
 enum Unit {
@@ -267,7 +272,7 @@ pub(super) fn execute(
             (Some(c), Some(id), true) => cached_pieces(c.piece_set(id), &map, &p.files, &files),
             _ => vec![false; map.piece_count()],
         };
-        Pieces::new(map, p.files.clone(), p.hashes.as_deref(), cached)
+        Pieces::new(map, p.files.clone(), p.hashes.as_ref(), cached)
     });
 
     let mut sched = Sched::default();
@@ -288,6 +293,7 @@ pub(super) fn execute(
     }
     if let Some(p) = &pieces {
         let (jobs, self_serve_bytes) = p.jobs(&files);
+        sched.piece_jobs_left = jobs.iter().map(ExactSizeIterator::len).sum();
         sched.piece_jobs = jobs.into();
         total += self_serve_bytes;
     }
@@ -438,7 +444,7 @@ impl Job<'_> {
                 .streams
                 .iter()
                 .any(|st| matches!(st.phase, Phase::Idle(_) | Phase::Unopened(_)));
-            if waiting || !s.piece_jobs.is_empty() {
+            if waiting || s.piece_jobs_left > 0 {
                 self.cut_short.store(true, Ordering::Relaxed);
             }
             return None;
@@ -478,11 +484,21 @@ impl Job<'_> {
         // sequentially and the kernel's readahead keeps ahead of it (pieces
         // handed out one by one make every worker's reads strided); shorter
         // towards the end, so the workers finish together.
-        let left = s.piece_jobs.len();
-        let run: Vec<usize> = s
-            .piece_jobs
-            .drain(..(left / 8).clamp(1, PIECE_RUN).min(left))
-            .collect();
+        let left = s.piece_jobs_left;
+        let want = (left / 8).clamp(1, PIECE_RUN).min(left);
+        let mut run = Vec::with_capacity(want);
+        while run.len() < want {
+            let Some(r) = s.piece_jobs.front_mut() else {
+                break;
+            };
+            match r.next() {
+                Some(p) => run.push(p),
+                None => {
+                    s.piece_jobs.pop_front();
+                }
+            }
+        }
+        s.piece_jobs_left -= run.len();
         (!run.is_empty()).then_some(Unit::Pieces(run))
     }
 

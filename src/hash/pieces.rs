@@ -14,6 +14,8 @@
 //! held during hashing or I/O; a busy slot turns deliveries into pending
 //! ranges, which the busy worker collects before giving the slot back.
 
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::{Mutex, MutexGuard};
 
@@ -22,6 +24,7 @@ use sha1::{Digest, Sha1};
 use super::exec::FileInfo;
 use super::io::WorkerIo;
 use crate::torrent::pieces::PieceMap;
+use crate::torrent::PieceHashes;
 
 /// Why bytes could not be read.
 #[derive(Debug)]
@@ -43,29 +46,99 @@ pub(super) trait Source {
     ) -> Result<(), ReadError>;
 }
 
-/// What became of a piece.
-#[derive(Debug, Clone)]
-pub(super) enum PieceOutcome {
+/// What became of a piece: one byte per piece, so that millions of pieces
+/// cost megabytes; why a piece was unreadable is kept aside, per run of
+/// pieces (see [`Reasons`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
     /// Not finished (yet).
     Todo,
     /// Passed in an earlier run, files unchanged.
     Cached,
     /// Hashed, and matched (or nothing to match against).
-    Passed([u8; 20]),
+    Passed,
     /// Hashed, and did not match.
-    Mismatch([u8; 20]),
+    Mismatch,
     /// Could not be read completely.
-    Unreadable(String),
+    Unreadable,
 }
 
+/// What became of a run of consecutive pieces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    Todo,
+    Cached,
+    Passed,
+    Mismatch,
+    /// Why, as an index into [`Pieces::reason`].
+    Unreadable(u32),
+}
+
+/// A piece being fed. Only pieces in flight have one, so a torrent of
+/// millions of pieces costs no memory for the pieces not being read.
 struct Slot {
-    /// Created on first use, so a million-piece torrent costs no memory
-    /// for pieces not in flight.
     hasher: Option<Sha1>,
     busy: bool,
     fed: u64,
     pending: Vec<Range<u64>>,
-    outcome: PieceOutcome,
+}
+
+/// Locks are spread over shards: a lock per piece cost ~40 bytes for each
+/// of millions of pieces, one lock for all of them would serialise the
+/// workers. Piece `p` lives in shard `p % SHARDS`, at `p / SHARDS`.
+const SHARDS: usize = 64;
+
+struct Shard {
+    state: Vec<State>,
+    live: HashMap<usize, Slot>,
+    /// Digests of passed pieces, only when there are no expected hashes to
+    /// compare with (a torrent being made needs them).
+    digests: Vec<[u8; 20]>,
+}
+
+/// Why pieces were unreadable: each distinct message once, and runs of
+/// consecutive pieces with the same message. A missing file makes one run
+/// however many pieces it holds.
+#[derive(Default)]
+struct Reasons {
+    texts: Vec<String>,
+    ids: HashMap<String, u32>,
+    /// First piece of a run -> (end of the run, message id).
+    runs: BTreeMap<usize, (usize, u32)>,
+}
+
+impl Reasons {
+    fn add(&mut self, p: usize, why: String) {
+        let id = match self.ids.get(&why) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+                self.texts.push(why.clone());
+                self.ids.insert(why, id);
+                id
+            }
+        };
+        let mut start = p;
+        let mut end = p + 1;
+        if let Some((&s, &(e, i))) = self.runs.range(..p).next_back() {
+            if e == p && i == id {
+                start = s;
+            }
+        }
+        if let Some(&(e, i)) = self.runs.get(&(p + 1)) {
+            if i == id {
+                self.runs.remove(&(p + 1));
+                end = e;
+            }
+        }
+        self.runs.insert(start, (end, id));
+    }
+
+    /// The message id of unreadable piece `p`.
+    fn of(&self, p: usize) -> Option<(Range<usize>, u32)> {
+        let (&s, &(e, id)) = self.runs.range(..=p).next_back()?;
+        (p < e).then_some((s..e, id))
+    }
 }
 
 pub(super) struct Pieces<'a> {
@@ -74,19 +147,35 @@ pub(super) struct Pieces<'a> {
     order: Vec<usize>,
     /// Torrent stream offset of each plan file (None: not in the torrent).
     offsets: Vec<Option<u64>>,
-    expected: Option<&'a [[u8; 20]]>,
-    slots: Vec<Mutex<Slot>>,
+    expected: Option<&'a PieceHashes>,
+    shards: Vec<Mutex<Shard>>,
+    reasons: Mutex<Reasons>,
 }
 
-fn lock(m: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shard {
+    fn state(&self, p: usize) -> State {
+        self.state
+            .get(p / SHARDS)
+            .copied()
+            .unwrap_or(State::Unreadable)
+    }
+
+    fn set(&mut self, p: usize, s: State) {
+        if let Some(x) = self.state.get_mut(p / SHARDS) {
+            *x = s;
+        }
+    }
 }
 
 impl<'a> Pieces<'a> {
     pub fn new(
         map: PieceMap,
         order: Vec<usize>,
-        expected: Option<&'a [[u8; 20]]>,
+        expected: Option<&'a PieceHashes>,
         cached: Vec<bool>,
     ) -> Self {
         let plan_len = order.iter().max().map_or(0, |m| m + 1);
@@ -94,18 +183,28 @@ impl<'a> Pieces<'a> {
         for (t, &p) in order.iter().enumerate() {
             offsets[p] = Some(map.file_range(t).start);
         }
-        let slots = (0..map.piece_count())
-            .map(|i| {
-                Mutex::new(Slot {
-                    hasher: None,
-                    busy: false,
-                    fed: map.piece_range(i).start,
-                    pending: Vec::new(),
-                    outcome: if cached[i] {
-                        PieceOutcome::Cached
-                    } else {
-                        PieceOutcome::Todo
-                    },
+        let n = map.piece_count();
+        let shards = (0..SHARDS)
+            .map(|s| {
+                let state: Vec<State> = (s..n)
+                    .step_by(SHARDS)
+                    .map(|p| {
+                        if cached.get(p).copied().unwrap_or(false) {
+                            State::Cached
+                        } else {
+                            State::Todo
+                        }
+                    })
+                    .collect();
+                let digests = if expected.is_none() {
+                    vec![[0; 20]; state.len()]
+                } else {
+                    Vec::new()
+                };
+                Mutex::new(Shard {
+                    state,
+                    live: HashMap::new(),
+                    digests,
                 })
             })
             .collect();
@@ -114,8 +213,13 @@ impl<'a> Pieces<'a> {
             order,
             offsets,
             expected,
-            slots,
+            shards,
+            reasons: Mutex::new(Reasons::default()),
         }
+    }
+
+    fn shard(&self, p: usize) -> MutexGuard<'_, Shard> {
+        lock(&self.shards[p % SHARDS])
     }
 
     pub fn map(&self) -> &PieceMap {
@@ -132,24 +236,75 @@ impl<'a> Pieces<'a> {
         self.offsets.get(plan_index).copied().flatten()
     }
 
-    pub fn outcome(&self, i: usize) -> PieceOutcome {
-        lock(&self.slots[i]).outcome.clone()
+    pub fn passed(&self, i: usize) -> bool {
+        matches!(self.shard(i).state(i), State::Passed | State::Cached)
     }
 
-    pub fn passed(&self, i: usize) -> bool {
-        matches!(
-            lock(&self.slots[i]).outcome,
-            PieceOutcome::Passed(_) | PieceOutcome::Cached
-        )
+    /// Runs of consecutive pieces with the same outcome, in piece order.
+    pub fn runs(&self) -> Vec<(Range<usize>, Outcome)> {
+        let shards: Vec<MutexGuard<'_, Shard>> = self.shards.iter().map(lock).collect();
+        let reasons = lock(&self.reasons);
+        let mut out: Vec<(Range<usize>, Outcome)> = Vec::new();
+        let mut why: Option<(Range<usize>, u32)> = None;
+        for p in 0..self.map.piece_count() {
+            let o = match shards[p % SHARDS].state(p) {
+                State::Todo => Outcome::Todo,
+                State::Cached => Outcome::Cached,
+                State::Passed => Outcome::Passed,
+                State::Mismatch => Outcome::Mismatch,
+                State::Unreadable => {
+                    if !why.as_ref().is_some_and(|(r, _)| r.contains(&p)) {
+                        why = reasons.of(p);
+                    }
+                    // Every unreadable piece has a reason; should one not,
+                    // it still fails.
+                    Outcome::Unreadable(why.as_ref().map_or(u32::MAX, |w| w.1))
+                }
+            };
+            match out.last_mut() {
+                Some((r, last)) if *last == o => r.end = p + 1,
+                _ => out.push((p..p + 1, o)),
+            }
+        }
+        out
+    }
+
+    /// The text of an [`Outcome::Unreadable`] reason.
+    pub fn reason(&self, id: u32) -> String {
+        lock(&self.reasons)
+            .texts
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| "not all bytes were read".into())
+    }
+
+    /// Every piece's digest, when there was nothing to compare with and
+    /// every piece was hashed; else empty.
+    pub fn digests(&self) -> Vec<[u8; 20]> {
+        let shards: Vec<MutexGuard<'_, Shard>> = self.shards.iter().map(lock).collect();
+        let n = self.map.piece_count();
+        let mut out = Vec::with_capacity(if self.expected.is_none() { n } else { 0 });
+        if self.expected.is_some() {
+            return out;
+        }
+        for p in 0..n {
+            let s = &shards[p % SHARDS];
+            match (s.state(p), s.digests.get(p / SHARDS)) {
+                (State::Passed, Some(d)) => out.push(*d),
+                _ => return Vec::new(),
+            }
+        }
+        out
     }
 
     /// The pieces no stream will start (their first byte is in a file no
-    /// stream reads), and how many bytes pieces will read themselves.
-    pub fn jobs(&self, files: &[FileInfo]) -> (Vec<usize>, u64) {
-        let mut jobs = Vec::new();
+    /// stream reads), as runs of consecutive pieces, and how many bytes
+    /// pieces will read themselves.
+    pub fn jobs(&self, files: &[FileInfo]) -> (Vec<Range<usize>>, u64) {
+        let mut jobs: Vec<Range<usize>> = Vec::new();
         let mut bytes = 0;
-        for (i, slot) in self.slots.iter().enumerate() {
-            if !matches!(lock(slot).outcome, PieceOutcome::Todo) {
+        for i in 0..self.map.piece_count() {
+            if self.shard(i).state(i) != State::Todo {
                 continue;
             }
             let spans = self.map.spans(i);
@@ -157,7 +312,10 @@ impl<'a> Pieces<'a> {
                 files[self.order[s.file]].self_serve(s.offset, s.length)
             };
             if spans.first().is_some_and(|s| own(s) > 0) {
-                jobs.push(i);
+                match jobs.last_mut() {
+                    Some(r) if r.end == i => r.end = i + 1,
+                    _ => jobs.push(i..i + 1),
+                }
             }
             bytes += spans.iter().map(own).sum::<u64>();
         }
@@ -178,56 +336,86 @@ impl<'a> Pieces<'a> {
         }
     }
 
+    fn new_slot(&self, p: usize) -> Slot {
+        Slot {
+            hasher: None,
+            busy: false,
+            fed: self.map.piece_range(p).start,
+            pending: Vec::new(),
+        }
+    }
+
     fn feed(&self, p: usize, r: Range<u64>, data: &[u8], src: &dyn Source, io: &mut WorkerIo) {
-        let mut g = lock(&self.slots[p]);
-        if !matches!(g.outcome, PieceOutcome::Todo) {
+        let mut g = self.shard(p);
+        if g.state(p) != State::Todo {
             return;
         }
-        if g.busy || g.fed != r.start {
-            push_pending(&mut g.pending, r);
+        let slot = match g.live.entry(p) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(self.new_slot(p)),
+        };
+        if slot.busy || slot.fed != r.start {
+            push_pending(&mut slot.pending, r);
             return;
         }
-        let mut h = g.hasher.take().unwrap_or_default();
-        g.busy = true;
+        let mut h = slot.hasher.take().unwrap_or_default();
+        slot.busy = true;
         drop(g);
         h.update(data);
-        let mut g = lock(&self.slots[p]);
-        g.busy = false;
-        g.fed = r.end;
-        g.hasher = Some(h);
+        let mut g = self.shard(p);
+        // A busy slot is never removed, so it is still there.
+        let Some(slot) = g.live.get_mut(&p) else {
+            return;
+        };
+        slot.busy = false;
+        slot.fed = r.end;
+        slot.hasher = Some(h);
         self.catch_up(p, g, src, io);
     }
 
     /// Runs a piece job: starts a piece whose first bytes nobody delivers.
     pub fn start(&self, p: usize, src: &dyn Source, io: &mut WorkerIo) {
-        let g = lock(&self.slots[p]);
-        if matches!(g.outcome, PieceOutcome::Todo) && !g.busy {
+        let g = self.shard(p);
+        if g.state(p) == State::Todo && !g.live.get(&p).is_some_and(|s| s.busy) {
             self.catch_up(p, g, src, io);
         }
     }
 
     /// Feeds piece `p` as far as bytes are available, then finishes it if
-    /// complete. Called with the slot locked and not busy.
+    /// complete. Called with its shard locked and the piece not busy.
     fn catch_up<'s>(
         &'s self,
         p: usize,
-        mut g: MutexGuard<'s, Slot>,
+        mut g: MutexGuard<'s, Shard>,
         src: &dyn Source,
         io: &mut WorkerIo,
     ) {
         let range = self.map.piece_range(p);
         loop {
-            if g.fed == range.end {
-                let digest: [u8; 20] = g.hasher.take().unwrap_or_default().finalize().into();
-                g.outcome = match self.expected {
-                    Some(e) if e[p] != digest => PieceOutcome::Mismatch(digest),
-                    _ => PieceOutcome::Passed(digest),
+            let slot = match g.live.entry(p) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(self.new_slot(p)),
+            };
+            if slot.fed == range.end {
+                let h = slot.hasher.take().unwrap_or_default();
+                g.live.remove(&p);
+                let digest: [u8; 20] = h.finalize().into();
+                let state = match self.expected {
+                    Some(e) if e.get(p) != Some(&digest) => State::Mismatch,
+                    Some(_) => State::Passed,
+                    None => {
+                        if let Some(d) = g.digests.get_mut(p / SHARDS) {
+                            *d = digest;
+                        }
+                        State::Passed
+                    }
                 };
+                g.set(p, state);
                 return;
             }
-            let fed = g.fed;
-            let next = if let Some(i) = g.pending.iter().position(|r| r.start == fed) {
-                Some((g.pending.remove(i), false))
+            let fed = slot.fed;
+            let next = if let Some(i) = slot.pending.iter().position(|r| r.start == fed) {
+                Some((slot.pending.remove(i), false))
             } else {
                 let span = self.map.spans_of_range(fed..range.end);
                 span.first()
@@ -238,21 +426,32 @@ impl<'a> Pieces<'a> {
                     .filter(|&n| n > 0)
                     .map(|n| (fed..fed + n, true))
             };
-            let Some((r, count)) = next else { return };
-            let mut h = g.hasher.take().unwrap_or_default();
-            g.busy = true;
+            let Some((r, count)) = next else {
+                // Nothing fed and nothing waiting: no need to keep a slot.
+                if slot.hasher.is_none() && slot.pending.is_empty() {
+                    g.live.remove(&p);
+                }
+                return;
+            };
+            let mut h = slot.hasher.take().unwrap_or_default();
+            slot.busy = true;
             drop(g);
             let result = self.read_range(r.clone(), count, &mut h, src, io);
-            g = lock(&self.slots[p]);
-            g.busy = false;
+            g = self.shard(p);
             match result {
                 Ok(()) => {
-                    g.fed = r.end;
-                    g.hasher = Some(h);
+                    // A busy slot is never removed, so it is still there.
+                    let Some(slot) = g.live.get_mut(&p) else {
+                        return;
+                    };
+                    slot.busy = false;
+                    slot.fed = r.end;
+                    slot.hasher = Some(h);
                 }
                 Err(e) => {
-                    g.outcome = PieceOutcome::Unreadable(e.0);
-                    g.pending.clear();
+                    g.live.remove(&p);
+                    g.set(p, State::Unreadable);
+                    lock(&self.reasons).add(p, e.0);
                     return;
                 }
             }
@@ -286,12 +485,15 @@ impl<'a> Pieces<'a> {
         files: &[FileInfo],
         stream_error: &dyn Fn(usize) -> Option<String>,
     ) {
-        for (p, slot) in self.slots.iter().enumerate() {
-            let mut g = lock(slot);
-            if !matches!(g.outcome, PieceOutcome::Todo) {
+        for p in 0..self.map.piece_count() {
+            let mut g = self.shard(p);
+            if g.state(p) != State::Todo {
                 continue;
             }
-            let fed = g.fed;
+            let fed = g
+                .live
+                .remove(&p)
+                .map_or(self.map.piece_range(p).start, |s| s.fed);
             let why = self
                 .map
                 .spans_of_range(fed..self.map.piece_range(p).end)
@@ -303,8 +505,8 @@ impl<'a> Pieces<'a> {
                         .or_else(|| stream_error(fi).map(|e| format!("{}: {e}", files[fi].rel)))
                 })
                 .unwrap_or_else(|| "not all bytes were read".into());
-            g.outcome = PieceOutcome::Unreadable(why);
-            g.hasher = None;
+            g.set(p, State::Unreadable);
+            lock(&self.reasons).add(p, why);
         }
     }
 }
@@ -314,5 +516,27 @@ fn push_pending(pending: &mut Vec<Range<u64>>, r: Range<u64>) {
         prev.end = r.end;
     } else {
         pending.push(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_merge_runs_in_any_order() {
+        let mut r = Reasons::default();
+        // Workers finish pieces out of order; a run closes its gaps.
+        for p in [3, 0, 2, 1, 5, 4] {
+            r.add(p, "a is missing".into());
+        }
+        r.add(6, "b is missing".into());
+        r.add(8, "a is missing".into());
+        assert_eq!(r.texts.len(), 2, "each message once");
+        let runs: Vec<(usize, usize, u32)> = r.runs.iter().map(|(&s, &(e, i))| (s, e, i)).collect();
+        assert_eq!(runs, vec![(0, 6, 0), (6, 7, 1), (8, 9, 0)]);
+        assert_eq!(r.of(4), Some((0..6, 0)));
+        assert_eq!(r.of(7), None);
+        assert_eq!(r.of(8), Some((8..9, 0)));
     }
 }

@@ -2,6 +2,7 @@
 //! and for every bad piece the file ranges it covers (and for every file
 //! the pieces of it that failed).
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use std::time::Duration;
 use super::cache::Fingerprint;
 use super::engine::{BadPiece, FileReport, FileStatus, HashPlan, HashReport, PieceReport, Span};
 use super::exec::{lock, FileInfo, Job};
-use super::pieces::PieceOutcome;
+use super::pieces::Outcome;
+use crate::torrent::pieces::PieceMap;
 
 /// Why a file is not the one that was read: its size, ctime, mtime or
 /// inode now differ from what they were when the run stat'ed it. A file
@@ -103,42 +105,43 @@ impl Job<'_> {
             .map(|(pp, p)| {
                 let map = p.map();
                 let mut failed = Vec::new();
-                let mut digests_out = Vec::with_capacity(map.piece_count());
                 let (mut passed, mut from_cache, mut not_checked) = (0, 0, 0);
-                for i in 0..map.piece_count() {
-                    let outcome = p.outcome(i);
-                    digests_out.push(match &outcome {
-                        PieceOutcome::Passed(d) | PieceOutcome::Mismatch(d) => Some(*d),
-                        _ => None,
-                    });
+                for (run, outcome) in p.runs() {
                     let (reason, detail) = match outcome {
-                        PieceOutcome::Passed(_) => {
-                            passed += 1;
+                        Outcome::Passed => {
+                            passed += run.len();
                             continue;
                         }
-                        PieceOutcome::Cached => {
-                            passed += 1;
-                            from_cache += 1;
+                        Outcome::Cached => {
+                            passed += run.len();
+                            from_cache += run.len();
                             continue;
                         }
-                        PieceOutcome::Todo if cut_short => {
-                            not_checked += 1;
-                            for s in map.spans(i) {
+                        Outcome::Todo if cut_short => {
+                            not_checked += run.len();
+                            for s in map.spans_of_range(stream_range(map, &run)) {
                                 files[pp.files[s.file]].unchecked = true;
                             }
                             continue;
                         }
-                        PieceOutcome::Mismatch(_) => ("mismatch", None),
-                        PieceOutcome::Unreadable(why) => ("unreadable", Some(why)),
-                        PieceOutcome::Todo => ("unreadable", Some("not read".to_string())),
+                        Outcome::Mismatch => ("mismatch", None),
+                        Outcome::Unreadable(why) => ("unreadable", Some(p.reason(why))),
+                        Outcome::Todo => ("unreadable", Some("not read".to_string())),
                     };
+                    let range = stream_range(map, &run);
                     let spans: Vec<Span> = map
-                        .spans(i)
+                        .spans_of_range(range.clone())
                         .into_iter()
                         .map(|s| {
                             let fi = pp.files[s.file];
-                            if files[fi].failed_pieces.last() != Some(&i) {
-                                files[fi].failed_pieces.push(i);
+                            let of_file = map.pieces_of_file(s.file);
+                            let mine = run.start.max(of_file.start)..run.end.min(of_file.end);
+                            let list = &mut files[fi].failed_pieces;
+                            match list.last_mut() {
+                                Some(last) if last.end >= mine.start => {
+                                    last.end = last.end.max(mine.end);
+                                }
+                                _ => list.push(mine),
                             }
                             Span {
                                 path: plan.files[fi].path.clone(),
@@ -148,10 +151,11 @@ impl Job<'_> {
                         })
                         .collect();
                     failed.push(BadPiece {
-                        index: i,
+                        index: run.start,
+                        count: run.len(),
                         reason: reason.into(),
                         detail,
-                        stream_offset: map.piece_range(i).start,
+                        stream_offset: range.start,
                         spans,
                     });
                 }
@@ -160,9 +164,10 @@ impl Job<'_> {
                     count: map.piece_count(),
                     passed,
                     from_cache,
+                    failed_count: failed.iter().map(|b: &BadPiece| b.count).sum(),
                     failed,
                     not_checked,
-                    digests: digests_out,
+                    digests: p.digests(),
                 }
             });
         HashReport {
@@ -176,4 +181,14 @@ impl Job<'_> {
             interrupted: cut_short,
         }
     }
+}
+
+/// The torrent stream bytes of a run of pieces.
+fn stream_range(map: &PieceMap, run: &Range<usize>) -> Range<u64> {
+    let start = map.piece_range(run.start).start;
+    let end = run
+        .end
+        .checked_sub(1)
+        .map_or(start, |last| map.piece_range(last).end);
+    start..end
 }

@@ -2,6 +2,7 @@
 //! cover, a summary) and JSON (the engine's report plus every verdict).
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 use serde::Serialize;
@@ -137,7 +138,11 @@ pub fn text(
                 Some(d) => format!("{}: {d}", b.reason),
                 None => b.reason.clone(),
             };
-            writeln!(o, "bad piece {} ({what}) covers:", b.index)?;
+            if b.count == 1 {
+                writeln!(o, "bad piece {} ({what}) covers:", b.index)?;
+            } else {
+                writeln!(o, "bad {} ({}, {what}) cover:", b.label(), b.count)?;
+            }
             for s in &b.spans {
                 writeln!(
                     o,
@@ -187,9 +192,7 @@ pub fn text(
     if let Some(p) = &report.pieces {
         summary.push_str(&format!(
             "; pieces {}/{} ok, {} failed",
-            p.passed,
-            p.count,
-            p.failed.len()
+            p.passed, p.count, p.failed_count
         ));
         if p.not_checked > 0 {
             summary.push_str(&format!(", {} not checked", p.not_checked));
@@ -219,7 +222,7 @@ pub fn text(
                 o,
                 "result: INTERRUPTED (progress saved: run the same command to continue)"
             )?;
-        } else if failed == 0 && p.failed.is_empty() {
+        } else if failed == 0 && p.failed_count == 0 {
             writeln!(
                 o,
                 "result: VERIFIED — all {} pieces matched the torrent",
@@ -229,8 +232,8 @@ pub fn text(
             writeln!(
                 o,
                 "result: FAILED — {} bad piece{}, {failed} file{} with problems",
-                p.failed.len(),
-                if p.failed.len() == 1 { "" } else { "s" },
+                p.failed_count,
+                if p.failed_count == 1 { "" } else { "s" },
                 if failed == 1 { "" } else { "s" }
             )?;
         }
@@ -238,23 +241,16 @@ pub fn text(
     Ok(())
 }
 
-/// `1, 3-5, 9` from sorted indices.
-fn ranges(v: &[usize]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < v.len() {
-        let mut j = i;
-        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
-            j += 1;
-        }
-        parts.push(if i == j {
-            v[i].to_string()
-        } else {
-            format!("{}-{}", v[i], v[j])
-        });
-        i = j + 1;
-    }
-    parts.join(", ")
+/// `1, 3-5, 9` from sorted ranges.
+fn ranges(v: &[Range<usize>]) -> String {
+    v.iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| match r.len() {
+            1 => r.start.to_string(),
+            _ => format!("{}-{}", r.start, r.end - 1),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -263,7 +259,7 @@ mod tests {
 
     #[test]
     fn ranges_compress_runs() {
-        assert_eq!(ranges(&[1, 2, 3, 7, 9, 10]), "1-3, 7, 9-10");
+        assert_eq!(ranges(&[1..4, 7..8, 9..11]), "1-3, 7, 9-10");
         assert_eq!(ranges(&[]), "");
     }
 }

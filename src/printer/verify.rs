@@ -138,8 +138,8 @@ pub fn text(
                 .collect();
             writeln!(
                 out,
-                "  piece {} {}: {}",
-                bad.index,
+                "  {} {}: {}",
+                bad.label(),
                 bad.reason,
                 spans.join("; ")
             )?;

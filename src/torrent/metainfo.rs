@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -35,7 +36,7 @@ pub struct Metainfo {
     pub piece_length: u64,
     /// Expected SHA-1 of every piece, in order.
     #[serde(skip)]
-    pub pieces: Vec<[u8; 20]>,
+    pub pieces: PieceHashes,
     /// The files, in torrent order. Paths are relative to the directory
     /// `name` for a multi-file torrent; a single-file torrent has one file
     /// whose path is `[name]`, relative to the directory holding it.
@@ -68,6 +69,70 @@ pub enum Version {
     Hybrid,
     /// BEP 52 only: a file tree and per-file SHA-256 Merkle roots.
     V2,
+}
+
+/// The expected SHA-1 of every piece, 20 bytes each.
+///
+/// They are most of a torrent's bytes (100 MB for 5 million pieces), so
+/// they stay where the .torrent was read into and clones share them: a
+/// copy per holder (metainfo, hash plan) doubled the memory of a run.
+#[derive(Clone, Default)]
+pub struct PieceHashes {
+    buf: Arc<Vec<u8>>,
+    /// Where the hashes start in `buf`.
+    start: usize,
+    count: usize,
+}
+
+impl PieceHashes {
+    /// Number of pieces.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are no pieces.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The hash of piece `i`, if there is such a piece.
+    pub fn get(&self, i: usize) -> Option<&[u8; 20]> {
+        if i >= self.count {
+            return None;
+        }
+        let at = self.start + i * 20;
+        self.buf.get(at..at + 20)?.try_into().ok()
+    }
+
+    /// All hashes, concatenated (the `pieces` string of the info dictionary).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..self.start + self.count * 20]
+    }
+}
+
+impl From<Vec<[u8; 20]>> for PieceHashes {
+    fn from(v: Vec<[u8; 20]>) -> Self {
+        PieceHashes {
+            count: v.len(),
+            buf: Arc::new(v.as_flattened().to_vec()),
+            start: 0,
+        }
+    }
+}
+
+impl PartialEq for PieceHashes {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PieceHashes {}
+
+impl std::fmt::Debug for PieceHashes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Millions of hashes make a debug print unreadable, not more useful.
+        write!(f, "PieceHashes({} pieces)", self.count)
+    }
 }
 
 /// One file of a torrent.
@@ -141,7 +206,7 @@ impl Metainfo {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = crate::paths::read_limited(path, MAX_TORRENT_FILE)?;
-        Self::parse(&bytes, path, false)
+        Self::parse(Arc::new(bytes), path, false)
     }
 
     /// Reads a .torrent file of any version, to be shown, never verified
@@ -149,12 +214,12 @@ impl Metainfo {
     pub fn from_file_to_show(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = crate::paths::read_limited(path, MAX_TORRENT_FILE)?;
-        Self::parse(&bytes, path, true)
+        Self::parse(Arc::new(bytes), path, true)
     }
 
     /// Validates a v1 .torrent held in memory.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Self::parse(bytes, Path::new("<torrent>"), false)
+        Self::parse(Arc::new(bytes.to_vec()), Path::new("<torrent>"), false)
     }
 
     /// The SHA-1 of the exact bytes of the info dictionary.
@@ -181,7 +246,9 @@ impl Metainfo {
         )
     }
 
-    fn parse(bytes: &[u8], origin: &Path, any_version: bool) -> Result<Self> {
+    /// Parses `buf`, which the result keeps for its piece hashes.
+    fn parse(buf: Arc<Vec<u8>>, origin: &Path, any_version: bool) -> Result<Self> {
+        let bytes: &[u8] = &buf;
         let root = bencode::decode(bytes)
             .map_err(|e| Error::format(origin, e.offset as u64, e.message))?;
         let p = Parser { origin };
@@ -241,7 +308,7 @@ impl Metainfo {
             return Ok(Metainfo {
                 name,
                 piece_length,
-                pieces: Vec::new(),
+                pieces: PieceHashes::default(),
                 files,
                 single_file,
                 private,
@@ -264,14 +331,9 @@ impl Metainfo {
                 ),
             ));
         }
-        let pieces: Vec<[u8; 20]> = pieces_raw
-            .chunks_exact(20)
-            .map(|c| {
-                let mut h = [0u8; 20];
-                h.copy_from_slice(c);
-                h
-            })
-            .collect();
+        // A byte string's raw span is its length prefix, then the bytes.
+        let pieces_start = pieces_v.offset + pieces_v.raw.len() - pieces_raw.len();
+        let piece_count = pieces_raw.len() / 20;
 
         let (files, single_file) = match (info.get("length"), info.get("files")) {
             (Some(_), Some(v)) => {
@@ -301,30 +363,39 @@ impl Metainfo {
                 .ok_or_else(|| p.at(info, "file lengths add up to more than 2^64 bytes"))?;
         }
         let expected = total.div_ceil(piece_length);
-        if expected != pieces.len() as u64 {
+        if expected != piece_count as u64 {
             return Err(p.at(
                 pieces_v,
                 format!(
                     "{total} bytes in pieces of {piece_length} need {expected} piece hashes, \
-                     but 'pieces' holds {}",
-                    pieces.len()
+                     but 'pieces' holds {piece_count}"
                 ),
             ));
         }
 
+        let info_hash = InfoHash(Sha1::digest(info.raw).into());
+        let (trackers, comment, created_by) = (
+            trackers(&root),
+            text(&root, "comment"),
+            text(&root, "created by"),
+        );
         Ok(Metainfo {
             name,
             piece_length,
-            pieces,
+            pieces: PieceHashes {
+                buf,
+                start: pieces_start,
+                count: piece_count,
+            },
             files,
             single_file,
             private,
-            trackers: trackers(&root),
-            comment: text(&root, "comment"),
-            created_by: text(&root, "created by"),
+            trackers,
+            comment,
+            created_by,
             version,
             info_hash_v2,
-            info_hash: InfoHash(Sha1::digest(info.raw).into()),
+            info_hash,
         })
     }
 }
@@ -608,6 +679,10 @@ mod tests {
         assert_eq!(m.files[0].relative_path(), "a/b.bin");
         assert_eq!(m.total_length(), 20);
         assert_eq!(m.trackers, vec!["http://tracker.example/announce"]);
+        assert_eq!(m.pieces.len(), 2);
+        assert_eq!(m.pieces.get(1), Some(&[7u8; 20]));
+        assert_eq!(m.pieces.get(2), None);
+        assert_eq!(m.pieces.as_bytes(), &[7u8; 40][..]);
         let info_start = bytes
             .windows(6)
             .position(|w| w == b"4:info")

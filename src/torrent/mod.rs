@@ -14,4 +14,4 @@ pub mod pieces;
 
 pub use info_hash::InfoHash;
 pub use magnet::Magnet;
-pub use metainfo::{Metainfo, TorrentFile};
+pub use metainfo::{Metainfo, PieceHashes, TorrentFile};

@@ -55,7 +55,8 @@ pub struct Pieces {
     pub count: usize,
     /// Pieces that matched.
     pub passed: usize,
-    /// Every piece that did not, with the file ranges it covers.
+    /// Every piece that did not, with the file ranges it covers, in runs
+    /// of consecutive pieces that failed the same way.
     pub failed: Vec<BadPiece>,
 }
 
@@ -134,8 +135,10 @@ pub struct Summary {
     pub content_unchecked: usize,
 }
 
-/// Version of the JSON document `verify --json` prints.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version of the JSON document `verify --json` prints. 3: bad pieces come
+/// as runs (`pieces.failed[]` entries with a `count`; a file's
+/// `failed_pieces` as `{start, end}` ranges).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The outcome of `verify`.
 #[derive(Debug, Clone, Serialize)]
@@ -361,7 +364,9 @@ pub fn verify_with_progress(
     notes.extend(permutation_notes(manifest, &summary, opts, layout.as_ref()));
     let failures = files.iter().filter(|(f, _)| f.verdict.is_failure()).count()
         + findings.len()
-        + pieces.as_ref().map_or(0, |p| p.failed.len());
+        + pieces
+            .as_ref()
+            .map_or(0, |p| p.failed.iter().map(|b| b.count).sum());
     let tally = Tally {
         present: summary.present,
         failures,
@@ -663,14 +668,14 @@ fn hash_pass(
                 let Some((result, _)) = files.iter_mut().find(|(f, _)| f.path == span.path) else {
                     continue;
                 };
+                let what = match (bad.reason == "mismatch", bad.count == 1) {
+                    (true, true) => "has the wrong SHA-1",
+                    (true, false) => "have the wrong SHA-1",
+                    (false, _) => "could not be read",
+                };
                 result.problems.push(format!(
-                    "torrent piece {} {} (bytes {}..{} of this file)",
-                    bad.index,
-                    if bad.reason == "mismatch" {
-                        "has the wrong SHA-1"
-                    } else {
-                        "could not be read"
-                    },
+                    "torrent {} {what} (bytes {}..{} of this file)",
+                    bad.label(),
                     span.offset,
                     span.offset + span.length
                 ));

@@ -336,6 +336,8 @@ pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> Peak {
     use std::io::{BufRead, Read, Seek};
     let out_path = cwd.join(".peak-rss-stdout");
     let err_path = cwd.join(".peak-rss-stderr");
+    // Reaped by wait4 below, which, unlike Child::wait, reports its rusage.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
         .args(args)
         .current_dir(cwd)

@@ -316,6 +316,9 @@ pub fn explain_difference(reference: &Path, ours: &[u8]) -> String {
 pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> (i32, String, String, u64) {
     let out_path = cwd.join(".peak-rss-stdout");
     let err_path = cwd.join(".peak-rss-stderr");
+    // Reaped by the wait4 below, which Child::wait cannot replace: it alone
+    // returns the child's rusage.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
         .args(args)
         .current_dir(cwd)

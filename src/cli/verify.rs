@@ -115,10 +115,12 @@ impl Verify {
             // manifest may list 10^6 files.
             let mut notes: Vec<String> = chosen.into_iter().collect();
             notes.extend(located.notes.iter().cloned());
-            printer::verify::title(&mut env.out, &manifest, &located.root, &notes)?;
             let mut rows = TextRows {
                 table: printer::verify::Table::new(&mut env.out, self.quiet),
                 bar: &bar,
+                manifest: &manifest,
+                root: &located.root,
+                notes: &notes,
             };
             let report = verify::verify_each(&manifest, &located, &opts, &progress, &mut rows);
             bar.finish();
@@ -182,6 +184,11 @@ impl Verify {
 struct TextRows<'a, W> {
     table: printer::verify::Table<W>,
     bar: &'a Bar,
+    // For the title, printed with the first row: a run that fails before
+    // (an architecture refused, hashing interrupted) prints nothing.
+    manifest: &'a Manifest,
+    root: &'a Path,
+    notes: &'a [String],
 }
 
 impl<W: Write> verify::Rows for TextRows<'_, W> {
@@ -190,6 +197,7 @@ impl<W: Write> verify::Rows for TextRows<'_, W> {
     fn begin(&mut self, widest: verify::Widest) -> anyhow::Result<()> {
         // Hashing is over: the bar would be drawn over the rows.
         self.bar.finish();
+        printer::verify::title(self.table.out(), self.manifest, self.root, self.notes)?;
         Ok(self.table.begin(widest)?)
     }
 

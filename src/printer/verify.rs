@@ -91,6 +91,11 @@ impl<W: Write> Table<W> {
         Ok(())
     }
 
+    /// The output, to print around the table.
+    pub fn out(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     fn header(&mut self) -> std::io::Result<()> {
         self.header = true;
         let (width, twidth) = (self.width, self.twidth);

@@ -166,8 +166,11 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
     let (visible, hidden): (Vec<_>, Vec<_>) = on_disk.into_iter().partition(|(p, _)| !is_hidden(p));
     let mut ignored: Vec<String> = hidden.into_iter().map(|(p, _)| p).collect();
 
-    let entries: Vec<FileEntry> = if base.files.is_empty() {
-        visible
+    // The listed files are read where they are: the pinned list is the one
+    // copy made.
+    let found: Vec<FileEntry>;
+    let entries: &[FileEntry] = if base.files.is_empty() {
+        found = visible
             .into_iter()
             .map(|(path, size)| FileEntry {
                 path,
@@ -175,7 +178,8 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
                 sha256: None,
                 sha256_source: None,
             })
-            .collect()
+            .collect();
+        &found
     } else {
         let contradictions = check_file_set(&base.files, visible, &mut ignored);
         if !contradictions.is_empty() {
@@ -184,7 +188,7 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
                 contradictions,
             });
         }
-        base.files.clone()
+        &base.files
     };
     if entries.is_empty() {
         return Err(Error::NothingToPin { dir: root });
@@ -263,9 +267,10 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
             }
         };
         files.push(FileEntry {
+            path: entry.path.clone(),
+            size: entry.size,
             sha256: Some(actual),
             sha256_source: source,
-            ..entry
         });
     }
     if !contradictions.is_empty() {
@@ -275,9 +280,18 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
         });
     }
 
-    let mut manifest = base.clone();
     let bytes = files.iter().map(|f| f.size).sum();
-    manifest.files = files;
+    // Everything of `base` but its file list, which `files` replaces (a
+    // clone of `base` would copy the list once more).
+    let manifest = Manifest {
+        release: base.release.clone(),
+        architecture: base.architecture.clone(),
+        claims: base.claims.clone(),
+        sources: base.sources.clone(),
+        files,
+        listed_files: base.listed_files.clone(),
+        components: base.components.clone(),
+    };
     Ok(PinResult::Pinned(Box::new(Pinned {
         files: manifest.files.len(),
         manifest,
@@ -344,18 +358,28 @@ fn parent(path: &str) -> &str {
 /// verify's structure check without hashing; returns how many files it
 /// checked and every file it did not pass.
 fn check_structure(base: &Manifest, located: &Located) -> Result<(usize, Vec<Contradiction>)> {
+    /// Keeps the failing files only: a row per listed file is not needed.
+    struct Failing(Vec<Contradiction>);
+    impl verify::Rows for Failing {
+        type Error = Error;
+        fn begin(&mut self, _: verify::Widest) -> Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, f: verify::FileResult) -> Result<()> {
+            if f.verdict.is_failure() {
+                self.0.push(Contradiction::Structure {
+                    path: f.path,
+                    verdict: f.verdict.to_string(),
+                    problems: f.problems,
+                });
+            }
+            Ok(())
+        }
+    }
     let opts = verify::Options::default();
-    let report = verify::verify(base, located, &opts)?;
-    let mut out: Vec<Contradiction> = report
-        .files
-        .iter()
-        .filter(|f| f.verdict.is_failure())
-        .map(|f| Contradiction::Structure {
-            path: f.path.clone(),
-            verdict: f.verdict.to_string(),
-            problems: f.problems.clone(),
-        })
-        .collect();
+    let mut failing = Failing(Vec::new());
+    let report = verify::verify_each(base, located, &opts, &|_| {}, &mut failing)?;
+    let mut out = failing.0;
     out.extend(report.findings.iter().map(|f| Contradiction::Tensors {
         message: f.to_string(),
     }));

@@ -101,18 +101,34 @@ impl Verify {
             stop: (!self.no_hash).then(crate::hash::interrupt::on_ctrl_c),
         };
         let bar = Bar::new(env, "hashing");
-        let report = verify::verify_with_progress(&manifest, &located, &opts, &|p| bar.update(p));
-        bar.finish();
-        let mut report = report?;
-        if let Some(why) = chosen {
-            report.located.insert(0, why);
-        }
-        if self.json {
+        let progress = |p| bar.update(p);
+        let report = if self.json {
+            let report = verify::verify_with_progress(&manifest, &located, &opts, &progress);
+            bar.finish();
+            let mut report = report?;
+            report.located.splice(0..0, chosen);
             serde_json::to_writer_pretty(&mut env.out, &report)?;
             writeln!(env.out)?;
+            report
         } else {
-            printer::verify::text(&mut env.out, &manifest, &report, self.quiet)?;
-        }
+            // Rows are printed as verify hands them on, not kept: a
+            // manifest may list 10^6 files.
+            let mut notes: Vec<String> = chosen.into_iter().collect();
+            notes.extend(located.notes.iter().cloned());
+            let mut rows = TextRows {
+                table: printer::verify::Table::new(&mut env.out, self.quiet),
+                bar: &bar,
+                manifest: &manifest,
+                root: &located.root,
+                notes: &notes,
+            };
+            let report = verify::verify_each(&manifest, &located, &opts, &progress, &mut rows);
+            bar.finish();
+            let mut report = report?;
+            report.located = notes;
+            printer::verify::tail(&mut env.out, &report)?;
+            report
+        };
         Ok(report.exit_code)
     }
 
@@ -161,5 +177,31 @@ impl Verify {
                 (m, Some(why))
             }
         })
+    }
+}
+
+/// verify's rows, printed as they come.
+struct TextRows<'a, W> {
+    table: printer::verify::Table<W>,
+    bar: &'a Bar,
+    // For the title, printed with the first row: a run that fails before
+    // (an architecture refused, hashing interrupted) prints nothing.
+    manifest: &'a Manifest,
+    root: &'a Path,
+    notes: &'a [String],
+}
+
+impl<W: Write> verify::Rows for TextRows<'_, W> {
+    type Error = anyhow::Error;
+
+    fn begin(&mut self, widest: verify::Widest) -> anyhow::Result<()> {
+        // Hashing is over: the bar would be drawn over the rows.
+        self.bar.finish();
+        printer::verify::title(self.table.out(), self.manifest, self.root, self.notes)?;
+        Ok(self.table.begin(widest)?)
+    }
+
+    fn row(&mut self, file: verify::FileResult) -> anyhow::Result<()> {
+        Ok(self.table.row(&file)?)
     }
 }

@@ -5,9 +5,11 @@
 //! Manifests in `manifests/` are embedded in the binary, so
 //! `--release grok-1` works anywhere; any manifest can be given by path.
 
+mod sections;
 pub mod select;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::paths::is_safe_relative;
 use crate::torrent::InfoHash;
 use crate::{Error, Result};
+use sections::Section;
 
 /// The manifests shipped inside the binary, by release id.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -316,11 +319,67 @@ pub struct Component {
 impl Manifest {
     /// Parses a manifest from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let m: Manifest = toml::from_str(text).map_err(|e| Error::Manifest {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })?;
+        let m = Self::parse(text, origin)?;
         m.check(origin)?;
+        Ok(m)
+    }
+
+    /// [`Manifest::from_toml`] without [`Manifest::check`].
+    fn parse(text: &str, origin: &str) -> Result<Self> {
+        let invalid = |message: String| Error::Manifest {
+            origin: origin.to_string(),
+            message,
+        };
+        // The non-`[[file]]` sections, joined, and where each came from in
+        // `text` (offset here, offset there), to place toml's errors.
+        let mut rest = String::new();
+        let mut origins: Vec<(usize, usize)> = Vec::new();
+        let mut files = Vec::new();
+        let root_file_key = sections::split(text, |section| {
+            match section {
+                Section::Other(range) => {
+                    origins.push((rest.len(), range.start));
+                    rest.push_str(&text[range]);
+                }
+                Section::File { header, body } => {
+                    // The body starts after the header, never with a key: an
+                    // error at its start is about the table (a missing
+                    // field), which toml places at the header.
+                    let to_original = |span: Range<usize>| {
+                        if span.start == 0 {
+                            header.clone()
+                        } else {
+                            body.start + span.start..body.start + span.end
+                        }
+                    };
+                    let entry: FileEntry = toml::from_str(&text[body.clone()])
+                        .map_err(|e| invalid(toml_error(text, &e, to_original)))?;
+                    files.push(entry);
+                }
+            }
+            Ok(())
+        })?;
+        let mut m: Manifest = toml::from_str(&rest).map_err(|e| {
+            invalid(toml_error(text, &e, |span| {
+                let i = origins.partition_point(|&(here, _)| here <= span.start);
+                let shift = origins
+                    .get(i.wrapping_sub(1))
+                    .map_or(0, |&(here, there)| there - here);
+                span.start + shift..span.end + shift
+            }))
+        })?;
+        if !files.is_empty() {
+            if let Some(key) = root_file_key {
+                // toml refuses an array defined by a key and extended by
+                // `[[file]]` tables; the split hides that from it.
+                return Err(invalid(error_at(
+                    text,
+                    key,
+                    "duplicate key: `file` is defined as a key and by [[file]] tables",
+                )));
+            }
+            m.files = files;
+        }
         Ok(m)
     }
 
@@ -349,7 +408,12 @@ impl Manifest {
         // Grok-1's manifest with every file pinned is ~300 kB; 64 MiB bounds
         // memory for a hostile one.
         let text = crate::paths::read_text_limited(path, 64 << 20)?;
-        Self::from_toml(&text, &path.display().to_string())
+        let origin = path.display().to_string();
+        let m = Self::parse(&text, &origin)?;
+        // The text is as large as the file list: not kept while it is checked.
+        drop(text);
+        m.check(&origin)?;
+        Ok(m)
     }
 
     /// The embedded manifest of a release.
@@ -379,6 +443,13 @@ impl Manifest {
                 ),
             });
         }
+        // Duplicates are looked for in a sorted list of the paths (16 bytes
+        // a file, against twice that for a hash set); only when there is one
+        // is the set built, to name the first repeat in file order.
+        let mut paths: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        let repeated = paths.windows(2).any(|w| w[0] == w[1]);
+        drop(paths);
         let mut seen = std::collections::HashSet::new();
         for f in &self.files {
             if !is_safe_relative(&f.path) {
@@ -387,7 +458,7 @@ impl Manifest {
                     message: format!("file path {:?} is not a plain relative path", f.path),
                 });
             }
-            if !seen.insert(f.path.as_str()) {
+            if repeated && !seen.insert(f.path.as_str()) {
                 return Err(Error::Manifest {
                     origin: origin.to_string(),
                     message: format!("file {:?} is listed twice", f.path),
@@ -426,5 +497,155 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+}
+
+/// toml's error message, placed in the whole manifest: `to_original` maps a
+/// span in the text toml was given (a section) to one in `text`.
+fn toml_error(
+    text: &str,
+    e: &toml::de::Error,
+    to_original: impl Fn(Range<usize>) -> Range<usize>,
+) -> String {
+    match e.span() {
+        Some(span) => error_at(text, to_original(span), e.message()),
+        None => e.to_string(),
+    }
+}
+
+/// An error message laid out as toml 0.9 lays out its own (line, column,
+/// the line with the span marked, the message), so a manifest error reads
+/// the same whichever section it was found in; toml's error type cannot be
+/// given another span.
+fn error_at(text: &str, span: Range<usize>, message: &str) -> String {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..line_start].bytes().filter(|&b| b == b'\n').count() + 1;
+    let content = text[line_start..].split('\n').next().unwrap_or("");
+    let column = text
+        .get(line_start..start)
+        .map_or(start - line_start, |s| s.chars().count());
+    let gutter = " ".repeat(line.to_string().len() + 1);
+    let marks = "^".repeat(
+        (span.end - span.start)
+            .min(content.len().saturating_sub(column))
+            .max(1),
+    );
+    format!(
+        "TOML parse error at line {line}, column {}\n{gutter}|\n{line} | {content}\n{gutter}|{} {marks}\n{message}\n",
+        column + 1,
+        " ".repeat(column)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "[release]\nid = \"r\"\nname = \"r\"\npublisher = \"p\"\ndate = \"d\"\n";
+
+    fn files(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("[[file]]\npath = \"f{i}\"\nsize = {i}\n"))
+            .collect()
+    }
+
+    fn message(e: Error) -> String {
+        match e {
+            Error::Manifest { origin, message } => {
+                assert_eq!(origin, "test.toml");
+                message
+            }
+            other => panic!("not a manifest error: {other}"),
+        }
+    }
+
+    /// Split or not, a manifest toml refuses is refused with toml's own
+    /// message for the whole text: the same line, column and words.
+    #[test]
+    fn errors_read_as_toml_reads_them_whole() {
+        let cases = [
+            // an unknown key in a [[file]] table
+            format!("{HEAD}{}[[file]]\npath = \"x\"\nsize = 1\nsha = \"y\"\n", files(3)),
+            // a key given twice in a [[file]] table
+            format!("{HEAD}{}[[file]]\npath = \"x\"\npath = \"y\"\nsize = 1\n", files(2)),
+            // a syntax error in a [[file]] table
+            format!("{HEAD}{}[[file]]\npath = \"x\nsize = 1\n", files(2)),
+            // a [[file]] table without its size
+            format!("{HEAD}{}[[file]]\npath = \"x\"\n", files(2)),
+            // a field of the wrong type
+            format!("{HEAD}{}[[file]]\npath = \"x\"\nsize = \"big\"\n", files(1)),
+            // an unknown key in a table after the files
+            format!("{HEAD}{}[[component]]\nkind = \"k\"\nstatus = \"released\"\nwho = 1\n", files(3)),
+            // an unknown key in [release], before them
+            format!("[release]\nid = \"r\"\nname = \"r\"\nextra = 1\n{}", files(2)),
+            // a table defined twice around the files
+            format!("{HEAD}[sources.github]\nrepo = \"a/b\"\ncommit = \"c\"\n{}[sources.github]\nrepo = \"a/b\"\n", files(2)),
+        ];
+        for text in cases {
+            let whole = toml::from_str::<Manifest>(&text)
+                .map(|_| ())
+                .expect_err("toml refuses it");
+            let ours = Manifest::from_toml(&text, "test.toml").map(|_| ());
+            assert_eq!(ours.map_err(message), Err(whole.to_string()), "for\n{text}");
+        }
+    }
+
+    /// What toml would have refused across the split is refused too.
+    #[test]
+    fn file_defined_other_ways_next_to_file_tables_is_refused() {
+        for (text, line) in [
+            (format!("file = []\n{HEAD}{}", files(2)), 1),
+            (format!("\"file\".x = 1\n{HEAD}{}", files(2)), 1),
+            (format!("{HEAD}{}[file.extra]\na = 1\n", files(2)), 0),
+            (
+                format!("{HEAD}[file]\npath = \"x\"\nsize = 1\n{}", files(1)),
+                0,
+            ),
+            (format!("{HEAD}{}[[file.part]]\na = 1\n", files(1)), 0),
+        ] {
+            assert!(toml::from_str::<Manifest>(&text).is_err(), "{text}");
+            let e = message(Manifest::from_toml(&text, "test.toml").expect_err(&text));
+            if line > 0 {
+                assert!(
+                    e.starts_with(&format!("TOML parse error at line {line}, column 1\n")),
+                    "{e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn file_tables_and_the_inline_form_read_the_same() {
+        let tables = Manifest::from_toml(
+            &format!("{HEAD}[[file]]\npath = \"a\"\nsize = 1\n[[ 'file' ]] # b\npath = \"b\"\nsize = 2\nsha256 = \"{}\"\n[[component]]\nkind = \"k\"\nstatus = \"released\"\n", "0".repeat(64)),
+            "test.toml",
+        )
+        .expect("tables");
+        let inline = Manifest::from_toml(
+            &format!("file = [{{ path = \"a\", size = 1 }}, {{ path = \"b\", size = 2, sha256 = \"{}\" }}]\n{HEAD}[[component]]\nkind = \"k\"\nstatus = \"released\"\n", "0".repeat(64)),
+            "test.toml",
+        )
+        .expect("inline");
+        for m in [&tables, &inline] {
+            let got: Vec<(&str, u64, bool)> = m
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), f.size, f.sha256.is_some()))
+                .collect();
+            assert_eq!(got, [("a", 1, false), ("b", 2, true)]);
+            assert_eq!(m.components.len(), 1);
+            assert_eq!(m.release.id, "r");
+        }
+    }
+
+    #[test]
+    fn a_repeated_path_is_named_at_its_first_repeat() {
+        let text = format!(
+            "{HEAD}{}[[file]]\npath = \"f1\"\nsize = 1\n[[file]]\npath = \"f0\"\nsize = 1\n",
+            files(3)
+        );
+        let e = message(Manifest::from_toml(&text, "test.toml").expect_err("repeat"));
+        assert_eq!(e, "file \"f1\" is listed twice");
     }
 }

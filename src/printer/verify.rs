@@ -2,13 +2,14 @@
 //! the summary, the claims table, notes and the result line.
 
 use std::io::Write;
+use std::path::Path;
 
 use super::escape;
 use crate::manifest::Manifest;
 use crate::units::thousands;
 use crate::verdict::FileVerdict;
 use crate::verdict::Outcome;
-use crate::verify::{ClaimVerdict, HashCheck, Report};
+use crate::verify::{ClaimVerdict, FileResult, HashCheck, Report, Widest};
 
 /// Prints a verification report as text.
 pub fn text(
@@ -17,6 +18,32 @@ pub fn text(
     r: &Report,
     quiet: bool,
 ) -> std::io::Result<()> {
+    title(out, manifest, &r.root, &r.located)?;
+    let mut table = Table::new(&mut *out, quiet);
+    table.begin(Widest {
+        path: r.files.iter().map(|f| f.path.len()).max().unwrap_or(0),
+        tensor: r
+            .files
+            .iter()
+            .filter_map(|f| f.tensor.as_ref())
+            .map(|t| t.len())
+            .max()
+            .unwrap_or(0),
+    })?;
+    for f in &r.files {
+        table.row(f)?;
+    }
+    tail(out, r)
+}
+
+/// The first lines: the release, the directory and where files were looked
+/// for.
+pub fn title(
+    out: &mut dyn Write,
+    manifest: &Manifest,
+    root: &Path,
+    located: &[String],
+) -> std::io::Result<()> {
     let rel = &manifest.release;
     writeln!(
         out,
@@ -24,39 +51,71 @@ pub fn text(
         rel.name,
         rel.publisher,
         rel.date,
-        r.root.display()
+        root.display()
     )?;
-    for note in &r.located {
+    for note in located {
         writeln!(out, "  looked: {note}")?;
     }
-    writeln!(out)?;
-    let width = r
-        .files
-        .iter()
-        .map(|f| f.path.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let twidth = r
-        .files
-        .iter()
-        .filter_map(|f| f.tensor.as_ref())
-        .map(|t| t.len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    // With --quiet and nothing to list, no empty table.
-    if !quiet || r.files.iter().any(|f| f.verdict != FileVerdict::Ok) {
-        writeln!(
+    writeln!(out)
+}
+
+/// The per-file table, printed a row at a time (a manifest may list 10^6
+/// files: rows are not kept to be printed at the end).
+pub struct Table<W> {
+    out: W,
+    quiet: bool,
+    width: usize,
+    twidth: usize,
+    header: bool,
+}
+
+impl<W: Write> Table<W> {
+    /// A table on `out`; `quiet` prints only files with problems.
+    pub fn new(out: W, quiet: bool) -> Self {
+        Table {
             out,
+            quiet,
+            width: 4,
+            twidth: 6,
+            header: false,
+        }
+    }
+
+    /// Sizes the columns; without --quiet, prints the header.
+    pub fn begin(&mut self, widest: Widest) -> std::io::Result<()> {
+        self.width = widest.path.max(4);
+        self.twidth = widest.tensor.max(6);
+        if !self.quiet {
+            self.header()?;
+        }
+        Ok(())
+    }
+
+    /// The output, to print around the table.
+    pub fn out(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    fn header(&mut self) -> std::io::Result<()> {
+        self.header = true;
+        let (width, twidth) = (self.width, self.twidth);
+        writeln!(
+            self.out,
             "{:<width$}  {:<twidth$}  {:<13}  sha256",
             "file", "tensor", "verdict"
-        )?;
+        )
     }
-    for f in &r.files {
-        if quiet && f.verdict == FileVerdict::Ok {
-            continue;
+
+    /// One file's row and its problems.
+    pub fn row(&mut self, f: &FileResult) -> std::io::Result<()> {
+        if self.quiet && f.verdict == FileVerdict::Ok {
+            return Ok(());
         }
+        // With --quiet and nothing to list, no empty table.
+        if !self.header {
+            self.header()?;
+        }
+        let (out, width, twidth) = (&mut self.out, self.width, self.twidth);
         let hash = match &f.sha256 {
             HashCheck::NotKnown => "not published",
             HashCheck::NotChecked => "not checked",
@@ -84,7 +143,13 @@ pub fn text(
         if let Some(target) = &f.resolved {
             writeln!(out, "{:<width$}    -> {target}", "")?;
         }
+        Ok(())
     }
+}
+
+/// Everything after the table: tensor findings, the summary, pieces,
+/// claims, notes and the result.
+pub fn tail(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     if !r.findings.is_empty() {
         writeln!(out, "\ntensors:")?;
         for f in &r.findings {
@@ -164,9 +229,6 @@ pub fn text(
     result(out, r)
 }
 
-/// How many unchecked files are named before "and N more".
-const NAMED: usize = 5;
-
 /// The result line, with what it rests on and, short of VERIFIED, what was
 /// not established and how to establish it.
 pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
@@ -202,9 +264,8 @@ pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 thousands(s.content_unchecked as u64),
                 thousands(s.present as u64)
             )?;
-            let unchecked: Vec<&str> = r.unchecked_files().map(|f| f.path.as_str()).collect();
-            let more = unchecked.len().saturating_sub(NAMED);
-            let mut named = unchecked[..unchecked.len().min(NAMED)].join(", ");
+            let more = s.content_unchecked.saturating_sub(r.not_checked.len());
+            let mut named = r.not_checked.join(", ");
             if more > 0 {
                 named.push_str(&format!(" and {more} more"));
             }

@@ -3,7 +3,7 @@
 //! architecture puts at that position, content hashes where the manifest has
 //! them, and the publisher's claims against what the weights show.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -159,8 +159,13 @@ pub struct Report {
     pub root: PathBuf,
     /// Where files were looked for and found.
     pub located: Vec<String>,
-    /// Every expected file, then every extra one.
+    /// Every expected file, then every extra one (empty from
+    /// [`verify_each`], which hands them on instead).
     pub files: Vec<FileResult>,
+    /// The first [`NAMED`] present files whose content no digest checked
+    /// (there are `summary.content_unchecked`).
+    #[serde(skip)]
+    pub not_checked: Vec<String>,
     /// Counts.
     pub summary: Summary,
     /// Tensor-level findings of a by-name check (names, shapes, dtypes)
@@ -183,13 +188,6 @@ impl Report {
     pub fn verified(&self) -> bool {
         self.result.is_verified()
     }
-
-    /// Present files whose content no digest checked, by path.
-    pub fn unchecked_files(&self) -> impl Iterator<Item = &FileResult> {
-        self.files
-            .iter()
-            .filter(|f| is_present(f) && f.content_verified_by.is_empty())
-    }
 }
 
 /// A release file that was there to look at (extras are not release files).
@@ -209,6 +207,60 @@ pub fn verify_with_progress(
     opts: &Options,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report> {
+    struct Collect(Vec<FileResult>);
+    impl Rows for Collect {
+        type Error = Error;
+        fn begin(&mut self, _: Widest) -> Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, file: FileResult) -> Result<()> {
+            self.0.push(file);
+            Ok(())
+        }
+    }
+    let mut rows = Collect(Vec::new());
+    let mut report = verify_each(manifest, located, opts, progress, &mut rows)?;
+    report.files = rows.0;
+    Ok(report)
+}
+
+/// The longest path and tensor name among the rows to come, for a printer
+/// to size its columns before the first row.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Widest {
+    /// Bytes of the longest path.
+    pub path: usize,
+    /// Bytes of the longest expected tensor name.
+    pub tensor: usize,
+}
+
+/// Where [`verify_each`] hands each file's verdict, once final.
+pub trait Rows {
+    /// What a row can fail with (a closed output), besides verify's errors.
+    type Error: From<Error>;
+    /// Called once, before the first row.
+    fn begin(&mut self, widest: Widest) -> std::result::Result<(), Self::Error>;
+    /// One file: every expected file in manifest order, then every extra one.
+    fn row(&mut self, file: FileResult) -> std::result::Result<(), Self::Error>;
+}
+
+/// A file between its check and its row: `None` when it was simply not
+/// there. A manifest can list 10^6 files; a missing file's row is rebuilt
+/// from its entry when it is handed on, instead of holding one
+/// [`FileResult`] per listed file (a path copy and a problem list each).
+type Checked = Option<Box<FileResult>>;
+
+/// [`verify_with_progress`] handing each file's verdict to `rows` as soon as
+/// every check is done, instead of keeping them: the returned report's
+/// `files` is empty. Everything that can fail without `rows` failing fails
+/// before the first row.
+pub fn verify_each<R: Rows>(
+    manifest: &Manifest,
+    located: &Located,
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+    rows: &mut R,
+) -> std::result::Result<Report, R::Error> {
     let mut notes = Vec::new();
     let layout = match &manifest.architecture {
         Some(a) => Some(arch::expected(&adapt_naming(a, &located.root, &mut notes))?),
@@ -236,47 +288,63 @@ pub fn verify_with_progress(
             layout.as_ref().and_then(|l| l.tensors.get(i))
         }
     };
+    // Every change to a file's verdict goes through here: a missing file
+    // gets its full result the first time something is added to it.
+    let result_of = |i: usize, checked: &mut Checked| -> Box<FileResult> {
+        checked
+            .take()
+            .unwrap_or_else(|| Box::new(missing(&entries[i], expected_at(i))))
+    };
 
     let decoding = match (&layout, by_name) {
         (Some(_), false) => Decoding::GrokShard,
         (Some(_), true) => Decoding::ByName,
         (None, _) => Decoding::TensorFilesOnly,
     };
-    let mut files: Vec<(FileResult, Vec<TensorRecord>)> = entries
+    let mut files: Vec<(Checked, Vec<TensorRecord>)> = entries
         .par_iter()
         .enumerate()
         .map(|(i, entry)| check_file(located, entry, expected_at(i), decoding))
         .collect();
 
     let mut findings = Vec::new();
-    for (f, records) in files.iter_mut() {
+    for (i, (checked, records)) in files.iter_mut().enumerate() {
         let aliased = aliasing::findings(records);
         if !aliased.is_empty() {
+            let mut f = result_of(i, checked);
             f.structure_ok = false;
             if f.verdict == FileVerdict::Ok {
                 f.verdict = FileVerdict::BadStructure;
             }
             f.problems.extend(aliased);
+            *checked = Some(f);
         }
     }
     findings.extend(index_findings(root)?);
     if let (true, Some(layout)) = (by_name, &layout) {
-        let named: Vec<(PathBuf, &TensorRecord)> = files
+        let named: Vec<(PathBuf, &TensorRecord)> = entries
             .iter()
-            .flat_map(|(f, records)| records.iter().map(move |r| (PathBuf::from(&f.path), r)))
+            .zip(&files)
+            .flat_map(|(e, (_, records))| records.iter().map(move |r| (PathBuf::from(&e.path), r)))
             .collect();
-        for finding in arch::check_by_name(layout, named.iter().map(|(p, r)| (p.as_path(), *r))) {
+        let by_name_findings =
+            arch::check_by_name(layout, named.iter().map(|(p, r)| (p.as_path(), *r)));
+        drop(named);
+        for finding in by_name_findings {
             let owner = finding
                 .file
                 .as_ref()
-                .and_then(|p| files.iter_mut().find(|(f, _)| Path::new(&f.path) == p));
+                .and_then(|p| entries.iter().position(|e| Path::new(&e.path) == p));
             match owner {
-                Some((f, _)) => {
+                Some(i) => {
+                    let checked = &mut files[i].0;
+                    let mut f = result_of(i, checked);
                     f.structure_ok = false;
                     if f.verdict == FileVerdict::Ok {
                         f.verdict = FileVerdict::BadStructure;
                     }
                     f.problems.push(finding.message.clone());
+                    *checked = Some(f);
                 }
                 None => findings.push(finding),
             }
@@ -288,6 +356,7 @@ pub fn verify_with_progress(
             root,
             entries,
             &mut files,
+            &result_of,
             opts.torrent.as_ref(),
             opts.cache,
             opts.stop,
@@ -312,37 +381,13 @@ pub fn verify_with_progress(
         (None, 0, 0)
     };
 
-    let listed: BTreeSet<&str> = entries.iter().map(|f| f.path.as_str()).collect();
     let extras = if manifest.files.is_empty() {
         Vec::new()
     } else {
-        extra_files(root, entries, &listed)?
+        extra_files(root, entries)?
     };
-    for rel in extras {
-        files.push((
-            FileResult {
-                path: rel.clone(),
-                tensor: None,
-                verdict: FileVerdict::Extra,
-                problems: vec!["not part of the release".into()],
-                size: std::fs::metadata(root.join(&rel)).ok().map(|m| m.len()),
-                structure_ok: false,
-                sha256: HashCheck::NotKnown,
-                content_verified_by: Vec::new(),
-                resolved: None,
-            },
-            Vec::new(),
-        ));
-    }
-
-    let summary = summarize(
-        entries.len(),
-        files.iter().map(|(f, _)| f),
-        layout.is_some(),
-    );
     let decoded: Vec<(usize, &TensorRecord)> = files
         .iter()
-        .take(entries.len())
         .enumerate()
         .filter_map(|(i, (_, t))| t.first().map(|t| (i, t)))
         .collect();
@@ -361,8 +406,59 @@ pub fn verify_with_progress(
         ),
         _ => Vec::new(),
     };
+    drop(decoded);
+
+    // Every check is done: hand the rows on, counting as they go.
+    rows.begin(Widest {
+        path: entries
+            .iter()
+            .map(|e| e.path.len())
+            .chain(extras.iter().map(String::len))
+            .max()
+            .unwrap_or(0),
+        tensor: (0..entries.len())
+            .filter_map(|i| expected_at(i).map(|t| t.name.len()))
+            .max()
+            .unwrap_or(0),
+    })?;
+    let structural = layout.is_some();
+    let mut summary = Summary {
+        expected: entries.len(),
+        ..Summary::default()
+    };
+    let mut failures = 0;
+    let mut not_checked = Vec::new();
+    let mut count = |f: &FileResult| {
+        summary.add(f, structural);
+        failures += usize::from(f.verdict.is_failure());
+        if is_present(f) && f.content_verified_by.is_empty() && not_checked.len() < NAMED {
+            not_checked.push(f.path.clone());
+        }
+    };
+    for (i, (mut checked, records)) in files.into_iter().enumerate() {
+        drop(records);
+        let f = *result_of(i, &mut checked);
+        count(&f);
+        rows.row(f)?;
+    }
+    for rel in extras {
+        let f = FileResult {
+            size: std::fs::metadata(root.join(&rel)).ok().map(|m| m.len()),
+            path: rel,
+            tensor: None,
+            verdict: FileVerdict::Extra,
+            problems: vec!["not part of the release".into()],
+            structure_ok: false,
+            sha256: HashCheck::NotKnown,
+            content_verified_by: Vec::new(),
+            resolved: None,
+        };
+        count(&f);
+        rows.row(f)?;
+    }
+
     notes.extend(permutation_notes(manifest, &summary, opts, layout.as_ref()));
-    let failures = files.iter().filter(|(f, _)| f.verdict.is_failure()).count()
+    let failures = failures
         + findings.len()
         + pieces
             .as_ref()
@@ -382,7 +478,8 @@ pub fn verify_with_progress(
         release: manifest.release.id.clone(),
         root: root.clone(),
         located: located.notes.clone(),
-        files: files.into_iter().map(|(f, _)| f).collect(),
+        files: Vec::new(),
+        not_checked,
         summary,
         findings,
         pieces,
@@ -393,45 +490,40 @@ pub fn verify_with_progress(
     })
 }
 
-/// Counts verdicts; `structural` when there was an architecture to check against.
-fn summarize<'a>(
-    expected: usize,
-    files: impl Iterator<Item = &'a FileResult>,
-    structural: bool,
-) -> Summary {
-    let mut summary = Summary {
-        expected,
-        ..Summary::default()
-    };
-    for f in files {
+/// How many files whose content was not checked a report names.
+pub const NAMED: usize = 5;
+
+impl Summary {
+    /// Counts one verdict; `structural` when there was an architecture to
+    /// check against.
+    fn add(&mut self, f: &FileResult, structural: bool) {
         match f.verdict {
-            FileVerdict::Missing => summary.missing += 1,
-            FileVerdict::Extra => summary.extra += 1,
-            FileVerdict::WrongSize => summary.wrong_size += 1,
+            FileVerdict::Missing => self.missing += 1,
+            FileVerdict::Extra => self.extra += 1,
+            FileVerdict::WrongSize => self.wrong_size += 1,
             _ => {}
         }
-        if f.verdict != FileVerdict::Missing && f.verdict != FileVerdict::Extra {
-            summary.present += 1;
+        if is_present(f) {
+            self.present += 1;
             if f.content_verified_by.is_empty() {
-                summary.content_unchecked += 1;
+                self.content_unchecked += 1;
             } else {
-                summary.content_verified += 1;
+                self.content_verified += 1;
             }
             if f.structure_ok {
-                summary.structure_ok += 1;
+                self.structure_ok += 1;
             } else if structural {
-                summary.structure_bad += 1;
+                self.structure_bad += 1;
             }
         }
         match f.sha256 {
-            HashCheck::Matched => summary.hash_matched += 1,
-            HashCheck::Mismatch { .. } => summary.hash_mismatched += 1,
-            HashCheck::NotKnown if f.verdict != FileVerdict::Extra => summary.hash_unknown += 1,
-            HashCheck::NotChecked => summary.hash_not_checked += 1,
+            HashCheck::Matched => self.hash_matched += 1,
+            HashCheck::Mismatch { .. } => self.hash_mismatched += 1,
+            HashCheck::NotKnown if f.verdict != FileVerdict::Extra => self.hash_unknown += 1,
+            HashCheck::NotChecked => self.hash_not_checked += 1,
             _ => {}
         }
     }
-    summary
 }
 
 /// Releases published under two tensor namings (Mixtral: the torrent's
@@ -482,13 +574,17 @@ enum Decoding {
     TensorFilesOnly,
 }
 
-fn check_file(
-    located: &Located,
-    entry: &FileEntry,
-    expected: Option<&ExpectedTensor>,
-    decoding: Decoding,
-) -> (FileResult, Vec<TensorRecord>) {
-    let mut result = FileResult {
+/// The result of a listed file that is not there.
+fn missing(entry: &FileEntry, expected: Option<&ExpectedTensor>) -> FileResult {
+    let mut result = unchecked(entry, expected);
+    result.verdict = FileVerdict::Missing;
+    result.problems.push("missing".into());
+    result
+}
+
+/// A listed file's result before anything was found about it.
+fn unchecked(entry: &FileEntry, expected: Option<&ExpectedTensor>) -> FileResult {
+    FileResult {
         path: entry.path.clone(),
         tensor: expected.map(|t| t.name.clone()),
         verdict: FileVerdict::Ok,
@@ -502,20 +598,26 @@ fn check_file(
         },
         content_verified_by: Vec::new(),
         resolved: None,
-    };
+    }
+}
+
+fn check_file(
+    located: &Located,
+    entry: &FileEntry,
+    expected: Option<&ExpectedTensor>,
+    decoding: Decoding,
+) -> (Checked, Vec<TensorRecord>) {
     let path = match located.resolve(&entry.path) {
         Ok(Some(resolved)) => resolved,
-        Ok(None) => {
-            result.verdict = FileVerdict::Missing;
-            result.problems.push("missing".into());
-            return (result, Vec::new());
-        }
+        Ok(None) => return (None, Vec::new()),
         Err(problem) => {
+            let mut result = unchecked(entry, expected);
             result.verdict = FileVerdict::Missing;
             result.problems.push(problem);
-            return (result, Vec::new());
+            return (Some(Box::new(result)), Vec::new());
         }
     };
+    let mut result = unchecked(entry, expected);
     if path.via_link {
         result.resolved = Some(path.path.display().to_string());
     }
@@ -524,7 +626,7 @@ fn check_file(
         Err(e) => {
             result.verdict = FileVerdict::Missing;
             result.problems.push(format!("unreadable: {e}"));
-            return (result, Vec::new());
+            return (Some(Box::new(result)), Vec::new());
         }
     };
     result.size = Some(size);
@@ -572,32 +674,40 @@ fn check_file(
             _ => {}
         }
     }
-    (result, records)
+    (Some(Box::new(result)), records)
 }
 
 /// Hashes in one pass (the engine reads each byte once): the SHA-256 of
 /// every present file whose digest the manifest knows, and, with a torrent,
 /// every piece. Results are written into `files`.
+#[allow(clippy::too_many_arguments)]
 fn hash_pass(
     root: &Path,
     entries: &[FileEntry],
-    files: &mut [(FileResult, Vec<TensorRecord>)],
+    files: &mut [(Checked, Vec<TensorRecord>)],
+    result_of: &dyn Fn(usize, &mut Checked) -> Box<FileResult>,
     torrent: Option<&Metainfo>,
     cache: CacheMode,
     stop: Option<&'static std::sync::atomic::AtomicBool>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<HashReport> {
     let mut plan_files: Vec<PlanFile> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for (entry, (result, _)) in entries.iter().zip(files.iter()) {
+    for (entry, (checked, _)) in entries.iter().zip(files.iter()) {
         // Missing files, and links that led outside the root, are not read.
-        if entry.sha256.is_some() && result.verdict != FileVerdict::Missing {
-            index.insert(entry.path.clone(), plan_files.len());
+        let present = checked
+            .as_ref()
+            .is_some_and(|f| f.verdict != FileVerdict::Missing);
+        if entry.sha256.is_some() && present {
             plan_files.push(PlanFile::sha256(entry.path.clone(), entry.size));
         }
     }
     let mut pieces = None;
     if let Some(t) = torrent {
+        let mut index: HashMap<String, usize> = plan_files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
         let mut order = Vec::with_capacity(t.files.len());
         for f in &t.files {
             let rel = f.relative_path();
@@ -622,6 +732,7 @@ fn hash_pass(
     let mut plan = HashPlan::new(plan_files).with_cache(cache).with_stop(stop);
     plan.pieces = pieces;
     let report = engine::run(root, &plan, progress)?;
+    drop(plan);
     if report.interrupted {
         return Err(Error::Interrupted(format!(
             "hashing stopped after {} bytes; {}",
@@ -631,16 +742,19 @@ fn hash_pass(
     }
     let by_path: HashMap<&str, &engine::FileReport> =
         report.files.iter().map(|f| (f.path.as_str(), f)).collect();
-    for (entry, (result, _)) in entries.iter().zip(files.iter_mut()) {
+    for (i, (entry, (checked, _))) in entries.iter().zip(files.iter_mut()).enumerate() {
         let (Some(want), Some(got)) = (&entry.sha256, by_path.get(entry.path.as_str())) else {
             continue;
         };
         match &got.sha256 {
             Some(actual) if actual.eq_ignore_ascii_case(want) => {
+                let mut result = result_of(i, checked);
                 result.sha256 = HashCheck::Matched;
                 result.content_verified_by.push("sha256");
+                *checked = Some(result);
             }
             Some(actual) => {
+                let mut result = result_of(i, checked);
                 result.sha256 = HashCheck::Mismatch {
                     expected: want.to_ascii_lowercase(),
                     actual: actual.clone(),
@@ -651,21 +765,29 @@ fn hash_pass(
                 result
                     .problems
                     .push("SHA-256 differs from the manifest".into());
+                *checked = Some(result);
             }
             None => {
                 if let Some(e) = &got.error {
+                    let mut result = result_of(i, checked);
                     result.problems.push(format!("could not be hashed: {e}"));
                     if !result.verdict.is_failure() || result.verdict == FileVerdict::BadStructure {
                         result.verdict = FileVerdict::Unreadable;
                     }
+                    *checked = Some(result);
                 }
             }
         }
     }
-    if let Some(p) = &report.pieces {
+    if let Some(p) = report.pieces.as_ref().filter(|p| !p.failed.is_empty()) {
+        let position: HashMap<&str, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.as_str(), i))
+            .collect();
         for bad in &p.failed {
             for span in &bad.spans {
-                let Some((result, _)) = files.iter_mut().find(|(f, _)| f.path == span.path) else {
+                let Some(&i) = position.get(span.path.as_str()) else {
                     continue;
                 };
                 let what = match (bad.reason == "mismatch", bad.count == 1) {
@@ -673,6 +795,8 @@ fn hash_pass(
                     (true, false) => "have the wrong SHA-1",
                     (false, _) => "could not be read",
                 };
+                let checked = &mut files[i].0;
+                let mut result = result_of(i, checked);
                 result.problems.push(format!(
                     "torrent {} {what} (bytes {}..{} of this file)",
                     bad.label(),
@@ -690,6 +814,7 @@ fn hash_pass(
                 } else if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
                     result.verdict = FileVerdict::HashMismatch;
                 }
+                *checked = Some(result);
             }
         }
     }
@@ -698,17 +823,19 @@ fn hash_pass(
         // pieces passing proves the file.
         let in_torrent: std::collections::HashSet<String> =
             t.files.iter().map(|f| f.relative_path()).collect();
-        for (result, _) in files.iter_mut() {
-            let Some(got) = by_path.get(result.path.as_str()) else {
+        for (i, (entry, (checked, _))) in entries.iter().zip(files.iter_mut()).enumerate() {
+            let Some(got) = by_path.get(entry.path.as_str()) else {
                 continue;
             };
-            if in_torrent.contains(&result.path)
+            if in_torrent.contains(&entry.path)
                 && got.status == engine::FileStatus::Ok
                 && got.error.is_none()
                 && got.failed_pieces.is_empty()
                 && !got.unchecked
             {
+                let mut result = result_of(i, checked);
                 result.content_verified_by.push("torrent pieces");
+                *checked = Some(result);
             }
         }
     }
@@ -818,12 +945,12 @@ pub fn structure_diffs(r: &TensorRecord, t: &ExpectedTensor) -> Vec<String> {
 }
 
 /// Files under the release's directories that the manifest does not list.
-fn extra_files(root: &Path, files: &[FileEntry], listed: &BTreeSet<&str>) -> Result<Vec<String>> {
+fn extra_files(root: &Path, files: &[FileEntry]) -> Result<Vec<String>> {
     let dirs: BTreeSet<&str> = files
         .iter()
         .map(|f| f.path.rsplit_once('/').map_or("", |(d, _)| d))
         .collect();
-    let mut extra = Vec::new();
+    let mut found = Vec::new();
     for dir in dirs {
         let full = if dir.is_empty() {
             root.to_path_buf()
@@ -839,18 +966,22 @@ fn extra_files(root: &Path, files: &[FileEntry], listed: &BTreeSet<&str>) -> Res
             if name.starts_with('.') || entry.file_type().is_ok_and(|t| t.is_dir()) {
                 continue;
             }
-            let rel = if dir.is_empty() {
+            found.push(if dir.is_empty() {
                 name
             } else {
                 format!("{dir}/{name}")
-            };
-            if !listed.contains(rel.as_str()) {
-                extra.push(rel);
-            }
+            });
         }
     }
-    extra.sort();
-    Ok(extra)
+    // The set of listed paths is only worth building when there is
+    // something to look up in it (a large manifest against a partial copy
+    // often has nothing on disk).
+    if !found.is_empty() {
+        let listed: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        found.retain(|rel| !listed.contains(rel.as_str()));
+    }
+    found.sort();
+    Ok(found)
 }
 
 fn permutation_notes(

@@ -330,8 +330,6 @@ pub struct Peak {
 /// limits of large inputs; the figure includes pages of memory-mapped files
 /// the child touched, and, because the child is forked from the test
 /// process before it execs, the test process's own peak: keep that small.
-// The child is reaped by wait4, which (unlike Child::wait) reports its rusage.
-#[allow(clippy::zombie_processes)]
 pub fn run_bin_peak_rss(args: &[&str], cwd: &Path, limit: Duration) -> Peak {
     use std::io::{BufRead, Read, Seek};
     let out_path = cwd.join(".peak-rss-stdout");

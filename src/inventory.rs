@@ -41,7 +41,9 @@ pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry>
             let format = match (size, formats::detect(path)) {
                 (0, _) | (_, Ok(Format::Unknown)) if shard_name => Format::GrokShard,
                 (0, _) if !keep_unknown => return None,
-                (_, Ok(Format::Unknown)) if !keep_unknown => return None,
+                // Compressed files in a directory are not weights; named, one is
+                // refused saying what it holds.
+                (_, Ok(Format::Unknown | Format::Gzip)) if !keep_unknown => return None,
                 (_, Ok(f)) => f,
                 (_, Err(e)) => {
                     return Some(Entry { path: path.clone(), rel: rel.clone(), size, format: Format::Unknown, tensors: Err(e) })

@@ -528,17 +528,72 @@ fn numpy_1_and_2_arrays_of_every_protocol_are_benign() {
         out,
         "\
 index  file             kind                 shape             dtype     scales                         bytes
+   10  tensor00010_000  ndarray              2x3               float32   -                                 94
+   11  tensor00011_000  ndarray              2x3               float32   -                                 29
    12  tensor00012_000  ndarray              2x3               float32   -                                 29
    13  tensor00013_000  ndarray              2x3               float32   -                                 24
    14  tensor00014_000  ndarray              2x3               float32   -                                 24
    15  tensor00015_000  ndarray              2x3               float32   -                                 24
+   20  tensor00020_000  ndarray              2x3               float32   -                                 94
+   21  tensor00021_000  ndarray              2x3               float32   -                                 29
    22  tensor00022_000  ndarray              2x3               float32   -                                 29
    23  tensor00023_000  ndarray              2x3               float32   -                                 24
    24  tensor00024_000  ndarray              2x3               float32   -                                 24
    25  tensor00025_000  ndarray              2x3               float32   -                                 24
 
-8 files, 8 tensors, 48 parameters, 1,486 bytes on disk
-  float32                   202 bytes
+12 files, 12 tensors, 72 parameters, 2,664 bytes on disk
+  float32                   448 bytes
 "
+    );
+}
+
+// 13. The malicious side of protocol 0 and of compression: a call by INST
+//     (no PROTO, text opcodes) and a pickle inside gzip are refused with
+//     the global they would call named, like any other pickle.
+#[test]
+fn protocol_0_and_gzip_pickles_name_the_global_they_would_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("inst.pkl"), b"(S'echo pwned'\nios\nsystem\n.").expect("write");
+    let (code, out, err) = run_within(LIMIT, &["inspect", "inst.pkl"], d);
+    assert_eq!(
+        (code, out.lines().last()),
+        (1, Some("1 files could not be decoded (see errors)"))
+    );
+    common::assert_output(
+        &err,
+        snapbox::str![[r#"
+weightcheck: [ROOT]/inst.pkl: byte 15: unknown global os.system (refused, never resolved)
+
+"#]],
+        d,
+    );
+    let script = "import gzip, sys; sys.stdout.buffer.write(gzip.compress(b'\\x80\\x02cposix\\nsystem\\nX\\x02\\x00\\x00\\x00id\\x85R.'))";
+    let gz = Command::new(common::python())
+        .args(["-c", script])
+        .output()
+        .expect("python");
+    assert!(
+        gz.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gz.stderr)
+    );
+    std::fs::write(d.join("model.pkl.gz"), gz.stdout).expect("write");
+    let (code, _, err) = run_within(LIMIT, &["inspect", "model.pkl.gz"], d);
+    assert_eq!(code, 1);
+    common::assert_output(
+        &err,
+        snapbox::str![[r#"
+weightcheck: [ROOT]/model.pkl.gz: byte 0: a gzip-compressed pickle; inside it, byte 2: unknown global posix.system (refused, never resolved); weightcheck decodes only uncompressed tensor files
+
+"#]],
+        d,
+    );
+    // In a directory, a compressed file is not a weight file: passed over.
+    std::fs::remove_file(d.join("inst.pkl")).expect("rm");
+    let (code, _, err) = run_within(LIMIT, &["inspect", "."], d);
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "weightcheck: no tensor files found\n")
     );
 }

@@ -24,6 +24,8 @@ pub enum Format {
     TorchZip,
     /// A legacy PyTorch file (pre-1.6 pickle stream or tar): recognised, not supported.
     TorchLegacy,
+    /// A gzip-compressed file: refused, saying what is inside.
+    Gzip,
     /// None of the above.
     Unknown,
 }
@@ -37,6 +39,7 @@ impl Format {
             Format::ShardIndex => "shard-index",
             Format::TorchZip => "torch-zip",
             Format::TorchLegacy => "torch-legacy",
+            Format::Gzip => "gzip",
             Format::Unknown => "unknown",
         }
     }
@@ -79,6 +82,9 @@ pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Format::TorchZip;
     }
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Format::Gzip;
+    }
     if torch::is_legacy(head) || head.get(257..262) == Some(b"ustar") {
         return Format::TorchLegacy;
     }
@@ -95,6 +101,11 @@ pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
         }
     }
     if head.first() == Some(&0x80) && head.get(1).is_some_and(|v| (2..=5).contains(v)) {
+        return Format::GrokShard;
+    }
+    // Protocol 0 and 1 pickles start with no magic; a file named as a
+    // pickle goes to the pickle reader, which names any global it refuses.
+    if file_name.ends_with(".pkl") || file_name.ends_with(".pickle") {
         return Format::GrokShard;
     }
     let first = head.iter().find(|b| !b.is_ascii_whitespace());
@@ -179,6 +190,7 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
             })
             .collect()),
         Format::TorchLegacy => Err(Error::format(path, 0, torch::LEGACY_MESSAGE)),
+        Format::Gzip => Err(super::gzip::refuse(path)),
         Format::ShardIndex => Err(Error::Invalid(format!(
             "{} is an index; an index may not name another index",
             path.display()

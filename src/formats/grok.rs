@@ -43,7 +43,8 @@ pub fn decode_shard(path: &Path) -> Result<TensorRecord> {
 
 /// Decodes a Grok-1 shard held in `data`; `path` names it in errors.
 pub fn decode_shard_bytes(path: &Path, data: &[u8]) -> Result<TensorRecord> {
-    if data.first() != Some(&0x80) {
+    // Protocols 0 and 1 have no PROTO opcode, but open with a value.
+    if !data.first().is_some_and(|&b| pickle::may_start(b)) {
         return Err(Error::format(
             path,
             0,

@@ -6,6 +6,7 @@
 pub mod detect;
 pub mod dtype;
 pub mod grok;
+pub mod gzip;
 pub mod index;
 pub mod numpy;
 pub mod pickle;

@@ -1,7 +1,7 @@
 //! numpy arrays as numpy and ml_dtypes pickle them, read from a parsed
 //! [`Pickle`] without touching their payload.
 
-use super::pickle::{CallKind, Node, NodeId, Pickle, Span};
+use super::pickle::{CallKind, Escapes, Node, NodeId, Pickle, Span};
 use super::tensor::checked_elements;
 use super::DType;
 
@@ -65,30 +65,72 @@ pub fn is_array(p: &Pickle, id: NodeId) -> bool {
 fn payload(p: &Pickle, id: NodeId) -> DResult<(Span, u64)> {
     match p.node(id) {
         Node::Bytes(span) => Ok((*span, span.len)),
-        _ => match object(p, id) {
-            Some((CallKind::Reduce, ("_codecs", "encode"), args, None)) => {
-                let a = p.seq(args).unwrap_or(&[]);
-                let [text, encoding] = a else {
-                    return fail(p, args, "_codecs.encode takes (text, encoding)");
-                };
-                if p.str(*encoding) != Some("latin1") {
-                    return fail(p, *encoding, "array payload encoding is not latin1");
-                }
-                let (Node::Str(span), Some(s)) = (p.node(*text), p.str(*text)) else {
-                    return fail(p, *text, "array payload is not a text string");
-                };
-                let mut n = 0u64;
-                for c in s.chars() {
-                    if u32::from(c) > 0xFF {
-                        return fail(p, *text, "array payload has a character beyond latin1");
+        _ => {
+            match object(p, id) {
+                Some((CallKind::Reduce, ("_codecs", "encode"), args, None)) => {
+                    let a = p.seq(args).unwrap_or(&[]);
+                    let [text, encoding] = a else {
+                        return fail(p, args, "_codecs.encode takes (text, encoding)");
+                    };
+                    if p.str(*encoding) != Some("latin1") {
+                        return fail(p, *encoding, "array payload encoding is not latin1");
                     }
-                    n += 1;
+                    match p.node(*text) {
+                    Node::Str(span) => {
+                        let Some(s) = p.str(*text) else {
+                            return fail(p, *text, "array payload is not UTF-8 text");
+                        };
+                        let mut n = 0u64;
+                        for c in s.chars() {
+                            if u32::from(c) > 0xFF {
+                                return fail(p, *text, "array payload has a character beyond latin1");
+                            }
+                            n += 1;
+                        }
+                        Ok((*span, n))
+                    }
+                    // Protocol 0 writes the text as raw-unicode-escape.
+                    Node::EscapedStr(span, Escapes::RawUnicode) => match latin1_chars(p.bytes(*span)) {
+                        Some(n) => Ok((*span, n)),
+                        None => fail(p, *text, "array payload has a character beyond latin1 or a broken \\u escape"),
+                    },
+                    _ => fail(p, *text, "array payload is not a text string"),
                 }
-                Ok((*span, n))
+                }
+                _ => fail(p, id, "array payload is not a bytes object"),
             }
-            _ => fail(p, id, "array payload is not a bytes object"),
-        },
+        }
     }
+}
+
+/// How many characters raw-unicode-escape text stands for, if all are
+/// latin-1: each byte is one, except `\\uXXXX` (and `\\UXXXXXXXX`), one
+/// character written as an escape.
+fn latin1_chars(text: &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    let mut i = 0;
+    while i < text.len() {
+        let digits = match (text[i], text.get(i + 1)) {
+            (b'\\', Some(b'u')) => 4,
+            (b'\\', Some(b'U')) => 8,
+            _ => 0,
+        };
+        if digits > 0 {
+            let hex = text.get(i + 2..i + 2 + digits)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            let hex = std::str::from_utf8(hex).ok()?;
+            if u32::from_str_radix(hex, 16).ok()? > 0xFF {
+                return None;
+            }
+            i += 2 + digits;
+        } else {
+            i += 1;
+        }
+        n += 1;
+    }
+    Some(n)
 }
 
 /// Decodes the array at `id`, checking that its payload holds exactly its

@@ -54,6 +54,10 @@ pub enum Node {
     Float(f64),
     /// A text string (UTF-8 checked when read with [`Pickle::str`]).
     Str(Span),
+    /// A protocol-0 text string whose bytes in the file are escaped; the
+    /// span is the escaped text. Never decoded into a name or key: only a
+    /// numpy payload counts the characters it stands for.
+    EscapedStr(Span, Escapes),
     /// A bytes, bytearray or protocol-2 binary string payload.
     Bytes(Span),
     /// A tuple.
@@ -86,6 +90,15 @@ pub enum Node {
     },
     /// A persistent id (`PERSID` / `BINPERSID`), left for the caller to interpret.
     PersistentId(NodeId),
+}
+
+/// How an [`Node::EscapedStr`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escapes {
+    /// `UNICODE`: raw-unicode-escape (latin-1 bytes, `\uXXXX`, `\UXXXXXXXX`).
+    RawUnicode,
+    /// `STRING`: a Python 2 `repr` (quotes, `\x..`, `\n`, …).
+    Repr,
 }
 
 /// Why a pickle could not be read, and where.
@@ -294,6 +307,33 @@ impl<'a> Pickle<'a> {
     }
 }
 
+/// Whether a pickle may start with `first`: PROTO (protocols 2-5) or, in
+/// protocols 0 and 1, which have no magic, an opcode that opens a value.
+pub fn may_start(first: u8) -> bool {
+    matches!(
+        first,
+        0x80 | b'('
+            | b'c'
+            | b'i'
+            | b']'
+            | b'}'
+            | b')'
+            | b'N'
+            | b'I'
+            | b'V'
+            | b'S'
+            | b'F'
+            | b'L'
+            | b'K'
+            | b'J'
+            | b'M'
+            | b'X'
+            | b'U'
+            | b'T'
+            | b'G'
+    )
+}
+
 /// Parses the pickle at the start of `data`, refusing globals not in `allow`.
 pub fn parse<'a>(
     data: &'a [u8],
@@ -377,6 +417,70 @@ impl<'a> Parser<'a> {
             .or_else(|_| self.err(at, format!("{what} is not UTF-8")))?;
         self.pos += nl + 1;
         Ok(text)
+    }
+
+    /// A protocol-0 argument line as bytes, of any length: scanning for its
+    /// newline consumes what it scans, so a long line costs linear time.
+    fn raw_line(&mut self, what: &str, at: usize) -> PResult<Span> {
+        let rest = &self.data[self.pos..];
+        let Some(nl) = rest.iter().position(|&b| b == b'\n') else {
+            return self.err(at, format!("{what}: no newline before the end of the data"));
+        };
+        let span = Span {
+            offset: self.pos as u64,
+            len: nl as u64,
+        };
+        self.pos += nl + 1;
+        Ok(span)
+    }
+
+    /// `UNICODE` (`V`) and `STRING` (`S`): plain ASCII text is an ordinary
+    /// string; anything escaped is kept as escaped text.
+    fn text_line(&mut self, op: u8, at: usize) -> PResult<()> {
+        let (what, escapes) = if op == b'V' {
+            ("UNICODE", Escapes::RawUnicode)
+        } else {
+            ("STRING", Escapes::Repr)
+        };
+        let mut span = self.raw_line(what, at)?;
+        if op == b'S' {
+            let text = &self.data[span.offset as usize..][..span.len as usize];
+            let quoted = text.len() >= 2
+                && (text[0] == b'\'' || text[0] == b'"')
+                && text[text.len() - 1] == text[0];
+            if !quoted {
+                return self.err(at, "STRING argument is not quoted");
+            }
+            span = Span {
+                offset: span.offset + 1,
+                len: span.len - 2,
+            };
+        }
+        let text = &self.data[span.offset as usize..][..span.len as usize];
+        let node = if text.iter().all(|&b| b.is_ascii() && b != b'\\') {
+            Node::Str(span)
+        } else {
+            Node::EscapedStr(span, escapes)
+        };
+        self.push(node, at)
+    }
+
+    /// `INST` and `OBJ`: a call of a class with the items above the mark.
+    fn instance(&mut self, op: u8, at: usize) -> PResult<()> {
+        let mut items = self.pop_mark(at, if op == b'i' { "INST" } else { "OBJ" })?;
+        let callable = if op == b'i' {
+            let module = self.line("INST module", at)?;
+            let name = self.line("INST name", at)?;
+            self.global(module, name, at)?;
+            self.pop(at, "INST")?
+        } else {
+            if items.is_empty() {
+                return self.err(at, "OBJ without a class");
+            }
+            items.remove(0)
+        };
+        let args = self.push_node(Node::Tuple(items), at)?;
+        self.object(CallKind::Reduce, callable, args, None, at)
     }
 
     fn push_node(&mut self, node: Node, at: usize) -> PResult<NodeId> {
@@ -828,8 +932,31 @@ impl<'a> Parser<'a> {
                     let pid = self.pop(at, "BINPERSID")?;
                     self.push(Node::PersistentId(pid), at)?;
                 }
-                b'i' | b'o' | b'F' | b'L' | b'S' | b'V' | 0x82..=0x84 => {
-                    return self.err(at, format!("opcode 0x{op:02x} (protocol 0/1 or extension registry) is not supported"));
+                // Protocol 0 text forms.
+                b'V' | b'S' => self.text_line(op, at)?,
+                b'i' | b'o' => self.instance(op, at)?,
+                b'F' => {
+                    let line = self.line("FLOAT", at)?;
+                    let Ok(v) = line.parse::<f64>() else {
+                        return self.err(at, format!("FLOAT {line:?} is not a number"));
+                    };
+                    self.push(Node::Float(v), at)?;
+                }
+                b'L' => {
+                    let line = self.line("LONG", at)?;
+                    let digits = line.strip_suffix('L').unwrap_or(line);
+                    let Ok(v) = digits.parse::<i64>() else {
+                        return self.err(at, format!("LONG {line:?} is not a 64-bit integer"));
+                    };
+                    self.push(Node::Int(v), at)?;
+                }
+                0x82..=0x84 => {
+                    let code = match op {
+                        0x82 => u32::from(self.fixed::<1>("EXT1", at)?[0]),
+                        0x83 => u32::from(u16::from_le_bytes(self.fixed::<2>("EXT2", at)?)),
+                        _ => u32::from_le_bytes(self.fixed::<4>("EXT4", at)?),
+                    };
+                    return self.err(at, format!("extension registry code {code} (copyreg): the global it stands for cannot be known from the file; refused"));
                 }
                 _ => return self.err(at, format!("unknown opcode 0x{op:02x}")),
             }
@@ -882,6 +1009,56 @@ mod tests {
 
     fn parse_err(data: &[u8]) -> PickleError {
         parse(data, Allowlist::NUMPY, Limits::default()).expect_err("must fail")
+    }
+
+    /// Protocol 0, as CPython writes it: `pickle.dumps({'a': [1, 2.5, 'x'],
+    /// 'b': 7}, protocol=0)`, then the text opcodes no dict uses.
+    #[test]
+    fn reads_protocol_0_text_opcodes() {
+        let data = b"(dp0\nVa\np1\n(lp2\nI1\naF2.5\naVx\np3\nasVb\np4\nI7\ns.";
+        let p = parse_ok(data);
+        let a = p.seq(p.dict_get(p.root(), "a").unwrap()).unwrap();
+        assert_eq!(p.int(a[0]), Some(1));
+        assert_eq!(p.node(a[1]), &Node::Float(2.5));
+        assert_eq!(p.str(a[2]), Some("x"));
+        assert_eq!(p.int(p.dict_get(p.root(), "b").unwrap()), Some(7));
+        let l = parse_ok(b"L12345678901L\n.");
+        assert_eq!(l.int(l.root()), Some(12345678901));
+        assert_eq!(p.end, data.len() as u64);
+        // STRING: quoted; escaped text is kept escaped, never a name.
+        let s = parse_ok(b"S'abc'\n.");
+        assert_eq!(s.str(s.root()), Some("abc"));
+        let esc = b"S'a\\nb'\n.";
+        let q = parse_ok(esc);
+        assert!(matches!(
+            q.node(q.root()),
+            Node::EscapedStr(_, Escapes::Repr)
+        ));
+        assert_eq!(q.str(q.root()), None);
+        assert!(parse_err(b"Sabc\n.").message.contains("not quoted"));
+    }
+
+    /// INST and OBJ call a class: its name is checked like GLOBAL's.
+    #[test]
+    fn protocol_0_calls_name_their_global() {
+        let e = parse_err(b"(S'echo pwned'\nios\nsystem\n.");
+        assert_eq!(
+            (e.offset, e.message.as_str()),
+            (15, "unknown global os.system (refused, never resolved)")
+        );
+        let e = parse_err(b"(cos\nsystem\nS'id'\no.");
+        assert_eq!(
+            e.message,
+            "unknown global os.system (refused, never resolved)"
+        );
+        let e = parse_err(b"(o.");
+        assert!(e.message.contains("OBJ without a class"), "{}", e.message);
+        let e = parse_err(b"\x80\x02\x82\x05.");
+        assert!(
+            e.message.contains("extension registry code 5"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

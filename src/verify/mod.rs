@@ -551,7 +551,7 @@ fn found_tensor_files(root: &Path) -> Result<Vec<FileEntry>> {
     let files = crate::paths::tensor_files(&[root.to_path_buf()])?;
     Ok(files
         .into_iter()
-        .filter(|(path, _)| matches!(formats::detect(path), Ok(f) if f != Format::Unknown && f != Format::ShardIndex))
+        .filter(|(path, _)| matches!(formats::detect(path), Ok(f) if !matches!(f, Format::Unknown | Format::ShardIndex | Format::Gzip)))
         .map(|(path, rel)| FileEntry {
             size: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
             path: rel,
@@ -852,6 +852,9 @@ fn decode(path: &Path, decoding: Decoding) -> Result<Vec<TensorRecord>> {
         Decoding::TensorFilesOnly => {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             match formats::detect(path)? {
+                Format::Gzip if formats::detect::named_as_tensor_file(name) => {
+                    Err(formats::gzip::refuse(path))
+                }
                 Format::Unknown if formats::detect::named_as_tensor_file(name) => {
                     Err(Error::format(
                         path,
@@ -860,7 +863,7 @@ fn decode(path: &Path, decoding: Decoding) -> Result<Vec<TensorRecord>> {
                          (safetensors, PyTorch zip, pickle)",
                     ))
                 }
-                Format::Unknown | Format::ShardIndex => Ok(Vec::new()),
+                Format::Unknown | Format::ShardIndex | Format::Gzip => Ok(Vec::new()),
                 _ => formats::inspect_file(path),
             }
         }

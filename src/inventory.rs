@@ -63,6 +63,52 @@ pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry>
         .collect()
 }
 
+/// The files a named index's shards are, after it (each once): naming an
+/// index lists its tensors through its shards. Shards missing or outside
+/// the index's directory are left to the index's own check.
+pub fn with_index_shards(files: Vec<(PathBuf, String)>) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = Vec::with_capacity(files.len());
+    for (path, rel) in files {
+        let shards = match formats::detect(&path) {
+            Ok(Format::ShardIndex) => index::read_index(&path).ok().map(|i| {
+                let dir = i.dir().to_path_buf();
+                let canon = dir.canonicalize().ok();
+                i.shards()
+                    .iter()
+                    .map(|s| (dir.join(s), s.clone()))
+                    .filter(|(p, _)| {
+                        p.is_file()
+                            && canon
+                                .as_ref()
+                                .zip(p.canonicalize().ok())
+                                .is_some_and(|(c, real)| real.starts_with(c))
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            _ => None,
+        };
+        out.push((path, rel));
+        for shard in shards.unwrap_or_default() {
+            if !out.iter().any(|(p, _)| *p == shard.0) {
+                out.push(shard);
+            }
+        }
+    }
+    out
+}
+
+/// The files under directories that are not tensor files (configs,
+/// tokenizers, READMEs): `files` minus the decoded `entries`.
+pub fn passed_over(files: &[(PathBuf, String)], entries: &[Entry]) -> Vec<String> {
+    let decoded: std::collections::HashSet<&Path> =
+        entries.iter().map(|e| e.path.as_path()).collect();
+    files
+        .iter()
+        .filter(|(p, _)| !decoded.contains(p.as_path()))
+        .map(|(_, rel)| rel.clone())
+        .collect()
+}
+
 /// An index's disagreements with its shards, as an error.
 fn index_problems(path: &Path) -> Result<Vec<TensorRecord>> {
     let set = index::read_set(path)?;
@@ -86,8 +132,12 @@ pub struct Totals {
     pub errors: u64,
     /// Tensors.
     pub tensors: u64,
-    /// Logical parameters (elements); `u64::MAX` when the sum overflows.
+    /// Logical parameters (elements of tensors that are not buffers);
+    /// `u64::MAX` when the sum overflows.
     pub parameters: u64,
+    /// Elements of registered buffers (`position_ids`, running statistics,
+    /// `inv_freq`…), counted apart from parameters.
+    pub buffers: u64,
     /// The sum of parameters does not fit 64 bits (hostile shapes, or
     /// stride-0 views of enormous logical size): printers say "overflow".
     pub parameters_overflow: bool,
@@ -107,6 +157,11 @@ pub fn totals(entries: &[Entry]) -> Totals {
                 t.files += 1;
                 for r in tensors {
                     t.tensors += 1;
+                    if r.is_buffer() {
+                        t.buffers = t.buffers.saturating_add(r.elements());
+                        *t.bytes_per_dtype.entry(r.dtype).or_default() += r.data.len;
+                        continue;
+                    }
                     match t.parameters.checked_add(r.elements()) {
                         Some(sum) => t.parameters = sum,
                         None => {

@@ -4,8 +4,9 @@
 //! `hidden_size`, `num_hidden_layers`, `intermediate_size`, `vocab_size`,
 //! `max_position_embeddings`, `type_vocab_size`.
 //!
-//! weightcheck's own parameters: `tensor_prefix` (default `bert.`; empty
-//! for a bare `BertModel` state dict), `layer_norm_names` (`weight_bias`,
+//! weightcheck's own parameters: `tensor_prefix` (default `bert.`, as the
+//! `BertFor*` classes save it; empty when config.json's `architectures` is
+//! `BertModel`, the bare encoder sentence-transformers folders hold), `layer_norm_names` (`weight_bias`,
 //! or `gamma_beta` for Google's original conversions) and `pooler`
 //! (default true). Pre-training heads (`cls.*`) are optional.
 
@@ -53,7 +54,11 @@ impl Config {
             type_vocab: p.int_opt(&["type_vocab_size"])?.unwrap_or(2),
             prefix: p
                 .str_opt(&["tensor_prefix"])?
-                .unwrap_or("bert.")
+                .unwrap_or(if p.architecture_is("BertModel") {
+                    ""
+                } else {
+                    "bert."
+                })
                 .to_string(),
             norm_names: match p.str_opt(&["layer_norm_names"])?.unwrap_or("weight_bias") {
                 "weight_bias" => ("weight", "bias"),

@@ -211,6 +211,16 @@ impl Params<'_> {
         }
     }
 
+    /// Whether config.json's `architectures` names a class ending in
+    /// `suffix` (`Model` for a bare encoder, `ForCausalLM`…): the class
+    /// decides the tensor-name prefix and the head.
+    pub fn architecture_is(&self, name: &str) -> bool {
+        match self.0.params.get("architectures") {
+            Some(toml::Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(name)),
+            _ => false,
+        }
+    }
+
     /// Whether any of `names` is present.
     pub fn has(&self, names: &[&str]) -> bool {
         self.find(names).is_some()

@@ -39,21 +39,22 @@ impl Inspect {
         // other files (READMEs, configs) are passed over.
         let (named, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
             paths.into_iter().partition(|p| p.is_file());
-        let mut entries = inventory::decode_all(&crate::paths::tensor_files(&named)?, true);
-        entries.extend(inventory::decode_all(
-            &crate::paths::tensor_files(&dirs)?,
-            false,
-        ));
+        let named = inventory::with_index_shards(crate::paths::tensor_files(&named)?);
+        let mut entries = inventory::decode_all(&named, true);
+        let in_dirs = crate::paths::tensor_files(&dirs)?;
+        let found = inventory::decode_all(&in_dirs, false);
+        let others = inventory::passed_over(&in_dirs, &found);
+        entries.extend(found);
         let totals = inventory::totals(&entries);
         let rows = inspect::rows(&entries);
         let errors = inspect::errors(&entries);
         let out = &mut std::io::BufWriter::new(&mut env.out);
         if self.json {
-            inspect::json(out, rows, &errors, &totals)?;
+            inspect::json(out, rows, &errors, &others, &totals)?;
         } else if self.csv {
             inspect::csv(out, rows)?;
         } else {
-            inspect::table(out, rows, &totals)?;
+            inspect::table(out, rows, &others, &totals)?;
         }
         out.flush()?;
         for (_, error) in &errors {

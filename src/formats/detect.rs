@@ -108,8 +108,12 @@ pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
     if file_name.ends_with(".pkl") || file_name.ends_with(".pickle") {
         return Format::GrokShard;
     }
+    // An index is named `*.index.json` by every writer; under another name,
+    // JSON is one only if its `weight_map` shows in the first bytes.
+    // Other JSON (config, tokenizer, modules.json) is not a tensor file.
     let first = head.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') || file_name.ends_with(".json") {
+    let names_weight_map = head.windows(12).any(|w| w == b"\"weight_map\"");
+    if file_name.ends_with(".index.json") || (first == Some(&b'{') && names_weight_map) {
         return Format::ShardIndex;
     }
     Format::Unknown
@@ -242,10 +246,14 @@ mod tests {
             Format::GrokShard
         );
         assert_eq!(
-            detect_bytes("i.json", b"  {\"meta\":{\"x\":1}}"),
+            detect_bytes("i.index.json", b"  {\"meta\":{\"x\":1}}"),
             Format::ShardIndex
         );
-        assert_eq!(detect_bytes("x", b"{\"meta\":{"), Format::ShardIndex);
+        assert_eq!(detect_bytes("x", b"{\"weight_map\":{"), Format::ShardIndex);
+        assert_eq!(
+            detect_bytes("config.json", b"{\"architectures\":[]}"),
+            Format::Unknown
+        );
         assert_eq!(detect_bytes("x.bin", b"GGUF\x03\0\0\0"), Format::Unknown);
     }
 }

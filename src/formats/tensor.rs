@@ -64,6 +64,11 @@ impl TensorRecord {
         self.shape.iter().product()
     }
 
+    /// Whether this is a registered buffer, not a parameter ([`is_buffer`]).
+    pub fn is_buffer(&self) -> bool {
+        self.name.as_deref().is_some_and(is_buffer)
+    }
+
     /// Payload bytes, scales included.
     pub fn payload_bytes(&self) -> u64 {
         self.data.len + self.scales.as_ref().map_or(0, |s| s.data.len)
@@ -76,6 +81,26 @@ fn ser_span<S: serde::Serializer>(span: &Span, s: S) -> Result<S::Ok, S::Error> 
     st.serialize_field("offset", &span.offset)?;
     st.serialize_field("len", &span.len)?;
     st.end()
+}
+
+/// Whether a tensor named `name` is a buffer a module registers rather than
+/// a trained parameter: position ids, batch-norm running statistics, rotary
+/// inverse frequencies, GPT-2's causal-mask `attn.bias`. Counting them as
+/// parameters inflates every parameter claim (BERT's `position_ids` add
+/// 512).
+pub fn is_buffer(name: &str) -> bool {
+    let mut parts = name.rsplit('.');
+    let last = parts.next().unwrap_or("");
+    let parent = parts.next().unwrap_or("");
+    matches!(
+        last,
+        "position_ids"
+            | "running_mean"
+            | "running_var"
+            | "num_batches_tracked"
+            | "inv_freq"
+            | "masked_bias"
+    ) || (parent == "attn" && last == "bias")
 }
 
 /// Multiplies dimensions, refusing a product that overflows `u64`.

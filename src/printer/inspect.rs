@@ -90,6 +90,7 @@ impl<'a, I: Iterator<Item = Row<'a>> + Clone> Serialize for Streamed<I> {
 struct JsonOut<'a, I: Iterator<Item = Row<'a>> + Clone> {
     tensors: Streamed<I>,
     errors: Vec<JsonError<'a>>,
+    other_files: &'a [String],
     totals: &'a Totals,
 }
 
@@ -123,11 +124,13 @@ pub fn csv<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) -> std:
     Ok(())
 }
 
-/// `inspect --json`: `{"tensors": [Row...], "errors": [{file, error}], "totals": Totals}`.
+/// `inspect --json`: `{"tensors": [Row...], "errors": [{file, error}],
+/// "other_files": [path...], "totals": Totals}`.
 pub fn json<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = Row<'a>> + Clone,
     errors: &'a [(&'a str, String)],
+    other_files: &'a [String],
     totals: &'a Totals,
 ) -> std::io::Result<()> {
     let doc = JsonOut {
@@ -136,6 +139,7 @@ pub fn json<'a>(
             .iter()
             .map(|(file, error)| JsonError { file, error })
             .collect(),
+        other_files,
         totals,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -154,6 +158,7 @@ fn csv_field(s: &str) -> String {
 pub fn table<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = Row<'a>> + Clone,
+    other_files: &[String],
     totals: &Totals,
 ) -> std::io::Result<()> {
     let file_w = rows.clone().map(|r| r.file.len()).max().unwrap_or(4).max(4);
@@ -183,13 +188,18 @@ pub fn table<'a>(
     writeln!(out)?;
     writeln!(
         out,
-        "{} files, {} tensors, {} parameters, {} bytes on disk",
+        "{} files, {} tensors, {} parameters{}, {} bytes on disk",
         thousands(totals.files),
         thousands(totals.tensors),
         if totals.parameters_overflow {
             "overflow".to_string()
         } else {
             thousands(totals.parameters)
+        },
+        if totals.buffers > 0 {
+            format!(" (and {} buffer elements)", thousands(totals.buffers))
+        } else {
+            String::new()
         },
         thousands(totals.file_bytes)
     )?;
@@ -201,6 +211,25 @@ pub fn table<'a>(
             out,
             "{} files could not be decoded (see errors)",
             totals.errors
+        )?;
+    }
+    if !other_files.is_empty() {
+        const SHOWN: usize = 20;
+        let names: Vec<String> = other_files
+            .iter()
+            .take(SHOWN)
+            .map(|f| escape(f).into_owned())
+            .collect();
+        let more = other_files.len().saturating_sub(SHOWN);
+        writeln!(
+            out,
+            "not tensor files: {}{}",
+            names.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
         )?;
     }
     Ok(())

@@ -322,3 +322,46 @@ weightcheck: error: Hugging Face Hub: file list of acme/tiny-model at main: no a
     );
     assert_eq!(code, EXIT_ERROR);
 }
+
+/// A hostile server cannot lead the client, and its token, to another
+/// host, nor make it check a path outside the folder: the listing is
+/// refused whole, since a partial one would report files missing.
+#[test]
+fn a_hostile_listing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dl")).unwrap();
+    let elsewhere = HubServer::start(ServedModel {
+        next_elsewhere: Some("http://127.0.0.2:1".into()),
+        ..ServedModel::small()
+    });
+    let (code, out, err) = hf(dir.path(), &elsewhere.url(), &["dl"]);
+    assert_eq!(out, "");
+    common::assert_output(
+        &err,
+        str![[r#"
+weightcheck: error: Hugging Face Hub: a next-page link to another server (http://127.0.0.2:1/api/models/acme/tiny-model/tree/main?recursive=true&expand=true&cursor=3); not followed
+
+"#]],
+        dir.path(),
+    );
+    assert_eq!(code, EXIT_ERROR);
+    assert_eq!(elsewhere.requests().len(), 1);
+
+    let escaping = HubServer::start(ServedModel {
+        extra_entry: Some(serde_json::json!({
+            "type": "file", "oid": "a".repeat(40), "size": 5, "path": "../../etc/passwd",
+        })),
+        ..ServedModel::small()
+    });
+    let (code, out, err) = hf(dir.path(), &escaping.url(), &["dl"]);
+    assert_eq!(out, "");
+    common::assert_output(
+        &err,
+        str![[r#"
+weightcheck: error: Hugging Face Hub: file list of acme/tiny-model at main: entry ../../etc/passwd: not a safe relative path; the listing is refused
+
+"#]],
+        dir.path(),
+    );
+    assert_eq!(code, EXIT_ERROR);
+}

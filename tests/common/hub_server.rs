@@ -36,6 +36,11 @@ pub struct ServedModel {
     pub gated_token: Option<String>,
     /// Answer every request with 429 and this Retry-After.
     pub rate_limited: Option<u64>,
+    /// A hostile server: the first page's `next` link leads to this
+    /// origin instead of the server's own.
+    pub next_elsewhere: Option<String>,
+    /// A hostile server: this entry is added to the listing.
+    pub extra_entry: Option<serde_json::Value>,
 }
 
 impl ServedModel {
@@ -77,6 +82,8 @@ impl ServedModel {
             page_size: 3,
             gated_token: None,
             rate_limited: None,
+            next_elsewhere: None,
+            extra_entry: None,
         }
     }
 }
@@ -274,7 +281,11 @@ fn entries(model: &ServedModel) -> Vec<serde_json::Value> {
         out.push((p.clone(), v));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.into_iter().map(|(_, v)| v).collect()
+    let mut all: Vec<serde_json::Value> = out.into_iter().map(|(_, v)| v).collect();
+    if let Some(e) = &model.extra_entry {
+        all.insert(0, e.clone());
+    }
+    all
 }
 
 fn route(req: &SeenRequest, model: &ServedModel, base: &str) -> Answer {
@@ -322,9 +333,10 @@ fn route(req: &SeenRequest, model: &ServedModel, base: &str) -> Answer {
     let page: Vec<_> = all.get(cursor..end).unwrap_or(&[]).to_vec();
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
     if end < all.len() {
+        let origin = model.next_elsewhere.as_deref().unwrap_or(base);
         headers.push((
             "link".into(),
-            format!("<{base}{path}?recursive=true&expand=true&cursor={end}>; rel=\"next\""),
+            format!("<{origin}{path}?recursive=true&expand=true&cursor={end}>; rel=\"next\""),
         ));
     }
     Answer {

@@ -24,6 +24,7 @@ pub mod fetch;
 pub mod formats;
 pub mod github;
 pub mod hash;
+pub mod hf;
 pub mod inventory;
 pub mod manifest;
 pub mod paths;

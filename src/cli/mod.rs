@@ -17,6 +17,7 @@ pub mod demo;
 pub mod fetch;
 pub mod github;
 pub mod hash;
+pub mod hf;
 pub mod inspect;
 pub mod manifest;
 pub mod net_args;
@@ -101,6 +102,8 @@ enum Command {
     Torrent(torrent::Torrent),
     /// Check a release's GitHub repository (or a local clone) against its manifest.
     Github(github::Github),
+    /// Check a folder (default: the Hugging Face cache) against the Hub's published digests.
+    Hf(hf::Hf),
     /// Download a release over BitTorrent (all of it or --only some files), then verify it.
     Fetch(fetch::Fetch),
     /// Verify a local copy against its .torrent, then seed it (for mirrors).
@@ -153,6 +156,7 @@ where
         Command::Hash(cmd) => cmd.run(env),
         Command::Torrent(cmd) => cmd.run(env),
         Command::Github(cmd) => cmd.run(env),
+        Command::Hf(cmd) => cmd.run(env),
         Command::Fetch(cmd) => cmd.run(env),
         Command::Seed(cmd) => cmd.run(env),
         Command::Manifest(cmd) => cmd.run(env),

@@ -17,6 +17,7 @@ use crate::{Error, Result};
 pub mod fetch;
 pub mod github;
 pub mod hash;
+pub mod hf;
 pub mod inspect;
 pub mod pin;
 pub mod progress;

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod github_server;
+pub mod hub_server;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,107 @@
+//! `weightcheck hf`: a folder (by default the Hugging Face cache snapshot)
+//! against the files, sizes and digests the Hugging Face Hub publishes for
+//! a repository revision.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::env::Env;
+use crate::hf::api::{Hub, HubOptions};
+use crate::hf::{cache, check};
+use crate::printer;
+
+/// Arguments of `weightcheck hf`.
+#[derive(Debug, Args)]
+pub struct Hf {
+    /// The model repository on the Hub.
+    #[arg(value_name = "OWNER/REPO")]
+    repo: String,
+    /// The folder to check [default: the Hugging Face cache snapshot of the
+    /// revision].
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Branch, tag or commit.
+    #[arg(long, value_name = "REV", default_value = "main")]
+    revision: String,
+    /// The Hugging Face hub cache [default: HF_HUB_CACHE, else HF_HOME/hub,
+    /// else ~/.cache/huggingface/hub].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// The environment variable holding the token for gated or private
+    /// repositories.
+    #[arg(long, value_name = "NAME", default_value = "HF_TOKEN")]
+    token_env: String,
+    /// The Hub's base URL [default: HF_ENDPOINT, else https://huggingface.co].
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Hf {
+    /// Runs the command.
+    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        crate::hf::api::parse_repo(&self.repo)?;
+        // The folder and its boundary for symlinks; for a cache snapshot,
+        // the Hub is asked for the commit the snapshot is of, so a branch
+        // that moved since the download is not reported as damage.
+        let (root, boundary, revision, source) = match &self.dir {
+            Some(d) => {
+                let root = env.resolve(d);
+                (root.clone(), root, self.revision.clone(), None)
+            }
+            None => {
+                let hub = self
+                    .cache_dir
+                    .as_ref()
+                    .map(|d| env.resolve(d))
+                    .or_else(crate::verify::locate::hf_hub_from_env)
+                    .context("no Hugging Face cache (HOME is not set); name the folder")?;
+                let snap = cache::snapshot(&hub, &self.repo, &self.revision)?;
+                let from = if snap.commit == self.revision {
+                    "cache snapshot".to_string()
+                } else {
+                    format!("cache snapshot of {}", self.revision)
+                };
+                (snap.dir, snap.boundary, snap.commit, Some(from))
+            }
+        };
+        let opts = HubOptions {
+            endpoint: self
+                .endpoint
+                .clone()
+                .or_else(|| non_empty_env("HF_ENDPOINT")),
+            token: non_empty_env(&self.token_env),
+            retries: 2,
+            timeout: Duration::from_secs(30),
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let listing = rt.block_on(async {
+            let hub = Hub::new(&opts)?;
+            hub.list(&self.repo, &revision).await
+        })?;
+        let report = check::check(&listing, &root, &boundary, &|_| {})?;
+        if self.json {
+            printer::hf::json(&mut env.out, &report)?;
+        } else {
+            let shown = match &source {
+                Some(from) => format!("{} ({from})", root.display()),
+                None => root.display().to_string(),
+            };
+            printer::hf::text(&mut env.out, &report, &printer::escape(&shown))?;
+        }
+        Ok(report.result.exit_code(false))
+    }
+}

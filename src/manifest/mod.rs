@@ -7,6 +7,7 @@
 
 mod sections;
 pub mod select;
+pub mod sums;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

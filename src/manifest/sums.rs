@@ -19,6 +19,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::{FileEntry, Manifest};
 use crate::paths::{is_safe_relative, read_text_limited};
 use crate::{Error, Result};
 
@@ -67,6 +68,8 @@ pub struct SumEntry {
     pub hex: String,
     /// 1-based line number in the list.
     pub line: usize,
+    /// Byte offset of the line in the list.
+    pub offset: u64,
 }
 
 /// Reads and parses the list at `path` (at most [`MAX_LIST_BYTES`]).
@@ -111,6 +114,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<Vec<SumEntry>> {
             kind,
             hex,
             line: line_no,
+            offset: start,
         });
     }
     Ok(out)
@@ -129,6 +133,8 @@ fn parse_line(line: &str) -> std::result::Result<(DigestKind, String, String), S
         let (hex, rest) = line
             .split_once(' ')
             .ok_or("expected `HEX  NAME` (text mode) or `HEX *NAME` (binary mode)")?;
+        // The digest first: a line of prose fails as "not hexadecimal".
+        check_hex(hex)?;
         // The second separator character is the mode: ` ` text, `*` binary.
         // Both read the same bytes on the systems that matter here.
         let name = rest
@@ -228,6 +234,99 @@ pub fn write(entries: &[SumEntry]) -> String {
         let _ = writeln!(out, "{}{}  {}", if needs { "\\" } else { "" }, e.hex, name);
     }
     out
+}
+
+/// A manifest holding only what the list at `origin` says: its files (with
+/// their sizes as found under `root`, since a list pins none) and digests.
+pub fn manifest_of(list: &[SumEntry], origin: &Path, root: &Path) -> Result<Manifest> {
+    let mut m = Manifest::from_toml(
+        &format!(
+            "[release]\nid = \"checksum list\"\nname = {:?}\npublisher = \"checksum list\"\ndate = \"undated\"\n",
+            origin.display().to_string()
+        ),
+        "checksum list",
+    )?;
+    apply(&mut m, list, origin, root)?;
+    Ok(m)
+}
+
+/// Adds the list's digests to `manifest`. When the manifest lists files,
+/// every listed name must be one of them and a digest it already has must
+/// agree; when it lists none, the list's files become its files, with
+/// their sizes as found under `root` (a missing one stays missing). An MD5
+/// the manifest's `[[listed_file]]` gives must agree too.
+pub fn apply(manifest: &mut Manifest, list: &[SumEntry], origin: &Path, root: &Path) -> Result<()> {
+    let conflict = |e: &SumEntry, message: String| Error::Sums {
+        path: origin.to_path_buf(),
+        line: e.line,
+        offset: e.offset,
+        message,
+    };
+    for e in list {
+        for l in manifest.listed_files.iter().filter(|l| l.path == e.path) {
+            if let (Some(want), DigestKind::Md5) = (&l.md5, e.kind) {
+                if !want.eq_ignore_ascii_case(&e.hex) {
+                    return Err(conflict(
+                        e,
+                        format!(
+                            "MD5 of {:?} is {} here, {want} in the manifest {}",
+                            e.path, e.hex, manifest.release.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if manifest.files.is_empty() {
+        manifest.files = list
+            .iter()
+            .map(|e| FileEntry {
+                path: e.path.clone(),
+                // No size is published: the file as found is taken as is;
+                // only its digest can fail it.
+                size: std::fs::metadata(root.join(&e.path)).map_or(0, |m| m.len()),
+                sha256: (e.kind == DigestKind::Sha256).then(|| e.hex.clone()),
+                sha256_source: (e.kind == DigestKind::Sha256).then(|| origin.display().to_string()),
+                md5: (e.kind == DigestKind::Md5).then(|| e.hex.clone()),
+            })
+            .collect();
+        return Ok(());
+    }
+    let index: std::collections::HashMap<String, usize> = manifest
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    for e in list {
+        let Some(&i) = index.get(&e.path) else {
+            return Err(conflict(
+                e,
+                format!(
+                    "{:?} is not a file of the manifest {}",
+                    e.path, manifest.release.id
+                ),
+            ));
+        };
+        let f = &mut manifest.files[i];
+        let (slot, name) = match e.kind {
+            DigestKind::Sha256 => (&mut f.sha256, "SHA-256"),
+            DigestKind::Md5 => (&mut f.md5, "MD5"),
+        };
+        match slot {
+            Some(want) if !want.eq_ignore_ascii_case(&e.hex) => {
+                return Err(conflict(
+                    e,
+                    format!(
+                        "{name} of {:?} is {} here, {want} in the manifest {}",
+                        e.path, e.hex, manifest.release.id
+                    ),
+                ));
+            }
+            _ => *slot = Some(e.hex.clone()),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -424,4 +424,41 @@ mod tests {
         let again = p(&text).unwrap();
         assert_eq!(again, entries);
     }
+
+    #[test]
+    fn apply_adds_digests_and_refuses_contradictions_and_strangers() {
+        let toml = format!(
+            "[release]\nid = \"r\"\nname = \"R\"\npublisher = \"P\"\ndate = \"2024\"\n\
+             [[file]]\npath = \"a\"\nsize = 1\nsha256 = \"{SHA}\"\n\
+             [[file]]\npath = \"b\"\nsize = 2\n"
+        );
+        let base = Manifest::from_toml(&toml, "r").unwrap();
+        let apply_text = |text: &str| {
+            let mut m = base.clone();
+            apply(
+                &mut m,
+                &p(text)?,
+                Path::new("SUMS"),
+                Path::new("/nonexistent"),
+            )
+            .map(|()| m)
+        };
+        let m = apply_text(&format!("{SHA}  a\n{MD5}  b\n")).unwrap();
+        assert_eq!(m.files[0].sha256.as_deref(), Some(SHA));
+        assert_eq!(m.files[1].md5.as_deref(), Some(MD5));
+        assert_eq!(m.files[1].size, 2, "sizes stay the manifest's");
+        let other = SHA.replace('e', "f");
+        assert_eq!(
+            apply_text(&format!("{MD5}  b\n{other}  a\n"))
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "SUMS: line 2 (byte 36): SHA-256 of \"a\" is {other} here, {SHA} in the manifest r"
+            )
+        );
+        assert_eq!(
+            apply_text(&format!("{MD5}  c\n")).unwrap_err().to_string(),
+            "SUMS: line 1 (byte 0): \"c\" is not a file of the manifest r"
+        );
+    }
 }

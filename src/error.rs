@@ -55,6 +55,19 @@ pub enum Error {
         /// What went wrong, for people (service, request, status, advice).
         message: String,
     },
+    /// A checksum list (`SHA256SUMS`, `MD5SUMS`, `checklist.chk`) that does
+    /// not parse, names an unsafe path, or lists a file twice.
+    #[error("{}: line {line} (byte {offset}): {message}", path.display())]
+    Sums {
+        /// The list.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Byte offset of the line's start.
+        offset: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// A manifest that does not parse or contradicts itself.
     #[error("manifest {origin}: {message}")]
     Manifest {

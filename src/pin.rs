@@ -177,6 +177,7 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
                 size,
                 sha256: None,
                 sha256_source: None,
+                md5: None,
             })
             .collect();
         &found
@@ -271,6 +272,8 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
             size: entry.size,
             sha256: Some(actual),
             sha256_source: source,
+            // A published MD5 stays: pinning adds SHA-256s, it drops nothing.
+            md5: entry.md5.clone(),
         });
     }
     if !contradictions.is_empty() {
@@ -430,6 +433,7 @@ mod tests {
             size,
             sha256: None,
             sha256_source: None,
+            md5: None,
         }
     }
 

@@ -349,6 +349,7 @@ pub fn check(
             size: f.length,
             sha256: is_selected[i] && manifest_entry(i).is_some_and(|e| e.sha256.is_some()),
             git_blob: false,
+            md5: false,
         })
         .collect();
     let mut plan = HashPlan::new(files).with_pieces(PiecePlan::of_torrent(meta));

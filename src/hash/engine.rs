@@ -1,5 +1,5 @@
 //! One-pass content hashing: every byte is read once and fed to every
-//! digest that needs it — per-file SHA-256, git blob SHA-1 and BitTorrent
+//! digest that needs it — per-file SHA-256, git blob SHA-1, MD5 and BitTorrent
 //! v1 piece SHA-1s across file boundaries — on all cores.
 //!
 //! ```no_run
@@ -58,6 +58,10 @@ pub struct PlanFile {
     pub sha256: bool,
     /// Compute the file's git blob SHA-1 (`blob <len>\0` + content).
     pub git_blob: bool,
+    /// Compute the file's MD5 (for publishers' MD5 lists), in the same
+    /// read. Off unless asked for: it costs CPU time, and the cache does
+    /// not keep it (see `exec.rs`), so a file that needs it is read again.
+    pub md5: bool,
 }
 
 impl PlanFile {
@@ -68,6 +72,7 @@ impl PlanFile {
             size,
             sha256: true,
             git_blob: false,
+            md5: false,
         }
     }
 
@@ -266,6 +271,9 @@ pub struct FileReport {
     pub sha256: Option<String>,
     /// git blob SHA-1 in hex, if asked for and the file was read to the end.
     pub git_blob_sha1: Option<String>,
+    /// MD5 in hex, if asked for and the file was read to the end in this run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
     /// Whether the digests came from the cache.
     pub from_cache: bool,
     /// Torrent pieces holding bytes of this file that failed, as ranges

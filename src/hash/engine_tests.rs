@@ -85,6 +85,7 @@ fn matches_reference_in_every_mode() {
                 size: data.len() as u64,
                 sha256: sha,
                 git_blob: git,
+                md5: false,
             });
         }
         // Torrent order differs from plan order, as in the CLI's extras.
@@ -444,4 +445,45 @@ fn files_not_in_the_page_cache_are_read_and_hashed_the_same() {
             Some(hex::encode(Sha256::digest(d)).as_str())
         );
     }
+}
+
+#[test]
+fn md5_is_computed_in_the_same_read_as_the_other_digests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng(7);
+    let a: Vec<u8> = (0..70_001).map(|_| rng.next() as u8).collect();
+    std::fs::write(dir.path().join("a"), &a).expect("write");
+    std::fs::write(dir.path().join("b"), &a[..1000]).expect("write");
+    let expected = piece_hashes(&[&a], 4096);
+    let plan = HashPlan::new(vec![
+        PlanFile {
+            git_blob: true,
+            md5: true,
+            ..PlanFile::sha256("a", 70_001)
+        },
+        // Not asked for: not computed.
+        PlanFile::sha256("b", 1000),
+    ])
+    .with_pieces(PiecePlan {
+        piece_length: 4096,
+        files: vec![0],
+        hashes: Some(expected.into()),
+    });
+    let r = run_in_pool(2, dir.path(), &plan);
+    assert!(r.all_ok(), "{r:#?}");
+    assert_eq!(
+        r.files[0].md5.as_deref(),
+        Some(hex::encode(md5::Md5::digest(&a)).as_str())
+    );
+    assert_eq!(
+        r.files[0].sha256.as_deref(),
+        Some(hex::encode(Sha256::digest(&a)).as_str())
+    );
+    assert_eq!(
+        r.files[0].git_blob_sha1.as_deref(),
+        Some(git_blob(&a).as_str())
+    );
+    assert_eq!(r.files[1].md5, None);
+    // Every byte read once: MD5, SHA-256, git blob and pieces share the pass.
+    assert_eq!(r.bytes_hashed, 70_001 + 1000);
 }

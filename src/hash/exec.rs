@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
@@ -77,6 +78,10 @@ pub(super) struct FileInfo {
     pub cached_git: Option<String>,
     pub need_sha256: bool,
     pub need_git: bool,
+    /// MD5 is never cached (an MD5 list is rare and the cache's format
+    /// would need a new field and its partial states a new hasher), so a
+    /// file that needs it is always read, from the start.
+    pub need_md5: bool,
 }
 
 impl FileInfo {
@@ -118,6 +123,7 @@ pub(super) struct StreamState {
     pub pos: u64,
     pub sha256: Option<Sha256>,
     pub git: Option<Sha1>,
+    pub md5: Option<Md5>,
 }
 
 /// Hasher states to continue an interrupted file from.
@@ -169,6 +175,7 @@ enum Unit {
 pub(super) struct Digests {
     pub sha256: Option<[u8; 32]>,
     pub git: Option<[u8; 20]>,
+    pub md5: Option<[u8; 16]>,
     pub error: Option<String>,
     pub done: bool,
 }
@@ -247,8 +254,15 @@ pub(super) fn execute(
     for (info, pf) in files.iter_mut().zip(&plan.files) {
         info.need_sha256 = pf.sha256 && info.cached_sha256.is_none();
         info.need_git = pf.git_blob && info.cached_git.is_none();
-        info.stream = info.fingerprint.is_some() && (info.need_sha256 || info.need_git);
-        let resume = match (&cache, info.fingerprint, reuse && info.stream) {
+        info.need_md5 = pf.md5;
+        info.stream =
+            info.fingerprint.is_some() && (info.need_sha256 || info.need_git || info.need_md5);
+        // Saved partial states hold no MD5 hasher: such a file starts over.
+        let resume = match (
+            &cache,
+            info.fingerprint,
+            reuse && info.stream && !info.need_md5,
+        ) {
             (Some(c), Some(fp), true) => c
                 .partial(&info.rel, &fp)
                 .and_then(|p| resume_from(p, info.need_sha256, info.need_git)),
@@ -381,6 +395,7 @@ fn stat_file(root: &Path, f: &super::engine::PlanFile) -> FileInfo {
         cached_git: None,
         need_sha256: false,
         need_git: false,
+        need_md5: false,
     };
     match std::fs::metadata(&info.abs) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => info.status = FileStatus::Missing,
@@ -533,6 +548,7 @@ impl Job<'_> {
             Ok(state) => {
                 d.sha256 = state.sha256.map(|h| h.finalize().into());
                 d.git = state.git.map(|h| h.finalize().into());
+                d.md5 = state.md5.map(|h| h.finalize().into());
             }
             Err(e) => d.error = Some(e),
         }
@@ -556,6 +572,8 @@ impl Job<'_> {
                 pos: resume.pos,
                 sha256: resume.sha256,
                 git: resume.git,
+                // Never resumed when MD5 is wanted (see `need_md5`).
+                md5: None,
             }),
             Err(None) => {
                 let file = crate::paths::open_regular(&info.abs).map_err(|e| e.to_string())?;
@@ -568,6 +586,7 @@ impl Job<'_> {
                     pos,
                     sha256: info.need_sha256.then(Sha256::new),
                     git,
+                    md5: info.need_md5.then(Md5::new),
                 })
             }
         };
@@ -580,6 +599,7 @@ impl Job<'_> {
             pos: at,
             sha256,
             git,
+            md5,
         } = &mut *st;
         let start = *at;
         for_each_block(file, start, end - start, buf, &mut |data| {
@@ -587,6 +607,9 @@ impl Job<'_> {
                 h.update(data);
             }
             if let Some(h) = git {
+                h.update(data);
+            }
+            if let Some(h) = md5 {
                 h.update(data);
             }
             if let Some((pieces, base)) = torrent {

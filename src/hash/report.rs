@@ -59,6 +59,7 @@ impl Job<'_> {
                     .cached_git
                     .clone()
                     .or_else(|| d.git.filter(|_| complete).map(hex::encode));
+                let md5 = d.md5.filter(|_| complete).map(hex::encode);
                 let mut status = info.status;
                 let changed = info
                     .fingerprint
@@ -72,10 +73,10 @@ impl Job<'_> {
                     status = FileStatus::Unreadable;
                 }
                 // Digests of bytes that moved under the reader prove nothing.
-                let (sha256, git_blob_sha1) = if changed.is_some() {
-                    (None, None)
+                let (sha256, git_blob_sha1, md5) = if changed.is_some() {
+                    (None, None, None)
                 } else {
-                    (sha256, git_blob_sha1)
+                    (sha256, git_blob_sha1, md5)
                 };
                 FileReport {
                     path: info.rel.clone(),
@@ -85,6 +86,7 @@ impl Job<'_> {
                     error,
                     sha256,
                     git_blob_sha1,
+                    md5,
                     from_cache: info.cached_sha256.is_some() || info.cached_git.is_some(),
                     failed_pieces: Vec::new(),
                     unchecked: cut_short && info.stream && !d.done,
@@ -94,7 +96,8 @@ impl Job<'_> {
         let bytes_cached = self
             .files
             .iter()
-            .filter(|i| i.cached_sha256.is_some() || i.cached_git.is_some())
+            // A file read for its MD5 was read, whatever the cache held.
+            .filter(|i| (i.cached_sha256.is_some() || i.cached_git.is_some()) && !i.need_md5)
             .filter_map(FileInfo::actual)
             .sum();
 

@@ -54,6 +54,7 @@ pub fn plan(given: &Path, torrent: Option<&Metainfo>, opts: TreeOptions) -> Resu
         size,
         sha256: opts.sha256,
         git_blob: opts.git_blob,
+        md5: false,
     };
     let Some(t) = torrent else {
         if !given.is_dir() {
@@ -100,6 +101,7 @@ pub fn plan(given: &Path, torrent: Option<&Metainfo>, opts: TreeOptions) -> Resu
                 extras.insert(p.clone());
                 files.push(PlanFile {
                     git_blob: opts.git_blob && opts.sha256,
+                    md5: false,
                     ..file(p, size)
                 });
             }

@@ -7,6 +7,7 @@
 
 mod sections;
 pub mod select;
+pub mod sums;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -260,6 +261,11 @@ pub struct FileEntry {
     /// Where the hash comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256_source: Option<String>,
+    /// MD5 of the content (hex), where the publisher gave only that (an
+    /// `MD5SUMS` or `checklist.chk`): proves the bytes against accidental
+    /// damage, not against a deliberately made collision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
 }
 
 /// A file the publisher named whose exact size is not pinned yet, so it
@@ -469,6 +475,14 @@ impl Manifest {
                     return Err(Error::Manifest {
                         origin: origin.to_string(),
                         message: format!("sha256 of {:?} is not 64 hex digits", f.path),
+                    });
+                }
+            }
+            if let Some(h) = &f.md5 {
+                if h.len() != 32 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Error::Manifest {
+                        origin: origin.to_string(),
+                        message: format!("md5 of {:?} is not 32 hex digits", f.path),
                     });
                 }
             }

@@ -117,6 +117,12 @@ impl<W: Write> Table<W> {
         }
         let (out, width, twidth) = (&mut self.out, self.width, self.twidth);
         let hash = match &f.sha256 {
+            // A checksum list's MD5: the column names the digest that
+            // decided, since an MD5 match is weaker than a SHA-256 one.
+            HashCheck::NotKnown if f.content_verified_by.contains(&"md5") => "md5 matches",
+            HashCheck::NotKnown if f.problems.iter().any(|p| p.starts_with("MD5 is ")) => {
+                "md5 DIFFERS"
+            }
             HashCheck::NotKnown => "not published",
             HashCheck::NotChecked => "not checked",
             HashCheck::Matched => "matches",

@@ -42,6 +42,10 @@ pub struct Options {
     pub cache: CacheMode,
     /// Raised to stop hashing early (Ctrl-C); see [`crate::hash::interrupt`].
     pub stop: Option<&'static std::sync::atomic::AtomicBool>,
+    /// Root-relative files that are not extras though no manifest lists
+    /// them: the checksum list being used, when it sits in the release
+    /// (Llama's `checklist.chk`).
+    pub not_extra: Vec<String>,
 }
 
 /// Torrent piece results.
@@ -384,7 +388,9 @@ pub fn verify_each<R: Rows>(
     let extras = if manifest.files.is_empty() {
         Vec::new()
     } else {
-        extra_files(root, entries)?
+        let mut extras = extra_files(root, entries)?;
+        extras.retain(|rel| !opts.not_extra.contains(rel));
+        extras
     };
     let decoded: Vec<(usize, &TensorRecord)> = files
         .iter()
@@ -557,6 +563,7 @@ fn found_tensor_files(root: &Path) -> Result<Vec<FileEntry>> {
             path: rel,
             sha256: None,
             sha256_source: None,
+            md5: None,
         })
         .collect())
 }
@@ -697,8 +704,13 @@ fn hash_pass(
         let present = checked
             .as_ref()
             .is_some_and(|f| f.verdict != FileVerdict::Missing);
-        if entry.sha256.is_some() && present {
-            plan_files.push(PlanFile::sha256(entry.path.clone(), entry.size));
+        if (entry.sha256.is_some() || entry.md5.is_some()) && present {
+            plan_files.push(PlanFile {
+                sha256: entry.sha256.is_some(),
+                // Only for files with a published MD5 (a checksum list).
+                md5: entry.md5.is_some(),
+                ..PlanFile::sha256(entry.path.clone(), entry.size)
+            });
         }
     }
     let mut pieces = None;
@@ -778,6 +790,38 @@ fn hash_pass(
                 }
             }
         }
+    }
+    for (i, (entry, (checked, _))) in entries.iter().zip(files.iter_mut()).enumerate() {
+        let (Some(want), Some(got)) = (&entry.md5, by_path.get(entry.path.as_str())) else {
+            continue;
+        };
+        let mut result = result_of(i, checked);
+        match &got.md5 {
+            // MD5 proves the bytes against damage, not against a collision
+            // made on purpose: the verdict names it so readers can tell.
+            Some(actual) if actual.eq_ignore_ascii_case(want) => {
+                result.content_verified_by.push("md5")
+            }
+            Some(actual) => {
+                if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
+                    result.verdict = FileVerdict::HashMismatch;
+                }
+                result.problems.push(format!(
+                    "MD5 is {actual}, published {}",
+                    want.to_ascii_lowercase()
+                ));
+            }
+            None => {
+                let e = got.error.as_deref().unwrap_or("not read to the end");
+                if entry.sha256.is_none() {
+                    result.problems.push(format!("could not be hashed: {e}"));
+                }
+                if !result.verdict.is_failure() || result.verdict == FileVerdict::BadStructure {
+                    result.verdict = FileVerdict::Unreadable;
+                }
+            }
+        }
+        *checked = Some(result);
     }
     if let Some(p) = report.pieces.as_ref().filter(|p| !p.failed.is_empty()) {
         let position: HashMap<&str, usize> = entries

@@ -92,6 +92,7 @@ pub fn check(
                 size: f.size,
                 sha256: f.lfs_sha256.is_some(),
                 git_blob: f.lfs_sha256.is_none(),
+                md5: false,
             });
         }
         outside.push(escape);

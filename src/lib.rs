@@ -28,6 +28,7 @@ pub mod hf;
 pub mod inventory;
 pub mod manifest;
 pub mod paths;
+pub mod percent;
 pub mod pin;
 pub mod printer;
 pub mod report;

@@ -47,10 +47,6 @@ pub struct Github {
     api_url: Option<String>,
 }
 
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl Github {
     fn manifest(&self, env: &Env) -> anyhow::Result<Manifest> {
         if let Some(sel) = self.release.selector(env, None) {
@@ -83,8 +79,8 @@ impl Github {
                 api_url: self
                     .api_url
                     .clone()
-                    .or_else(|| non_empty_env("WEIGHTCHECK_GITHUB_API")),
-                token: non_empty_env("GITHUB_TOKEN"),
+                    .or_else(|| super::net_args::non_empty_env("WEIGHTCHECK_GITHUB_API")),
+                token: super::net_args::non_empty_env("GITHUB_TOKEN"),
                 retries: 3,
                 timeout: Duration::from_secs(30),
             };

@@ -42,10 +42,6 @@ pub struct Hf {
     json: bool,
 }
 
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl Hf {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
@@ -78,8 +74,8 @@ impl Hf {
             endpoint: self
                 .endpoint
                 .clone()
-                .or_else(|| non_empty_env("HF_ENDPOINT")),
-            token: non_empty_env(&self.token_env),
+                .or_else(|| super::net_args::non_empty_env("HF_ENDPOINT")),
+            token: super::net_args::non_empty_env(&self.token_env),
             retries: 2,
             timeout: Duration::from_secs(30),
         };

@@ -75,6 +75,12 @@ impl NetArgs {
 }
 
 /// `2M` → 2 MiB/s.
+/// An environment variable's value, unless unset or blank (a token or
+/// endpoint set to "" means none).
+pub(super) fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 fn parse_rate(s: &str) -> Result<NonZeroU32, String> {
     let t = s.trim();
     let (num, mult) = match t.char_indices().last() {

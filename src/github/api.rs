@@ -81,20 +81,6 @@ pub fn parse_repo(repo: &str) -> Result<(String, String)> {
     }
 }
 
-/// Percent-encodes everything but unreserved characters and `/`, for refs
-/// and paths placed in a URL path.
-fn encode_path(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[derive(Deserialize)]
 struct CommitJson {
     sha: String,
@@ -295,7 +281,7 @@ impl GithubRepo {
             "/repos/{}/{}/commits/{}",
             self.owner,
             self.name,
-            encode_path(git_ref)
+            crate::percent::path(git_ref)
         );
         let body = Self::required(&what, self.get(&what, &route, false, false).await?)?;
         let c: CommitJson = serde_json::from_str(&body).map_err(|e| {
@@ -315,7 +301,7 @@ impl GithubRepo {
             "/repos/{}/{}/git/trees/{}?recursive=1",
             self.owner,
             self.name,
-            encode_path(commit)
+            crate::percent::path(commit)
         );
         let body = Self::required(&what, self.get(&what, &route, false, false).await?)?;
         let t: TreeJson = serde_json::from_str(&body).map_err(|e| {
@@ -361,8 +347,8 @@ impl GithubRepo {
             "/repos/{}/{}/contents/{}?ref={}",
             self.owner,
             self.name,
-            encode_path(path),
-            encode_path(commit)
+            crate::percent::path(path),
+            crate::percent::path(commit)
         );
         self.get(&what, &route, true, true).await
     }
@@ -374,7 +360,7 @@ impl GithubRepo {
             "/repos/{}/{}/license?ref={}",
             self.owner,
             self.name,
-            encode_path(commit)
+            crate::percent::path(commit)
         );
         let Some(body) = self.get(&what, &route, false, true).await? else {
             return Ok(None);
@@ -484,6 +470,5 @@ mod tests {
         assert!(parse_repo("xai-org").is_err());
         assert!(parse_repo("a/b/c").is_err());
         assert!(parse_repo("../x").is_err());
-        assert_eq!(encode_path("feature/x y"), "feature/x%20y");
     }
 }

@@ -98,21 +98,6 @@ pub fn parse_repo(repo: &str) -> Result<(String, String)> {
     }
 }
 
-/// Percent-encodes all but unreserved characters, as huggingface_hub's
-/// `quote(revision, safe="")` does (a revision like `refs/pr/1` is one
-/// path segment).
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn remote(kind: RemoteKind, message: String) -> Error {
     Error::Remote { kind, message }
 }
@@ -352,7 +337,7 @@ impl Hub {
         let mut url = format!(
             "{}/api/models/{repo}/tree/{}?recursive=true&expand=true",
             self.endpoint_text,
-            encode_segment(revision)
+            crate::percent::component(revision)
         );
         let mut files: Vec<HubFile> = Vec::new();
         let mut pages = 0;
@@ -465,7 +450,6 @@ mod tests {
             next_link("<https://x/1>; rel=\"prev\", <https://x/3>; rel=\"next\"").as_deref(),
             Some("https://x/3")
         );
-        assert_eq!(encode_segment("refs/pr/1"), "refs%2Fpr%2F1");
         assert!(parse_repo("openai-community/gpt2").is_ok());
         assert!(parse_repo("gpt2").is_err());
         assert!(parse_repo("a/../b").is_err());

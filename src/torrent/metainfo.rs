@@ -166,10 +166,10 @@ impl Metainfo {
             // BEP 52 / BEP 9: a multihash, 0x12 (SHA-256) of 0x20 bytes.
             s.push_str(&format!("xt=urn:btmh:1220{v2}&"));
         }
-        s.push_str(&format!("dn={}", escape(&self.name)));
+        s.push_str(&format!("dn={}", crate::percent::component(&self.name)));
         for t in &self.trackers {
             s.push_str("&tr=");
-            s.push_str(&escape(t));
+            s.push_str(&crate::percent::component(t));
         }
         s
     }
@@ -605,18 +605,6 @@ pub fn join_under(root: &Path, components: &[String]) -> PathBuf {
     let mut p = root.to_path_buf();
     p.extend(components);
     p
-}
-
-/// Percent-encodes all but RFC 3986 unreserved characters.
-fn escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

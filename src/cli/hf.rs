@@ -3,13 +3,12 @@
 //! a repository revision.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 
 use crate::env::Env;
-use crate::hf::api::{Hub, HubOptions};
+use crate::hf::api::Hub;
 use crate::hf::{cache, check};
 use crate::printer;
 
@@ -30,13 +29,8 @@ pub struct Hf {
     /// else ~/.cache/huggingface/hub].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
-    /// The environment variable holding the token for gated or private
-    /// repositories.
-    #[arg(long, value_name = "NAME", default_value = "HF_TOKEN")]
-    token_env: String,
-    /// The Hub's base URL [default: HF_ENDPOINT, else https://huggingface.co].
-    #[arg(long, value_name = "URL")]
-    endpoint: Option<String>,
+    #[command(flatten)]
+    hub: super::net_args::HubArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -70,21 +64,8 @@ impl Hf {
                 (snap.dir, snap.boundary, snap.commit, Some(from))
             }
         };
-        let opts = HubOptions {
-            endpoint: self
-                .endpoint
-                .clone()
-                .or_else(|| super::net_args::non_empty_env("HF_ENDPOINT")),
-            token: super::net_args::non_empty_env(&self.token_env),
-            retries: 2,
-            timeout: Duration::from_secs(30),
-        };
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
-        let listing = rt.block_on(async {
+        let opts = self.hub.options();
+        let listing = super::net_args::runtime()?.block_on(async {
             let hub = Hub::new(&opts)?;
             hub.list(&self.repo, &revision).await
         })?;

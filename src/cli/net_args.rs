@@ -1,12 +1,16 @@
-//! Network flags shared by `fetch` and `seed`: how peers are found and
-//! accepted, and rate caps.
+//! Network flags shared by `fetch` and `seed` (how peers are found and
+//! accepted, and rate caps), and by `hf` and `manifest pin --hf` (how the
+//! Hub is reached).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::time::Duration;
 
+use anyhow::Context;
 use clap::Args;
 
 use crate::fetch::{self, NetOptions, PortRange};
+use crate::hf::api::HubOptions;
 
 /// Network options shared by `fetch` and `seed`.
 #[derive(Debug, Clone, Args)]
@@ -74,13 +78,49 @@ impl NetArgs {
     }
 }
 
-/// `2M` → 2 MiB/s.
 /// An environment variable's value, unless unset or blank (a token or
 /// endpoint set to "" means none).
 pub(super) fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// How the Hugging Face Hub is reached, shared by `hf` and `manifest pin --hf`.
+#[derive(Debug, Clone, Args)]
+pub struct HubArgs {
+    /// The environment variable holding the token for gated or private
+    /// repositories.
+    #[arg(long, value_name = "NAME", default_value = "HF_TOKEN")]
+    pub token_env: String,
+    /// The Hub's base URL [default: HF_ENDPOINT, else https://huggingface.co].
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+}
+
+impl HubArgs {
+    /// The library's options.
+    pub fn options(&self) -> HubOptions {
+        HubOptions {
+            endpoint: self
+                .endpoint
+                .clone()
+                .or_else(|| non_empty_env("HF_ENDPOINT")),
+            token: non_empty_env(&self.token_env),
+            retries: 2,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A runtime for one command's few requests.
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// `2M` → 2 MiB/s.
 fn parse_rate(s: &str) -> Result<NonZeroU32, String> {
     let t = s.trim();
     let (num, mult) = match t.char_indices().last() {

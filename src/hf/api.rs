@@ -330,6 +330,36 @@ impl Hub {
         Ok(())
     }
 
+    /// The commit `revision` (a branch, tag or commit) of `repo` is at, from
+    /// the model-info endpoint, so that a record can name what it is of.
+    pub async fn commit(&self, repo: &str, revision: &str) -> Result<String> {
+        parse_repo(repo)?;
+        let what = format!("revision {revision} of {repo}");
+        let url = format!(
+            "{}/api/models/{repo}/revision/{}",
+            self.endpoint_text,
+            crate::percent::component(revision)
+        );
+        let (body, _) = self.page(&what, &url).await?;
+        #[derive(serde::Deserialize)]
+        struct Info {
+            sha: Option<String>,
+        }
+        let info: Info = serde_json::from_str(&body).map_err(|e| {
+            remote(
+                RemoteKind::BadAnswer,
+                format!("Hugging Face Hub: {what}: not a model info: {e}"),
+            )
+        })?;
+        match info.sha {
+            Some(sha) if is_hex(&sha, 40) => Ok(sha.to_ascii_lowercase()),
+            _ => Err(remote(
+                RemoteKind::BadAnswer,
+                format!("Hugging Face Hub: {what}: the answer names no commit (sha)"),
+            )),
+        }
+    }
+
     /// Every file of `repo` at `revision`, every page of it.
     pub async fn list(&self, repo: &str, revision: &str) -> Result<Listing> {
         parse_repo(repo)?;

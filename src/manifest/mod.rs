@@ -248,7 +248,7 @@ pub struct HuggingfaceSource {
 }
 
 /// One weight file of the release.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileEntry {
     /// Path relative to the weights directory (`ckpt-0/tensor00000_000`).
@@ -266,6 +266,11 @@ pub struct FileEntry {
     /// damage, not against a deliberately made collision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
+    /// git blob SHA-1 (hex, as `git hash-object` prints it), where that is
+    /// the digest published: the Hugging Face Hub gives only this for files
+    /// not stored in LFS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_sha1: Option<String>,
 }
 
 /// A file the publisher named whose exact size is not pinned yet, so it
@@ -483,6 +488,14 @@ impl Manifest {
                     return Err(Error::Manifest {
                         origin: origin.to_string(),
                         message: format!("md5 of {:?} is not 32 hex digits", f.path),
+                    });
+                }
+            }
+            if let Some(h) = &f.git_sha1 {
+                if h.len() != 40 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Error::Manifest {
+                        origin: origin.to_string(),
+                        message: format!("git_sha1 of {:?} is not 40 hex digits", f.path),
                     });
                 }
             }

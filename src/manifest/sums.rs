@@ -288,6 +288,7 @@ pub fn apply(manifest: &mut Manifest, list: &[SumEntry], origin: &Path, root: &P
                 sha256: (e.kind == DigestKind::Sha256).then(|| e.hex.clone()),
                 sha256_source: (e.kind == DigestKind::Sha256).then(|| origin.display().to_string()),
                 md5: (e.kind == DigestKind::Md5).then(|| e.hex.clone()),
+                git_sha1: None,
             })
             .collect();
         return Ok(());

@@ -43,7 +43,8 @@ const IGNORED_SHOWN: usize = 5;
 pub fn text(
     out: &mut dyn Write,
     base: &Manifest,
-    root: &std::path::Path,
+    root: &str,
+    from_hub: bool,
     pinned: Option<&Pinned>,
     contradictions: &[Contradiction],
     written: Option<String>,
@@ -51,7 +52,7 @@ pub fn text(
     writeln!(
         out,
         "weightcheck manifest pin: {} ({})",
-        root.display(),
+        super::escape(root),
         base.release.name
     )?;
     let Some(p) = pinned else {
@@ -60,20 +61,30 @@ pub fn text(
         }
         writeln!(
             out,
-            "\nresult: FAILED — the copy contradicts the manifest (nothing written)"
+            "\nresult: FAILED — the {} contradicts the manifest (nothing written)",
+            if from_hub { "Hub's listing" } else { "copy" }
         )?;
         return Ok(());
     };
     match p.structure_checked {
         Some(n) => writeln!(out, "  structure: {n} files as the architecture expects")?,
+        None if from_hub => writeln!(
+            out,
+            "  structure: not checked (digests taken from the Hub's listing; no bytes were read)"
+        )?,
         None => writeln!(
             out,
             "  structure: not checked (the manifest has no architecture)"
         )?,
     }
+    let git = if p.git_sha1_added > 0 {
+        format!("; git SHA-1s: {} added", p.git_sha1_added)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  pinned: {} files, {} bytes; SHA-256s: {} added, {} already in the manifest and confirmed",
+        "  pinned: {} files, {} bytes; SHA-256s: {} added, {} already in the manifest and confirmed{git}",
         p.files,
         thousands(p.bytes),
         p.added,

@@ -1,4 +1,4 @@
-//! `verify`'s text: one row per file (verdict, SHA-256 status, problems),
+//! `verify`'s text: one row per file (verdict, digest status, problems),
 //! the summary, the claims table, notes and the result line.
 
 use std::io::Write;
@@ -101,7 +101,7 @@ impl<W: Write> Table<W> {
         let (width, twidth) = (self.width, self.twidth);
         writeln!(
             self.out,
-            "{:<width$}  {:<twidth$}  {:<13}  sha256",
+            "{:<width$}  {:<twidth$}  {:<13}  digest",
             "file", "tensor", "verdict"
         )
     }
@@ -116,17 +116,14 @@ impl<W: Write> Table<W> {
             self.header()?;
         }
         let (out, width, twidth) = (&mut self.out, self.width, self.twidth);
-        let hash = match &f.sha256 {
-            // A checksum list's MD5: the column names the digest that
-            // decided, since an MD5 match is weaker than a SHA-256 one.
-            HashCheck::NotKnown if f.content_verified_by.contains(&"md5") => "md5 matches",
-            HashCheck::NotKnown if f.problems.iter().any(|p| p.starts_with("MD5 is ")) => {
-                "md5 DIFFERS"
-            }
-            HashCheck::NotKnown => "not published",
-            HashCheck::NotChecked => "not checked",
-            HashCheck::Matched => "matches",
-            HashCheck::Mismatch { .. } => "DIFFERS",
+        // The column names the digest that decided: an MD5 or git SHA-1
+        // match is weaker than a SHA-256 one.
+        let hash = match f.digest() {
+            None => "not published".to_string(),
+            Some((_, HashCheck::NotChecked)) => "not checked".to_string(),
+            Some((kind, HashCheck::Matched)) => format!("{kind} matches"),
+            Some((kind, HashCheck::Mismatch { .. })) => format!("{kind} DIFFERS"),
+            Some((_, HashCheck::NotKnown)) => "not published".to_string(),
         };
         writeln!(
             out,
@@ -139,7 +136,7 @@ impl<W: Write> Table<W> {
         for p in &f.problems {
             writeln!(out, "{:<width$}    - {}", "", escape(p))?;
         }
-        if let HashCheck::Mismatch { expected, actual } = &f.sha256 {
+        if let Some((_, HashCheck::Mismatch { expected, actual })) = f.digest() {
             writeln!(
                 out,
                 "{:<width$}    expected {expected}\n{:<width$}    actual   {actual}",
@@ -174,9 +171,21 @@ pub fn tail(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         "structure: {}/{} structurally correct",
         s.structure_ok, s.expected
     )?;
+    let mut weaker = Vec::new();
+    if s.hash_matched_git_sha1 > 0 {
+        weaker.push(format!("{} by git SHA-1", s.hash_matched_git_sha1));
+    }
+    if s.hash_matched_md5 > 0 {
+        weaker.push(format!("{} by MD5 only", s.hash_matched_md5));
+    }
+    let weaker = if weaker.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", weaker.join(", "))
+    };
     write!(
         out,
-        "sha256: {} match, {} differ",
+        "digests: {} match{weaker}, {} differ",
         s.hash_matched, s.hash_mismatched
     )?;
     if s.hash_not_checked > 0 {

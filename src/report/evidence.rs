@@ -49,18 +49,18 @@ impl Evidence {
         let s = &self.verify.summary;
         let hashes = if s.hash_matched + s.hash_mismatched > 0 {
             format!(
-                "SHA-256: {} match, {} differ, {} not published",
+                "digests: {} match, {} differ, {} not published",
                 s.hash_matched, s.hash_mismatched, s.hash_unknown
             )
         } else if self
             .verify
             .files
             .iter()
-            .any(|f| f.sha256 == HashCheck::NotChecked)
+            .any(|f| matches!(f.digest(), Some((_, HashCheck::NotChecked))))
         {
-            "SHA-256 not checked in this run".to_string()
+            "digests not checked in this run".to_string()
         } else {
-            "no SHA-256 published to check".to_string()
+            "no digest published to check".to_string()
         };
         format!(
             "{}/{} files present, {} missing, {} extra, {} wrong size; {}/{} structurally correct; {}",

@@ -100,12 +100,34 @@ pub struct FileResult {
     pub structure_ok: bool,
     /// The SHA-256 check.
     pub sha256: HashCheck,
+    /// The MD5 check (a checksum list's or the manifest's `md5`).
+    pub md5: HashCheck,
+    /// The git blob SHA-1 check (the Hugging Face Hub's digest of a file
+    /// not in LFS).
+    pub git_sha1: HashCheck,
     /// The digests that proved this file's bytes in this run (`sha256`,
     /// `torrent pieces`); empty when its content was not checked.
     pub content_verified_by: Vec<&'static str>,
     /// The symlink target, for files resolved through a Hugging Face cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
+}
+
+impl FileResult {
+    /// The digest that decides this file's content, with its name: a
+    /// mismatch of any published digest, else the strongest published one
+    /// (SHA-256, then git SHA-1, then MD5); `None` when none is published.
+    pub fn digest(&self) -> Option<(&'static str, &HashCheck)> {
+        let all = [
+            ("sha256", &self.sha256),
+            ("git sha1", &self.git_sha1),
+            ("md5", &self.md5),
+        ];
+        all.iter()
+            .find(|(_, c)| matches!(c, HashCheck::Mismatch { .. }))
+            .or_else(|| all.iter().find(|(_, c)| **c != HashCheck::NotKnown))
+            .copied()
+    }
 }
 
 /// Counts over a verification.
@@ -125,13 +147,18 @@ pub struct Summary {
     pub structure_ok: usize,
     /// Decoded but different from the expected tensor, or undecodable.
     pub structure_bad: usize,
-    /// SHA-256 matched.
+    /// Every published digest matched (see [`FileResult::digest`]).
     pub hash_matched: usize,
-    /// SHA-256 differed.
+    /// Of `hash_matched`, decided by a git SHA-1 (no SHA-256 published).
+    pub hash_matched_git_sha1: usize,
+    /// Of `hash_matched`, decided by an MD5 alone.
+    pub hash_matched_md5: usize,
+    /// A published digest differed.
     pub hash_mismatched: usize,
-    /// Files whose SHA-256 the manifest does not know.
+    /// Files with no published digest (SHA-256, git SHA-1 or MD5).
     pub hash_unknown: usize,
-    /// Files whose SHA-256 is known but were not hashed (`--no-hash`).
+    /// Files with a published digest that were not hashed (`--no-hash`,
+    /// or missing).
     pub hash_not_checked: usize,
     /// Present release files whose bytes a digest proved.
     pub content_verified: usize,
@@ -456,6 +483,8 @@ pub fn verify_each<R: Rows>(
             problems: vec!["not part of the release".into()],
             structure_ok: false,
             sha256: HashCheck::NotKnown,
+            md5: HashCheck::NotKnown,
+            git_sha1: HashCheck::NotKnown,
             content_verified_by: Vec::new(),
             resolved: None,
         };
@@ -522,11 +551,18 @@ impl Summary {
                 self.structure_bad += 1;
             }
         }
-        match f.sha256 {
-            HashCheck::Matched => self.hash_matched += 1,
-            HashCheck::Mismatch { .. } => self.hash_mismatched += 1,
-            HashCheck::NotKnown if f.verdict != FileVerdict::Extra => self.hash_unknown += 1,
-            HashCheck::NotChecked => self.hash_not_checked += 1,
+        match f.digest() {
+            Some((kind, HashCheck::Matched)) => {
+                self.hash_matched += 1;
+                match kind {
+                    "git sha1" => self.hash_matched_git_sha1 += 1,
+                    "md5" => self.hash_matched_md5 += 1,
+                    _ => {}
+                }
+            }
+            Some((_, HashCheck::Mismatch { .. })) => self.hash_mismatched += 1,
+            Some((_, HashCheck::NotChecked)) => self.hash_not_checked += 1,
+            _ if f.verdict != FileVerdict::Extra => self.hash_unknown += 1,
             _ => {}
         }
     }
@@ -562,8 +598,7 @@ fn found_tensor_files(root: &Path) -> Result<Vec<FileEntry>> {
             size: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
             path: rel,
             sha256: None,
-            sha256_source: None,
-            md5: None,
+            ..FileEntry::default()
         })
         .collect())
 }
@@ -589,6 +624,14 @@ fn missing(entry: &FileEntry, expected: Option<&ExpectedTensor>) -> FileResult {
     result
 }
 
+/// A digest's check before hashing: known or not.
+fn published(digest: &Option<String>) -> HashCheck {
+    match digest {
+        Some(_) => HashCheck::NotChecked,
+        None => HashCheck::NotKnown,
+    }
+}
+
 /// A listed file's result before anything was found about it.
 fn unchecked(entry: &FileEntry, expected: Option<&ExpectedTensor>) -> FileResult {
     FileResult {
@@ -598,11 +641,9 @@ fn unchecked(entry: &FileEntry, expected: Option<&ExpectedTensor>) -> FileResult
         problems: Vec::new(),
         size: None,
         structure_ok: false,
-        sha256: if entry.sha256.is_some() {
-            HashCheck::NotChecked
-        } else {
-            HashCheck::NotKnown
-        },
+        sha256: published(&entry.sha256),
+        md5: published(&entry.md5),
+        git_sha1: published(&entry.git_sha1),
         content_verified_by: Vec::new(),
         resolved: None,
     }
@@ -704,11 +745,13 @@ fn hash_pass(
         let present = checked
             .as_ref()
             .is_some_and(|f| f.verdict != FileVerdict::Missing);
-        if (entry.sha256.is_some() || entry.md5.is_some()) && present {
+        let published = entry.sha256.is_some() || entry.md5.is_some() || entry.git_sha1.is_some();
+        if published && present {
+            // Only the digests published are computed, all in the one read.
             plan_files.push(PlanFile {
                 sha256: entry.sha256.is_some(),
-                // Only for files with a published MD5 (a checksum list).
                 md5: entry.md5.is_some(),
+                git_blob: entry.git_sha1.is_some(),
                 ..PlanFile::sha256(entry.path.clone(), entry.size)
             });
         }
@@ -792,36 +835,55 @@ fn hash_pass(
         }
     }
     for (i, (entry, (checked, _))) in entries.iter().zip(files.iter_mut()).enumerate() {
-        let (Some(want), Some(got)) = (&entry.md5, by_path.get(entry.path.as_str())) else {
+        let Some(got) = by_path.get(entry.path.as_str()) else {
             continue;
         };
-        let mut result = result_of(i, checked);
-        match &got.md5 {
-            // MD5 proves the bytes against damage, not against a collision
-            // made on purpose: the verdict names it so readers can tell.
-            Some(actual) if actual.eq_ignore_ascii_case(want) => {
-                result.content_verified_by.push("md5")
-            }
-            Some(actual) => {
-                if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
-                    result.verdict = FileVerdict::HashMismatch;
+        // MD5 proves the bytes against damage, not against a collision made
+        // on purpose; git SHA-1 is what the Hub publishes for small files.
+        // The verdict names the digest so readers can tell.
+        let weaker = [
+            ("md5", "MD5", &entry.md5, &got.md5),
+            ("git sha1", "git SHA-1", &entry.git_sha1, &got.git_blob_sha1),
+        ];
+        for (key, label, want, actual) in weaker {
+            let Some(want) = want else { continue };
+            let mut result = result_of(i, checked);
+            let check = match actual {
+                Some(actual) if actual.eq_ignore_ascii_case(want) => {
+                    result.content_verified_by.push(key);
+                    HashCheck::Matched
                 }
-                result.problems.push(format!(
-                    "MD5 is {actual}, published {}",
-                    want.to_ascii_lowercase()
-                ));
-            }
-            None => {
-                let e = got.error.as_deref().unwrap_or("not read to the end");
-                if entry.sha256.is_none() {
-                    result.problems.push(format!("could not be hashed: {e}"));
+                Some(actual) => {
+                    if matches!(result.verdict, FileVerdict::Ok | FileVerdict::BadStructure) {
+                        result.verdict = FileVerdict::HashMismatch;
+                    }
+                    result
+                        .problems
+                        .push(format!("{label} differs from the manifest"));
+                    HashCheck::Mismatch {
+                        expected: want.to_ascii_lowercase(),
+                        actual: actual.clone(),
+                    }
                 }
-                if !result.verdict.is_failure() || result.verdict == FileVerdict::BadStructure {
-                    result.verdict = FileVerdict::Unreadable;
+                None => {
+                    let e = got.error.as_deref().unwrap_or("not read to the end");
+                    let said = format!("could not be hashed: {e}");
+                    if !result.problems.contains(&said) {
+                        result.problems.push(said);
+                    }
+                    if !result.verdict.is_failure() || result.verdict == FileVerdict::BadStructure {
+                        result.verdict = FileVerdict::Unreadable;
+                    }
+                    HashCheck::NotChecked
                 }
+            };
+            if key == "md5" {
+                result.md5 = check;
+            } else {
+                result.git_sha1 = check;
             }
+            *checked = Some(result);
         }
-        *checked = Some(result);
     }
     if let Some(p) = report.pieces.as_ref().filter(|p| !p.failed.is_empty()) {
         let position: HashMap<&str, usize> = entries

@@ -4,7 +4,9 @@
 //! shapes the Hub documents (RepoFile with `oid`, `size`, `lfs`; RepoFolder),
 //! paginated through `Link: <…>; rel="next"`, and failing the ways the
 //! client must explain: a gated repository (401 without `Authorization:
-//! Bearer TOKEN`), 404, 429 with Retry-After.
+//! Bearer TOKEN`), 404, 429 with Retry-After. It also answers the model
+//! info of a revision (`GET /api/models/{repo}/revision/{revision}`,
+//! huggingface_hub's `model_info`), whose `sha` names the commit.
 //!
 //! One std thread, one connection at a time, `Connection: close`; the
 //! accept loop is bounded in connections and in time and stops on drop.
@@ -295,9 +297,12 @@ fn route(req: &SeenRequest, model: &ServedModel, base: &str) -> Answer {
         return a;
     }
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
-    let prefix = format!("/api/models/{}/tree/", model.repo);
-    let Some(revision) = path.strip_prefix(&prefix) else {
-        return error(404, Some("RepoNotFound"), "Repository not found");
+    let tree = format!("/api/models/{}/tree/", model.repo);
+    let info = format!("/api/models/{}/revision/", model.repo);
+    let (revision, is_info) = match (path.strip_prefix(&tree), path.strip_prefix(&info)) {
+        (Some(r), _) => (r, false),
+        (None, Some(r)) => (r, true),
+        (None, None) => return error(404, Some("RepoNotFound"), "Repository not found"),
     };
     if let Some(token) = &model.gated_token {
         if req.authorization.as_deref() != Some(&format!("Bearer {token}")) {
@@ -314,6 +319,29 @@ fn route(req: &SeenRequest, model: &ServedModel, base: &str) -> Answer {
             Some("RevisionNotFound"),
             &format!("Invalid rev id: {revision}"),
         );
+    }
+    if is_info {
+        // huggingface_hub's `model_info(repo, revision=…)`: ModelInfo's `sha`
+        // is the commit the revision is at.
+        let siblings: Vec<_> = model
+            .files
+            .keys()
+            .map(|p| serde_json::json!({ "rfilename": p }))
+            .collect();
+        return Answer {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: serde_json::json!({
+                "_id": "0123456789abcdef01234567",
+                "id": model.repo,
+                "modelId": model.repo,
+                "sha": HUB_COMMIT,
+                "private": false,
+                "gated": model.gated_token.is_some(),
+                "siblings": siblings,
+            })
+            .to_string(),
+        };
     }
     let mut params = query.split('&');
     if !params.any(|p| p == "recursive=true") || !query.contains("expand=true") {

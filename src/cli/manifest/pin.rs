@@ -1,5 +1,6 @@
 //! `weightcheck manifest pin DIR -o FILE`: the sizes and SHA-256s of a
-//! trusted copy, written as a manifest.
+//! trusted copy, written as a manifest; `--hf OWNER/REPO[@REV]` takes them
+//! from the Hugging Face Hub's listing instead.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,7 +10,9 @@ use clap::Args;
 use crate::cli::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
 use crate::env::Env;
 use crate::manifest::Manifest;
+use crate::hf::api::Hub;
 use crate::pin::{self, PinResult, Pinned};
+use crate::Result;
 use crate::printer::{self, progress::Bar};
 
 /// Arguments of `weightcheck manifest pin`.
@@ -17,7 +20,16 @@ use crate::printer::{self, progress::Bar};
 pub struct Pin {
     /// The trusted copy: the release's root directory (or, as for verify,
     /// the `ckpt-0` directory inside it).
-    dir: PathBuf,
+    #[arg(required_unless_present = "hf", conflicts_with = "hf")]
+    dir: Option<PathBuf>,
+    /// Take sizes and digests from the Hugging Face Hub's listing of this
+    /// repository (at REV: a branch, tag or commit; default main) instead
+    /// of reading a copy: SHA-256 for LFS files, git blob SHA-1 for the
+    /// rest. The manifest records the commit.
+    #[arg(long, value_name = "OWNER/REPO[@REV]")]
+    hf: Option<String>,
+    #[command(flatten)]
+    hub: crate::cli::net_args::HubArgs,
     /// The manifest to write (`-`: standard output, with the summary on
     /// standard error). Replaced atomically if it exists.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -34,14 +46,21 @@ pub struct Pin {
 impl Pin {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        let dir = env.resolve(&self.dir);
-        let base = match self.release.selector(env, None) {
-            Some(sel) => sel.load()?,
-            None => Manifest::local(&dir.display().to_string()),
+        let (outcome, base) = match (&self.dir, &self.hf) {
+            (_, Some(repo)) => self.from_hub(env, repo)?,
+            (Some(dir), None) => {
+                let dir = env.resolve(dir);
+                let base = match self.release.selector(env, None) {
+                    Some(sel) => sel.load()?,
+                    None => Manifest::local(&dir.display().to_string()),
+                };
+                let bar = Bar::new(env, "hashing");
+                let outcome = pin::pin(&dir, &base, &|p| bar.update(p));
+                bar.finish();
+                (outcome, base)
+            }
+            (None, None) => anyhow::bail!("name the copy to pin (DIR) or --hf OWNER/REPO"),
         };
-        let bar = Bar::new(env, "hashing");
-        let outcome = pin::pin(&dir, &base, &|p| bar.update(p));
-        bar.finish();
         let to_stdout = self.output.as_os_str() == "-";
         let out = env.resolve(&self.output);
         let (pinned, contradictions, root) = match &outcome? {
@@ -73,6 +92,7 @@ impl Pin {
                 summary,
                 &base,
                 &root,
+                self.hf.is_some(),
                 pinned.as_ref(),
                 &contradictions,
                 written,
@@ -83,5 +103,26 @@ impl Pin {
         } else {
             EXIT_MISMATCH
         })
+    }
+
+    /// The Hub's listing of `spec` (`OWNER/REPO[@REV]`) at the commit REV is
+    /// at now, pinned against the release's manifest or a bare one.
+    fn from_hub(&self, env: &mut Env, spec: &str) -> anyhow::Result<(Result<PinResult>, Manifest)> {
+        let (repo, revision) = spec.split_once('@').unwrap_or((spec, "main"));
+        crate::hf::api::parse_repo(repo)?;
+        let base = match self.release.selector(env, None) {
+            Some(sel) => sel.load()?,
+            None => Manifest::local(&format!("huggingface.co/{repo}")),
+        };
+        let opts = self.hub.options();
+        // Listed at the commit, not the branch: the record and the listing
+        // must be of the same revision even if the branch moves meanwhile.
+        let (commit, listing) = crate::cli::net_args::runtime()?.block_on(async {
+            let hub = Hub::new(&opts)?;
+            let commit = hub.commit(repo, revision).await?;
+            let listing = hub.list(repo, &commit).await?;
+            Ok::<_, crate::Error>((commit, listing))
+        })?;
+        Ok((pin::hub::pin(&listing, &commit, &base), base))
     }
 }

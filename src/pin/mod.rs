@@ -11,7 +11,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -19,6 +19,8 @@ use crate::hash::engine::{self, FileStatus, HashPlan, PlanFile, Progress};
 use crate::manifest::{FileEntry, Manifest};
 use crate::verify::{self, Located};
 use crate::{Error, Result};
+
+pub mod hub;
 
 /// The `sha256_source` of every digest this module computes.
 pub const SHA256_SOURCE: &str = "pinned from a trusted copy by `weightcheck manifest pin`";
@@ -65,14 +67,18 @@ pub enum Contradiction {
         /// What is wrong.
         message: String,
     },
-    /// The copy's SHA-256 is not the one the manifest already has.
-    Sha256 {
+    /// The copy's digest is not the one the manifest already has.
+    Digest {
+        /// `SHA-256`, `MD5` or `git SHA-1`.
+        algorithm: &'static str,
         /// Release-relative path.
         path: String,
         /// The manifest's digest.
         manifest: String,
-        /// The copy's digest.
-        copy: String,
+        /// The digest found.
+        found: String,
+        /// Where: `the copy` or `the Hub`.
+        found_in: &'static str,
     },
 }
 
@@ -100,13 +106,15 @@ impl fmt::Display for Contradiction {
                 problems,
             } => write!(f, "{verdict}: {path}: {}", problems.join("; ")),
             Contradiction::Tensors { message } => write!(f, "tensors: {message}"),
-            Contradiction::Sha256 {
+            Contradiction::Digest {
+                algorithm,
                 path,
                 manifest,
-                copy,
+                found,
+                found_in,
             } => write!(
                 f,
-                "SHA-256 differs: {path}: the manifest has {manifest}, the copy {copy}"
+                "{algorithm} differs: {path}: the manifest has {manifest}, {found_in} {found}"
             ),
         }
     }
@@ -118,8 +126,12 @@ pub struct Pinned {
     /// The manifest with every file's size, SHA-256 and source.
     #[serde(skip)]
     pub manifest: Manifest,
-    /// The release root the paths are relative to.
-    pub root: PathBuf,
+    /// What was pinned: the release root the paths are relative to, or the
+    /// Hub repository and commit.
+    pub root: String,
+    /// Whether the bytes were read (a copy) or the digests taken as
+    /// published (the Hub's listing).
+    pub bytes_read: bool,
     /// Files pinned.
     pub files: usize,
     /// Their total size.
@@ -129,6 +141,9 @@ pub struct Pinned {
     pub confirmed: usize,
     /// SHA-256s the manifest did not have, taken from the copy.
     pub added: usize,
+    /// git blob SHA-1s the manifest did not have (the Hub's digests of
+    /// files not in LFS).
+    pub git_sha1_added: usize,
     /// Files whose structure was checked against the architecture; `None`
     /// when the manifest has no architecture.
     pub structure_checked: Option<usize>,
@@ -145,8 +160,8 @@ pub enum PinResult {
     Pinned(Box<Pinned>),
     /// The copy contradicts the manifest; nothing may be written.
     Refused {
-        /// The release root examined.
-        root: PathBuf,
+        /// The release root examined, or the Hub repository and commit.
+        root: String,
         /// Every contradiction found by the first check that found any.
         contradictions: Vec<Contradiction>,
     },
@@ -161,8 +176,9 @@ pub enum PinResult {
 /// every file under the root; otherwise exactly the listed files.
 pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) -> Result<PinResult> {
     let located = Located::at(dir, base)?;
-    let root = located.root.clone();
-    let on_disk = crate::paths::list_files(&root)?;
+    let root_dir = located.root.clone();
+    let root = root_dir.display().to_string();
+    let on_disk = crate::paths::list_files(&root_dir)?;
     let (visible, hidden): (Vec<_>, Vec<_>) = on_disk.into_iter().partition(|(p, _)| !is_hidden(p));
     let mut ignored: Vec<String> = hidden.into_iter().map(|(p, _)| p).collect();
 
@@ -175,9 +191,7 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
             .map(|(path, size)| FileEntry {
                 path,
                 size,
-                sha256: None,
-                sha256_source: None,
-                md5: None,
+                ..FileEntry::default()
             })
             .collect();
         &found
@@ -192,7 +206,7 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
         &base.files
     };
     if entries.is_empty() {
-        return Err(Error::NothingToPin { dir: root });
+        return Err(Error::NothingToPin { dir: root_dir });
     }
     ignored.sort();
 
@@ -215,10 +229,16 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
     let plan = HashPlan::new(
         entries
             .iter()
-            .map(|e| PlanFile::sha256(e.path.clone(), e.size))
+            .map(|e| PlanFile {
+                // The manifest's other digests are held against the same
+                // read: a pin must not add a SHA-256 of bytes they refute.
+                md5: e.md5.is_some(),
+                git_blob: e.git_sha1.is_some(),
+                ..PlanFile::sha256(e.path.clone(), e.size)
+            })
             .collect(),
     );
-    let report = engine::run(&root, &plan, progress)?;
+    let report = engine::run(&root_dir, &plan, progress)?;
     let digests: HashMap<&str, &engine::FileReport> =
         report.files.iter().map(|f| (f.path.as_str(), f)).collect();
 
@@ -249,16 +269,36 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
                 })
             }
         };
+        let others = [
+            ("MD5", &entry.md5, &got.md5),
+            ("git SHA-1", &entry.git_sha1, &got.git_blob_sha1),
+        ];
+        for (algorithm, want, copy) in others {
+            if let Some(want) = want {
+                let copy = copy.clone().unwrap_or_else(|| "not computed".into());
+                if !want.eq_ignore_ascii_case(&copy) {
+                    contradictions.push(Contradiction::Digest {
+                        algorithm,
+                        path: entry.path.clone(),
+                        manifest: want.to_ascii_lowercase(),
+                        found: copy,
+                        found_in: "the copy",
+                    });
+                }
+            }
+        }
         let source = match &entry.sha256 {
             Some(want) if want.eq_ignore_ascii_case(&actual) => {
                 confirmed += 1;
                 entry.sha256_source.clone()
             }
             Some(want) => {
-                contradictions.push(Contradiction::Sha256 {
+                contradictions.push(Contradiction::Digest {
+                    algorithm: "SHA-256",
                     path: entry.path.clone(),
                     manifest: want.to_ascii_lowercase(),
-                    copy: actual.clone(),
+                    found: actual.clone(),
+                    found_in: "the copy",
                 });
                 continue;
             }
@@ -272,8 +312,9 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
             size: entry.size,
             sha256: Some(actual),
             sha256_source: source,
-            // A published MD5 stays: pinning adds SHA-256s, it drops nothing.
+            // Published digests stay: pinning adds SHA-256s, it drops nothing.
             md5: entry.md5.clone(),
+            git_sha1: entry.git_sha1.clone(),
         });
     }
     if !contradictions.is_empty() {
@@ -299,9 +340,11 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
         files: manifest.files.len(),
         manifest,
         root,
+        bytes_read: true,
         bytes,
         confirmed,
         added,
+        git_sha1_added: 0,
         structure_checked,
         ignored,
     })))
@@ -431,9 +474,7 @@ mod tests {
         FileEntry {
             path: path.into(),
             size,
-            sha256: None,
-            sha256_source: None,
-            md5: None,
+            ..FileEntry::default()
         }
     }
 

@@ -57,13 +57,13 @@ weightcheck verify: [ROOT]/SUMS (checksum list, undated) in [ROOT]/dir
   looked: checksum list: [ROOT]/SUMS (2 files; 1 by MD5, which proves bytes against accidental damage, not against a collision made on purpose)
   looked: [ROOT]/dir: 2 of 2 release files present
 
-file       tensor  verdict        sha256
+file       tensor  verdict        digest
 a.txt      -       ok             md5 matches
-sub/w.bin  -       ok             matches
+sub/w.bin  -       ok             sha256 matches
 
 files: 2/2 present, 0 missing, 0 extra, 0 wrong size
 structure: 0/2 structurally correct
-sha256: 1 match, 0 differ, 1 not published in the manifest
+digests: 2 match (1 by MD5 only), 0 differ, 0 not published in the manifest
 hashed 100,006 bytes, 0 bytes from the verification cache
 
 result: VERIFIED — every byte of 2 files matched a published or pinned digest
@@ -114,17 +114,19 @@ weightcheck verify: [ROOT]/SUMS (checksum list, undated) in [ROOT]/dir
   looked: checksum list: [ROOT]/SUMS (2 files; 1 by MD5, which proves bytes against accidental damage, not against a collision made on purpose)
   looked: [ROOT]/dir: 2 of 2 release files present
 
-file       tensor  verdict        sha256
+file       tensor  verdict        digest
 a.txt      -       hash_mismatch  md5 DIFFERS
-             - MD5 is fbf7d557c3303df41d263fc5535330c5, published b1946ac92492d2347c6235b4d2611184
-sub/w.bin  -       hash_mismatch  DIFFERS
+             - MD5 differs from the manifest
+             expected b1946ac92492d2347c6235b4d2611184
+             actual   fbf7d557c3303df41d263fc5535330c5
+sub/w.bin  -       hash_mismatch  sha256 DIFFERS
              - SHA-256 differs from the manifest
              expected 96ad0ddabe9c733d4550fde750255a94806811029be67504bd9bd68e556686b9
              actual   fb7756c995c62a8bf168bdda83762403ab5c257125b6ea8cd099cb156d851b6d
 
 files: 2/2 present, 0 missing, 0 extra, 0 wrong size
 structure: 0/2 structurally correct
-sha256: 0 match, 1 differ, 1 not published in the manifest
+digests: 0 match, 2 differ, 0 not published in the manifest
 hashed 100,006 bytes, 0 bytes from the verification cache
 
 result: FAILED — 2 problems found (above)
@@ -147,14 +149,14 @@ weightcheck verify: [ROOT]/SUMS (checksum list, undated) in [ROOT]/dir
   looked: checksum list: [ROOT]/SUMS (2 files; 1 by MD5, which proves bytes against accidental damage, not against a collision made on purpose)
   looked: [ROOT]/dir: 1 of 2 release files present
 
-file       tensor  verdict        sha256
-a.txt      -       missing        not published
+file       tensor  verdict        digest
+a.txt      -       missing        not checked
              - missing
-sub/w.bin  -       ok             matches
+sub/w.bin  -       ok             sha256 matches
 
 files: 1/2 present, 1 missing, 0 extra, 0 wrong size
 structure: 0/2 structurally correct
-sha256: 1 match, 0 differ, 1 not published in the manifest
+digests: 1 match, 0 differ, 1 not checked (missing or unreadable), 0 not published in the manifest
 hashed 100,000 bytes, 0 bytes from the verification cache
 
 result: FAILED — 1 problem found (above)
@@ -258,13 +260,13 @@ weightcheck verify: [ROOT]/dir/checklist.chk (checksum list, undated) in [ROOT]/
   looked: checksum list: [ROOT]/dir/checklist.chk (2 files; 1 by MD5, which proves bytes against accidental damage, not against a collision made on purpose)
   looked: [ROOT]/dir: 2 of 2 release files present
 
-file       tensor  verdict        sha256
+file       tensor  verdict        digest
 extra.txt  -       extra          not published
              - not part of the release
 
 files: 2/2 present, 0 missing, 1 extra, 0 wrong size
 structure: 0/2 structurally correct
-sha256: 1 match, 0 differ, 1 not published in the manifest
+digests: 2 match (1 by MD5 only), 0 differ, 0 not published in the manifest
 hashed 100,006 bytes, 0 bytes from the verification cache
 
 result: FAILED — 1 problem found (above)

@@ -39,7 +39,7 @@ weightcheck verify: Grok-1 (xAI, 2024-03-17) in [ROOT]
 
 files: 770/770 present, 0 missing, 0 extra, 0 wrong size
 structure: 770/770 structurally correct
-sha256: 0 match, 0 differ, 18 not checked (--no-hash), 752 not published in the manifest
+digests: 0 match, 0 differ, 18 not checked (--no-hash), 752 not published in the manifest
 
 claim                                                      claimed           computed  verdict
 314B parameters                                    314,000,000,000    315,684,820,992  approximately (+0.54%)

@@ -38,14 +38,14 @@ fn mixtral_safetensors_set_verifies_against_its_config() {
 weightcheck verify: local release described by [ROOT]/config.json (unknown, unknown) in [ROOT]
   looked: [ROOT]: the manifest lists no files; the tensor files found here are checked
 
-file                              tensor  verdict        sha256
+file                              tensor  verdict        digest
 model-00001-of-00003.safetensors  -       ok             not published
 model-00002-of-00003.safetensors  -       ok             not published
 model-00003-of-00003.safetensors  -       ok             not published
 
 files: 3/3 present, 0 missing, 0 extra, 0 wrong size
 structure: 3/3 structurally correct
-sha256: 0 match, 0 differ, 3 not published in the manifest
+digests: 0 match, 0 differ, 3 not published in the manifest
 
 note: the manifest publishes no file sizes: the 3 tensor files found were checked by content, not against a file list
 
@@ -85,7 +85,7 @@ fn a_tensor_missing_from_every_shard_is_named() {
 weightcheck verify: local release described by [ROOT]/config.json (unknown, unknown) in [ROOT]
   looked: [ROOT]: the manifest lists no files; the tensor files found here are checked
 
-file                              tensor  verdict        sha256
+file                              tensor  verdict        digest
 model-00001-of-00003.safetensors  -       ok             not published
 model-00002-of-00003.safetensors  -       ok             not published
 model-00003-of-00003.safetensors  -       ok             not published
@@ -113,7 +113,7 @@ tensors:
 
 files: 3/3 present, 0 missing, 0 extra, 0 wrong size
 structure: 3/3 structurally correct
-sha256: 0 match, 0 differ, 3 not published in the manifest
+digests: 0 match, 0 differ, 3 not published in the manifest
 
 note: the manifest publishes no file sizes: the 3 tensor files found were checked by content, not against a file list
 

@@ -427,8 +427,8 @@ result: VERIFIED
 weightcheck verify: grok-demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/some
   looked: [ROOT]/some: 15 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
-ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                    wrong_size     DIFFERS
+file                    tensor                                                      verdict        digest
+ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                    wrong_size     sha256 DIFFERS
                           - size 2063 bytes, expected 91129
                           - byte 195: BINBYTES claims 88064 bytes but only 1863 remain (truncated or hostile)
                           - SHA-256 differs from the manifest
@@ -438,7 +438,7 @@ ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                
 
 files: 15/146 present, 131 missing, 0 extra, 1 wrong size
 structure: 14/146 structurally correct
-sha256: 14 match, 1 differ, 131 not checked (missing or unreadable), 0 not published in the manifest
+digests: 14 match, 1 differ, 131 not checked (missing or unreadable), 0 not published in the manifest
 hashed 425,984 bytes, 0 bytes from the verification cache
 
 result: FAILED — 132 problems found (above)

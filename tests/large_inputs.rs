@@ -275,7 +275,7 @@ d/f0999999  -       missing        not published
 
 files: 0/1000000 present, 1000000 missing, 0 extra, 0 wrong size
 structure: 0/1000000 structurally correct
-sha256: 0 match, 0 differ, 1000000 not published in the manifest
+digests: 0 match, 0 differ, 1000000 not published in the manifest
 
 note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` from a trusted copy
 

@@ -153,13 +153,13 @@ fn pin_then_verify_passes_and_one_flipped_byte_is_named_with_both_digests() {
     let want_rows: Vec<Vec<&str>> = r
         .files
         .iter()
-        .map(|(p, _)| vec![p.as_str(), "-", "ok", "matches"])
+        .map(|(p, _)| vec![p.as_str(), "-", "ok", "sha256", "matches"])
         .collect();
     assert_eq!(rows(&out, &r.files), want_rows, "{out}");
     let n = r.files.len();
     for line in [
         format!("files: {n}/{n} present, 0 missing, 0 extra, 0 wrong size"),
-        format!("sha256: {n} match, 0 differ, 0 not published in the manifest"),
+        format!("digests: {n} match, 0 differ, 0 not published in the manifest"),
         format!("result: VERIFIED — every byte of {n} files matched a published or pinned digest"),
     ] {
         assert!(out.lines().any(|l| l == line), "no line {line:?} in\n{out}");
@@ -182,7 +182,7 @@ fn pin_then_verify_passes_and_one_flipped_byte_is_named_with_both_digests() {
         .expect("the damaged file has a row");
     assert_eq!(
         lines[at].split_whitespace().collect::<Vec<_>>(),
-        [victim.as_str(), "-", "hash_mismatch", "DIFFERS"]
+        [victim.as_str(), "-", "hash_mismatch", "sha256", "DIFFERS"]
     );
     assert_eq!(
         lines[at + 1..at + 4]
@@ -200,7 +200,7 @@ fn pin_then_verify_passes_and_one_flipped_byte_is_named_with_both_digests() {
         .filter(|row| row[0] != victim)
         .collect();
     assert!(
-        others.iter().all(|row| row[1..] == ["-", "ok", "matches"]),
+        others.iter().all(|row| row[1..] == ["-", "ok", "sha256", "matches"]),
         "{out}"
     );
     assert!(

@@ -111,7 +111,7 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
     assert!(
         out.contains(
             "checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; \
-             770/770 structurally correct; SHA-256 not checked in this run — result STRUCTURE OK"
+             770/770 structurally correct; digests not checked in this run — result STRUCTURE OK"
         ),
         "{out}"
     );
@@ -177,7 +177,7 @@ EOSAI (European Open Source AI Index):
 
   base-model weights         released      Apache-2.0 (OSI-approved)
       770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-      checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run — result STRUCTURE OK
+      checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; digests not checked in this run — result STRUCTURE OK
   fine-tuned weights         not released  -
       only the pre-training checkpoint was released; the Grok chat model's weights were not
       declared by the manifest (RELEASE card)
@@ -248,7 +248,7 @@ EOSAI (European Open Source AI Index):
 
 == Files (verified here, in [ROOT])
 
-  770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; SHA-256 not checked in this run
+  770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; digests not checked in this run
   result: STRUCTURE OK
 
 == Tensor inventory (verified here: decoded from the files)
@@ -958,7 +958,7 @@ EOSAI (European Open Source AI Index):
 
   base-model weights         released      Apache-2.0 (OSI-approved)
       770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-      checked here, not proven: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run — result FAILED
+      checked here, not proven: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; digests not checked in this run — result FAILED
   fine-tuned weights         not released  -
       only the pre-training checkpoint was released; the Grok chat model's weights were not
       declared by the manifest (RELEASE card)
@@ -1029,7 +1029,7 @@ EOSAI (European Open Source AI Index):
 
 == Files (verified here, in [ROOT])
 
-  769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; SHA-256 not checked in this run
+  769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; digests not checked in this run
     - ckpt-0/tensor00005_000: missing (missing)
   result: FAILED
 

@@ -113,7 +113,7 @@ fn case2_no_hash_is_structure_ok_and_never_green() {
         ),
         "{out}{err}"
     );
-    assert!(out.contains("\nsha256: 0 match, 0 differ, 18 not checked (--no-hash), 752 not published in the manifest\n"), "{out}");
+    assert!(out.contains("\ndigests: 0 match, 0 differ, 18 not checked (--no-hash), 752 not published in the manifest\n"), "{out}");
 
     let html = dir.path().join("r.html");
     let (code, out, err) = run(

@@ -82,7 +82,7 @@ weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 146 match, 0 differ, 0 not published in the manifest
+digests: 146 match, 0 differ, 0 not published in the manifest
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
 result: VERIFIED — every byte of 146 files matched a published or pinned digest
@@ -114,12 +114,12 @@ fn accepts_the_shard_directory_itself() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
+file                    tensor                                                      verdict        digest
 ...
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+digests: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
@@ -146,13 +146,13 @@ fn missing_shard_is_named() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 145 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
+file                    tensor                                                      verdict        digest
 ckpt-0/tensor00005_000  transformer/decoder_layer_0/multi_head_attention/key/w      missing        not checked
                           - missing
 
 files: 145/146 present, 1 missing, 0 extra, 0 wrong size
 structure: 145/146 structurally correct
-sha256: 145 match, 0 differ, 1 not checked (missing or unreadable), 0 not published in the manifest
+digests: 145 match, 0 differ, 1 not checked (missing or unreadable), 0 not published in the manifest
 hashed 3,636,605 bytes, 0 bytes from the verification cache
 
 result: FAILED — 1 problem found (above)
@@ -176,13 +176,13 @@ fn extra_file_is_named() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
+file                    tensor                                                      verdict        digest
 ckpt-0/tensor00146_000  -                                                           extra          not published
                           - not part of the release
 
 files: 146/146 present, 0 missing, 1 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 146 match, 0 differ, 0 not published in the manifest
+digests: 146 match, 0 differ, 0 not published in the manifest
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
 result: FAILED — 1 problem found (above)
@@ -209,8 +209,8 @@ fn truncated_shard_is_named_with_offset() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
-ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    wrong_size     DIFFERS
+file                    tensor                                                      verdict        digest
+ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    wrong_size     sha256 DIFFERS
                           - size 45564 bytes, expected 91129
                           - byte 195: BINBYTES claims 88064 bytes but only 45364 remain (truncated or hostile)
                           - SHA-256 differs from the manifest
@@ -219,7 +219,7 @@ ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                
 
 files: 146/146 present, 0 missing, 0 extra, 1 wrong size
 structure: 145/146 structurally correct
-sha256: 145 match, 1 differ, 0 not published in the manifest
+digests: 145 match, 1 differ, 0 not published in the manifest
 hashed 3,593,447 bytes, 0 bytes from the verification cache
 
 result: FAILED — 1 problem found (above)
@@ -255,14 +255,14 @@ fn shard_of_another_shape_is_named() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
+file                    tensor                                                      verdict        digest
 ckpt-0/tensor00001_000  language_model/rms_norm/scale                               wrong_size     not checked
                           - size 1176 bytes, expected 406
                           - shape 64x4, expected 64
 
 files: 146/146 present, 0 missing, 0 extra, 1 wrong size
 structure: 145/146 structurally correct
-sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+digests: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
@@ -294,14 +294,14 @@ fn wrong_dtype_is_named() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
+file                    tensor                                                      verdict        digest
 ckpt-0/tensor00001_000  language_model/rms_norm/scale                               wrong_size     not checked
                           - size 289 bytes, expected 406
                           - dtype bfloat16, expected float32
 
 files: 146/146 present, 0 missing, 0 extra, 1 wrong size
 structure: 145/146 structurally correct
-sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+digests: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
@@ -334,7 +334,7 @@ weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
+digests: 0 match, 0 differ, 146 not checked (--no-hash), 0 not published in the manifest
 
 note: 146 of 146 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
 
@@ -355,19 +355,19 @@ result: STRUCTURE OK — nothing wrong found, but the content of 146 of 146 file
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release
   looked: [ROOT]/release: 146 of 146 release files present
 
-file                    tensor                                                      verdict        sha256
-ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  DIFFERS
+file                    tensor                                                      verdict        digest
+ckpt-0/tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  sha256 DIFFERS
                           - SHA-256 differs from the manifest
                           expected 9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
                           actual   1a08692a810923f8837bd4e1b6f6e453b2a46a22e3a8d9c13a8dc6277f1bc261
-ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                    hash_mismatch  DIFFERS
+ckpt-0/tensor00014_000  transformer/decoder_layer_1/moe/linear/w                    hash_mismatch  sha256 DIFFERS
                           - SHA-256 differs from the manifest
                           expected 1a08692a810923f8837bd4e1b6f6e453b2a46a22e3a8d9c13a8dc6277f1bc261
                           actual   9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 144 match, 2 differ, 0 not published in the manifest
+digests: 144 match, 2 differ, 0 not published in the manifest
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
 result: FAILED — 2 problems found (above)
@@ -495,12 +495,12 @@ fn torrent_pieces_and_sha256_in_one_pass() {
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release/ckpt-0
   looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
 
-file             tensor                                                      verdict        sha256
+file             tensor                                                      verdict        digest
 ...
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 146 match, 0 differ, 0 not published in the manifest
+digests: 146 match, 0 differ, 0 not published in the manifest
 torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 112/112 pieces of 32768 bytes match
 hashed 3,639,012 bytes, 0 bytes from the verification cache
 
@@ -525,10 +525,10 @@ result: VERIFIED — every byte of 146 files matched a published or pinned diges
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release/ckpt-0
   looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
 
-file             tensor                                                      verdict        sha256
-tensor00000_000  language_model/in_out_embed/embeddings                      ok             matches
-tensor00001_000  language_model/rms_norm/scale                               ok             matches
-tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  DIFFERS
+file             tensor                                                      verdict        digest
+tensor00000_000  language_model/in_out_embed/embeddings                      ok             sha256 matches
+tensor00001_000  language_model/rms_norm/scale                               ok             sha256 matches
+tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    hash_mismatch  sha256 DIFFERS
                    - SHA-256 differs from the manifest
                    - torrent piece 5 has the wrong SHA-1 (bytes 32200..64968 of this file)
                    expected 9cb2068cd1a6c278aafd434ca74e49bfb35ef29723276e4577f37c5af747b40b
@@ -537,7 +537,7 @@ tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    has
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 145 match, 1 differ, 0 not published in the manifest
+digests: 145 match, 1 differ, 0 not published in the manifest
 torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes match
   piece 5 mismatch: tensor00002_000 bytes 32200..64968
 hashed 3,639,012 bytes, 0 bytes from the verification cache
@@ -565,21 +565,21 @@ result: FAILED — 2 problems found (above)
 weightcheck verify: demo (synthetic Grok-style release) (weightcheck, 2024-03-17) in [ROOT]/release/ckpt-0
   looked: [ROOT]/release/ckpt-0: 146 of 146 release files present
 
-file             tensor                                                      verdict        sha256
-tensor00000_000  language_model/in_out_embed/embeddings                      ok             matches
+file             tensor                                                      verdict        digest
+tensor00000_000  language_model/in_out_embed/embeddings                      ok             sha256 matches
                    - torrent piece 4 has the wrong SHA-1 (bytes 131072..131234 of this file)
                    - its own bytes match their SHA-256: the damage is in another file of that piece
-tensor00001_000  language_model/rms_norm/scale                               hash_mismatch  DIFFERS
+tensor00001_000  language_model/rms_norm/scale                               hash_mismatch  sha256 DIFFERS
                    - SHA-256 differs from the manifest
                    - torrent piece 4 has the wrong SHA-1 (bytes 0..406 of this file)
                    expected c2bbd47923c441b4c83f1fb3d0561e4af7ee5788b42b0d950f58bd17aa0284bd
                    actual   3178f209884c8493b207c1f007957b53117eb058755f97eb7b5b15b9fc25c01a
-tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    ok             matches
+tensor00002_000  transformer/decoder_layer_0/moe/linear/w                    ok             sha256 matches
 ...
 
 files: 146/146 present, 0 missing, 0 extra, 0 wrong size
 structure: 146/146 structurally correct
-sha256: 145 match, 1 differ, 0 not published in the manifest
+digests: 145 match, 1 differ, 0 not published in the manifest
 torrent 4ff93f81c5914631bdfd1a693edee0136625c347: 111/112 pieces of 32768 bytes match
   piece 4 mismatch: tensor00000_000 bytes 131072..131234; tensor00001_000 bytes 0..406; tensor00002_000 bytes 0..32200
 hashed 3,639,012 bytes, 0 bytes from the verification cache

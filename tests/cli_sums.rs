@@ -275,3 +275,65 @@ result: FAILED — 1 problem found (above)
         tmp.path(),
     );
 }
+
+#[test]
+fn hash_writes_lists_that_coreutils_and_verify_read_back() {
+    let tmp = fixture();
+    // A name coreutils escapes: a newline. (A backslash is refused by the
+    // walker: a Windows separator.)
+    std::fs::write(tmp.path().join("dir/odd\nname.txt"), b"odd\n").unwrap();
+    for (digest, tool) in [("sha256", "sha256sum"), ("md5", "md5sum")] {
+        let (code, out, err) = run(["hash", "dir", "--sums", digest, "--no-cache"], tmp.path());
+        assert_eq!((code, err.as_str()), (0, ""), "{out}");
+        let list = tmp.path().join(format!("{digest}.list"));
+        std::fs::write(&list, &out).unwrap();
+        // The real tool checks every line against the files.
+        let check = Command::new(tool)
+            .arg("-c")
+            .arg(&list)
+            .current_dir(tmp.path().join("dir"))
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{tool} -c: {}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&check.stdout)
+                .matches(": OK")
+                .count(),
+            3
+        );
+        // And the list is a manifest source for verify.
+        let (code, out, _) = run(
+            [
+                "verify",
+                "dir",
+                "--sums",
+                list.to_str().unwrap(),
+                "--no-cache",
+                "--quiet",
+            ],
+            tmp.path(),
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("result: VERIFIED — every byte of 3 files matched"),
+            "{out}"
+        );
+    }
+    let (code, out, _) = run(["hash", "dir", "--sums", "md5", "--no-cache"], tmp.path());
+    assert_eq!(code, 0);
+    assert_output(
+        &out,
+        str![[r#"
+b1946ac92492d2347c6235b4d2611184  a.txt
+\a1a740e5f7e4a21557f2fc05c502c552  odd\nname.txt
+c260642229888763c0fa2a4843f50a36  sub/w.bin
+
+"#]],
+        tmp.path(),
+    );
+}

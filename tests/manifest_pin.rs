@@ -200,7 +200,9 @@ fn pin_then_verify_passes_and_one_flipped_byte_is_named_with_both_digests() {
         .filter(|row| row[0] != victim)
         .collect();
     assert!(
-        others.iter().all(|row| row[1..] == ["-", "ok", "sha256", "matches"]),
+        others
+            .iter()
+            .all(|row| row[1..] == ["-", "ok", "sha256", "matches"]),
         "{out}"
     );
     assert!(

@@ -47,7 +47,10 @@ save_file({"embed.weight": np.arange(12, dtype=np.float32).reshape(3, 4),
     );
     files.insert(
         "config.json".to_string(),
-        (br#"{"model_type": "tiny", "hidden_size": 4}"#.to_vec(), false),
+        (
+            br#"{"model_type": "tiny", "hidden_size": 4}"#.to_vec(),
+            false,
+        ),
     );
     files.insert(
         "tokenizer.json".to_string(),

@@ -14,10 +14,20 @@ use crate::env::Env;
 use crate::hash::engine::{self, CacheMode};
 use crate::hash::tree::{self, TreeOptions, TreeResult};
 use crate::manifest::select;
+use crate::manifest::sums::DigestKind;
 use crate::printer::{self, progress::Bar};
 use crate::torrent::{Magnet, Metainfo};
 
 use super::{EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK};
+
+/// The digest of a checksum list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SumsDigest {
+    /// `sha256sum` format (SHA256SUMS).
+    Sha256,
+    /// `md5sum` format (MD5SUMS, checklist.chk).
+    Md5,
+}
 
 /// Arguments of `weightcheck hash`.
 #[derive(Debug, Args)]
@@ -39,6 +49,10 @@ pub struct Hash {
     /// Also compute each file's git blob SHA-1 (as `git hash-object`).
     #[arg(long)]
     git: bool,
+    /// Print a checksum list instead, as `sha256sum` or `md5sum` write it
+    /// (`sha256sum -c` and `verify --sums` read it back).
+    #[arg(long, value_name = "DIGEST", conflicts_with_all = ["torrent", "json", "git"])]
+    sums: Option<SumsDigest>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -69,8 +83,9 @@ impl Hash {
             None => None,
         };
         let opts = TreeOptions {
-            sha256: !self.pieces_only,
+            sha256: !self.pieces_only && self.sums != Some(SumsDigest::Md5),
             git_blob: self.git,
+            md5: self.sums == Some(SumsDigest::Md5),
             cache: CacheMode::from_flags(self.no_cache, self.full),
         };
         let mut planned = tree::plan(&given, torrent.as_ref(), opts)?;
@@ -84,6 +99,27 @@ impl Hash {
         }
         let (verdicts, result) = tree::verdicts(&planned, &report);
         let root = &planned.root;
+        if let Some(digest) = self.sums {
+            let kind = match digest {
+                SumsDigest::Sha256 => DigestKind::Sha256,
+                SumsDigest::Md5 => DigestKind::Md5,
+            };
+            let unlisted = printer::hash::sums(&mut env.out, &report, kind)?;
+            for (path, why) in &unlisted {
+                writeln!(
+                    env.err,
+                    "weightcheck: {}: not listed: {why}",
+                    printer::escape(path)
+                )?;
+            }
+            return Ok(if report.interrupted {
+                EXIT_INTERRUPTED
+            } else if unlisted.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_MISMATCH
+            });
+        }
         if self.json {
             let passed = result == TreeResult::Passed;
             let t = torrent.as_ref();

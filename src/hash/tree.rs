@@ -19,6 +19,8 @@ pub struct TreeOptions {
     pub sha256: bool,
     /// git blob SHA-1 of every file.
     pub git_blob: bool,
+    /// MD5 of every file (for an `md5sum` list).
+    pub md5: bool,
     /// How the verification cache is used.
     pub cache: CacheMode,
 }
@@ -54,7 +56,7 @@ pub fn plan(given: &Path, torrent: Option<&Metainfo>, opts: TreeOptions) -> Resu
         size,
         sha256: opts.sha256,
         git_blob: opts.git_blob,
-        md5: false,
+        md5: opts.md5,
     };
     let Some(t) = torrent else {
         if !given.is_dir() {

@@ -55,11 +55,8 @@ pub fn pin(listing: &Listing, commit: &str, base: &Manifest) -> Result<PinResult
     }
     ignored.sort();
 
-    let by_path: HashMap<&str, &crate::hf::HubFile> = listing
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f))
-        .collect();
+    let by_path: HashMap<&str, &crate::hf::HubFile> =
+        listing.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut contradictions = Vec::new();
     let mut files = Vec::with_capacity(entries.len());
     let (mut confirmed, mut added, mut git_sha1_added) = (0, 0, 0);
@@ -164,14 +161,20 @@ mod tests {
         let PinResult::Pinned(p) = pin(&listing(), &commit, &Manifest::local("t")).unwrap() else {
             panic!("refused")
         };
-        assert_eq!((p.files, p.added, p.git_sha1_added, p.bytes), (2, 1, 1, 1005));
+        assert_eq!(
+            (p.files, p.added, p.git_sha1_added, p.bytes),
+            (2, 1, 1, 1005)
+        );
         assert_eq!(p.ignored, [".gitattributes"]);
         let f = &p.manifest.files;
         assert_eq!(f[0].git_sha1.as_deref(), Some("1".repeat(40).as_str()));
         assert_eq!(f[0].sha256, None);
         assert_eq!(f[1].sha256.as_deref(), Some("a".repeat(64).as_str()));
         let hf = p.manifest.sources.huggingface.as_ref().unwrap();
-        assert_eq!((hf.repo.as_str(), hf.revision.as_str()), ("o/r", commit.as_str()));
+        assert_eq!(
+            (hf.repo.as_str(), hf.revision.as_str()),
+            ("o/r", commit.as_str())
+        );
     }
 
     #[test]
@@ -200,7 +203,10 @@ mod tests {
         };
         assert!(matches!(
             &contradictions[..],
-            [Contradiction::Digest { algorithm: "SHA-256", .. }]
+            [Contradiction::Digest {
+                algorithm: "SHA-256",
+                ..
+            }]
         ));
     }
 }

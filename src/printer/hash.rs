@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::escape;
 use crate::hash::engine::{FileStatus, HashReport};
+use crate::manifest::sums::{self, DigestKind, SumEntry};
 use crate::torrent::{Magnet, Metainfo};
 use crate::units::Bytes;
 use crate::verdict::FileVerdict;
@@ -262,4 +263,40 @@ mod tests {
         assert_eq!(ranges(&[1..4, 7..8, 9..11]), "1-3, 7, 9-10");
         assert_eq!(ranges(&[]), "");
     }
+}
+
+/// `hash --sums`: a checksum list of every file read whole, in the format
+/// of `sha256sum`/`md5sum` (`manifest::sums::write`). Returns the files
+/// left out and why, for the caller to report: a list must never hold a
+/// digest of a file that was not read to its end.
+pub fn sums(
+    out: &mut dyn Write,
+    report: &HashReport,
+    kind: DigestKind,
+) -> std::io::Result<Vec<(String, String)>> {
+    let mut entries = Vec::with_capacity(report.files.len());
+    let mut left_out = Vec::new();
+    for f in &report.files {
+        let digest = match kind {
+            DigestKind::Sha256 => &f.sha256,
+            DigestKind::Md5 => &f.md5,
+        };
+        match (&f.status, &f.error, digest) {
+            (FileStatus::Ok, None, Some(hex)) => entries.push(SumEntry {
+                path: f.path.clone(),
+                kind,
+                hex: hex.clone(),
+                line: 0,
+                offset: 0,
+            }),
+            (status, error, _) => left_out.push((
+                f.path.clone(),
+                error
+                    .clone()
+                    .unwrap_or_else(|| format!("{status:?}").to_lowercase()),
+            )),
+        }
+    }
+    out.write_all(sums::write(&entries).as_bytes())?;
+    Ok(left_out)
 }

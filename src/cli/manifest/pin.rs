@@ -9,11 +9,11 @@ use clap::Args;
 
 use crate::cli::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
 use crate::env::Env;
-use crate::manifest::Manifest;
 use crate::hf::api::Hub;
+use crate::manifest::Manifest;
 use crate::pin::{self, PinResult, Pinned};
-use crate::Result;
 use crate::printer::{self, progress::Bar};
+use crate::Result;
 
 /// Arguments of `weightcheck manifest pin`.
 #[derive(Debug, Args)]

@@ -45,8 +45,9 @@ if [ -z "${WC:-}" ]; then
   echo "# building weightcheck and examples/hub_server (release)"
   (cd "$REPO" && cargo build --release --quiet && cargo build --release --quiet --example hub_server) || {
     echo "build failed" >&2; exit 2; }
-  WC=$REPO/target/release/weightcheck
-  HUBSRV=$REPO/target/release/examples/hub_server
+  TARGET=${CARGO_TARGET_DIR:-$REPO/target}
+  WC=$TARGET/release/weightcheck
+  HUBSRV=$TARGET/release/examples/hub_server
 fi
 HUBSRV=${HUBSRV:-$(dirname "$WC")/examples/hub_server}
 PY=$(WEIGHTCHECK_VENV="$REPO/.venv-hub" WEIGHTCHECK_PINS="$HUB_PIN" "$HERE/setup-python.sh" | tail -1)

@@ -1,6 +1,8 @@
 //! `weightcheck hf` against a loopback server that answers like the Hugging
-//! Face Hub's tree API (tests/common/hub_server.rs), on a Hugging Face cache
-//! laid out as huggingface_hub documents it (blobs, snapshot symlinks, refs).
+//! Face Hub (tests/common/hub_server.rs), on a Hugging Face cache laid out
+//! as huggingface_hub documents it (blobs, snapshot symlinks, refs) and on
+//! caches the real huggingface_hub builds from that server
+//! (`snapshot_download`), checked again by its own `hf cache verify`.
 
 mod common;
 

@@ -524,6 +524,7 @@ result: FAILED — 2 problems found (above)
     assert_eq!(ours.len(), 2, "{json}");
     assert_eq!(theirs, ours);
     // And they are the digests of the bytes served and of the bytes damaged.
+    use weightcheck::github::tree::git_blob_sha1;
     let m = &ServedModel::small().files;
     let mut bad = m["model-00002-of-00002.safetensors"].0.clone();
     bad[10] ^= 1;
@@ -532,4 +533,9 @@ result: FAILED — 2 problems found (above)
         common::hub_server::sha256_hex(&m["model-00002-of-00002.safetensors"].0)
     );
     assert_eq!(ours[1].2, common::hub_server::sha256_hex(&bad));
+    let mut bad = m["config.json"].0.clone();
+    bad[10] ^= 1;
+    assert_eq!(ours[0].0, "config.json");
+    assert_eq!(ours[0].1, git_blob_sha1(&m["config.json"].0));
+    assert_eq!(ours[0].2, git_blob_sha1(&bad));
 }

@@ -2,7 +2,8 @@
 # The test command (README, "Set up and run"). Installs what the tests need
 # on a fresh machine, then runs every check CI runs:
 #   - Debian packages for peer clients and references (scripts/install-test-deps.sh)
-#   - the reference Python writer's venv (scripts/setup-python.sh)
+#   - the reference Python writer's venv (scripts/setup-python.sh), and the
+#     numpy 2.x and huggingface_hub venvs (the same script, other pins)
 #   - cargo fmt --check, clippy -D warnings, the whole test suite,
 #   - and a build and a short run of every fuzz target (fuzz/).
 # SKIP_LINT=1 skips fmt and clippy (for quick local runs).
@@ -20,6 +21,10 @@ step "numpy 2.x (arrays as numpy 2 pickles them: benign controls for the pickle 
 WEIGHTCHECK_PYTHON_NUMPY2=$(WEIGHTCHECK_VENV="$PWD/.venv-numpy2" WEIGHTCHECK_PINS="numpy==2.2.6" \
   scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON_NUMPY2
+step "huggingface_hub 2.4.0 (builds the Hugging Face cache for tests/cli_hf.rs; its hf cache verify)"
+WEIGHTCHECK_PYTHON_HUB=$(WEIGHTCHECK_VENV="$PWD/.venv-hub" WEIGHTCHECK_PINS="huggingface_hub==2.4.0" \
+  scripts/setup-python.sh | tail -1)
+export WEIGHTCHECK_PYTHON_HUB
 
 if [ "${SKIP_LINT:-0}" != 1 ]; then
   step "cargo fmt --check"

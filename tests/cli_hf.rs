@@ -1,6 +1,8 @@
 //! `weightcheck hf` against a loopback server that answers like the Hugging
-//! Face Hub's tree API (tests/common/hub_server.rs), on a Hugging Face cache
-//! laid out as huggingface_hub documents it (blobs, snapshot symlinks, refs).
+//! Face Hub (tests/common/hub_server.rs), on a Hugging Face cache laid out
+//! as huggingface_hub documents it (blobs, snapshot symlinks, refs) and on
+//! caches the real huggingface_hub builds from that server
+//! (`snapshot_download`), checked again by its own `hf cache verify`.
 
 mod common;
 
@@ -364,4 +366,176 @@ weightcheck: error: Hugging Face Hub: file list of acme/tiny-model at main: entr
         dir.path(),
     );
     assert_eq!(code, EXIT_ERROR);
+}
+
+/// The Hugging Face cache as the real huggingface_hub builds it: the
+/// loopback Hub's files downloaded into `dir/hub` by `snapshot_download`
+/// (scripts/hf_snapshot.py), through the Hub API huggingface_hub speaks
+/// (model_info, list_repo_tree, HEAD and GET of /resolve/). Returns the
+/// snapshot folder it reports.
+fn snapshot_download(dir: &Path, server: &HubServer) -> std::path::PathBuf {
+    let out = common::hub_client(&common::python_hub(), &server.url(), &dir.join("hf-home"))
+        .arg(common::repo().join("scripts/hf_snapshot.py"))
+        .args(["acme/tiny-model", "hub"])
+        .current_dir(dir)
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "snapshot_download failed ({}): {stdout}{stderr}",
+        out.status
+    );
+    std::path::PathBuf::from(stdout.trim())
+}
+
+/// `hf cache verify acme/tiny-model --cache-dir hub`, the real CLI of the
+/// same huggingface_hub: (exit code, what it printed: stdout then stderr).
+fn hf_cache_verify(dir: &Path, server: &HubServer) -> (i32, String) {
+    let hf = common::python_hub().with_file_name("hf");
+    let out = common::hub_client(&hf, &server.url(), &dir.join("hf-home"))
+        .args(["cache", "verify", "acme/tiny-model", "--cache-dir", "hub"])
+        .args(["--format", "human"])
+        .current_dir(dir)
+        .output()
+        .expect("run hf");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn a_cache_built_by_huggingface_hub_is_verified_and_hf_cache_verify_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = HubServer::start(ServedModel::small());
+    let snap = snapshot_download(dir.path(), &server);
+    assert_eq!(
+        snap,
+        dir.path()
+            .join("hub/models--acme--tiny-model/snapshots")
+            .join(HUB_COMMIT)
+    );
+    // huggingface_hub asked what main is, listed the tree (two pages), then
+    // took each file's metadata and its bytes from the server.
+    let seen = server.requests();
+    let count = |method: &str, prefix: &str| {
+        seen.iter()
+            .filter(|r| r.method == method && r.path.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(count("GET", "/api/models/acme/tiny-model/revision/main"), 1);
+    assert_eq!(count("GET", "/api/models/acme/tiny-model/tree/"), 2);
+    assert_eq!(count("HEAD", "/acme/tiny-model/resolve/"), 5);
+    assert_eq!(count("GET", "/acme/tiny-model/resolve/"), 5);
+    assert_eq!(seen.len(), 13, "{seen:?}");
+
+    let (code, out, err) = hf(dir.path(), &server.url(), &["--cache-dir", "hub"]);
+    assert_run(
+        &out,
+        str![[r#"
+Hugging Face Hub  acme/tiny-model at 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c
+folder            [ROOT]/hub/models--acme--tiny-model/snapshots/1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c (cache snapshot of main)
+ok          .gitattributes  (git SHA-1 [..])
+ok          config.json  (git SHA-1 [..])
+ok          model-00001-of-00002.safetensors  (SHA-256 [..])
+ok          model-00002-of-00002.safetensors  (SHA-256 [..])
+ok          tokenizer/tokenizer_config.json  (git SHA-1 [..])
+result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS files, git blob SHA-1 for 3)
+
+"#]],
+        dir.path(),
+    );
+    assert_eq!(err, "");
+    assert_eq!(code, EXIT_OK);
+
+    let (code, text) = hf_cache_verify(dir.path(), &server);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Verified 5 file(s) for model 'acme/tiny-model'. All checksums match."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_flipped_byte_in_a_cache_built_by_huggingface_hub_is_named_as_hf_cache_verify_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = HubServer::start(ServedModel::small());
+    let snap = snapshot_download(dir.path(), &server);
+    for name in ["model-00002-of-00002.safetensors", "config.json"] {
+        // The blob huggingface_hub wrote, behind the snapshot's symlink.
+        let blob = snap.join(name).canonicalize().unwrap();
+        let mut bytes = std::fs::read(&blob).unwrap();
+        bytes[10] ^= 0x01;
+        std::fs::write(&blob, bytes).unwrap();
+    }
+    let (code, out, err) = hf(dir.path(), &server.url(), &["--cache-dir", "hub"]);
+    assert_run(
+        &out,
+        str![[r#"
+Hugging Face Hub  acme/tiny-model at 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c
+folder            [ROOT]/hub/models--acme--tiny-model/snapshots/1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c (cache snapshot of main)
+ok          .gitattributes  (git SHA-1 [..])
+MISMATCH    config.json
+              git SHA-1 expected [..]
+              git SHA-1 actual   [..]
+ok          model-00001-of-00002.safetensors  (SHA-256 [..])
+MISMATCH    model-00002-of-00002.safetensors
+              SHA-256 expected [..]
+              SHA-256 actual   [..]
+ok          tokenizer/tokenizer_config.json  (git SHA-1 [..])
+result: FAILED — 2 problems found (above)
+
+"#]],
+        dir.path(),
+    );
+    assert_eq!(err, "");
+    assert_eq!(code, EXIT_MISMATCH);
+
+    // The same two files, with the same two digests each, in
+    // huggingface_hub's own verification and in weightcheck's --json.
+    let (code, text) = hf_cache_verify(dir.path(), &server);
+    assert_eq!(code, 1, "{text}");
+    // Its lines `  - PATH: expected DIGEST (ALGORITHM), got DIGEST`.
+    let theirs: Vec<(String, String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (path, rest) = l.strip_prefix("  - ")?.split_once(": expected ")?;
+            let (expected, rest) = rest.split_once(' ')?;
+            let (_, actual) = rest.split_once(", got ")?;
+            Some((path.into(), expected.into(), actual.into()))
+        })
+        .collect();
+    let (_, json, _) = hf(dir.path(), &server.url(), &["--cache-dir", "hub", "--json"]);
+    let ours: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ours: Vec<(String, String, String)> = ours["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["verdict"] != "ok")
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("path"), s("expected"), s("actual"))
+        })
+        .collect();
+    assert_eq!(ours.len(), 2, "{json}");
+    assert_eq!(theirs, ours);
+    // And they are the digests of the bytes served and of the bytes damaged.
+    use weightcheck::github::tree::git_blob_sha1;
+    let m = &ServedModel::small().files;
+    let mut bad = m["model-00002-of-00002.safetensors"].0.clone();
+    bad[10] ^= 1;
+    assert_eq!(
+        ours[1].1,
+        common::hub_server::sha256_hex(&m["model-00002-of-00002.safetensors"].0)
+    );
+    assert_eq!(ours[1].2, common::hub_server::sha256_hex(&bad));
+    let mut bad = m["config.json"].0.clone();
+    bad[10] ^= 1;
+    assert_eq!(ours[0].0, "config.json");
+    assert_eq!(ours[0].1, git_blob_sha1(&m["config.json"].0));
+    assert_eq!(ours[0].2, git_blob_sha1(&bad));
 }

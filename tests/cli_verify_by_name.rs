@@ -53,7 +53,7 @@ note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` fro
 
 result: STRUCTURE OK — nothing wrong found, but the content of 3 of 3 files was not checked against any published digest
   not checked: model-00001-of-00003.safetensors, model-00002-of-00003.safetensors, model-00003-of-00003.safetensors
-  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         &dir,

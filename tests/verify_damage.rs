@@ -125,7 +125,7 @@ note: 146 of 146 files were checked by shape only. Every transformer layer has t
 
 result: STRUCTURE OK — nothing wrong found, but the content of 146 of 146 files was not checked against any published digest (--no-hash: structure only, as asked)
   not checked: ckpt-0/tensor00000_000, ckpt-0/tensor00001_000, ckpt-0/tensor00002_000, ckpt-0/tensor00003_000, ckpt-0/tensor00004_000 and 141 more
-  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         &err,
@@ -340,7 +340,7 @@ note: 146 of 146 files were checked by shape only. Every transformer layer has t
 
 result: STRUCTURE OK — nothing wrong found, but the content of 146 of 146 files was not checked against any published digest (--no-hash: structure only, as asked)
   not checked: ckpt-0/tensor00000_000, ckpt-0/tensor00001_000, ckpt-0/tensor00002_000, ckpt-0/tensor00003_000, ckpt-0/tensor00004_000 and 141 more
-  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         &err,

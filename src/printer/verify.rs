@@ -288,8 +288,10 @@ pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             writeln!(
                 out,
                 "  to check them: hash with the release's .torrent (`weightcheck fetch --release ID \
-                 --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, \
-                 or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`"
+                 --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums \
+                 (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf \
+                 OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin \
+                 DIR -o FILE`"
             )
         }
     }

@@ -17,6 +17,7 @@ use crate::manifest::Architecture;
 use crate::{Error, Result};
 
 pub mod bert;
+pub mod gpt2;
 pub mod grok1;
 pub mod llama;
 pub mod mixtral;
@@ -87,6 +88,11 @@ pub struct Layout {
     pub dtype_pinned: bool,
 }
 
+/// The architecture families a manifest's `family` may name.
+pub const FAMILIES: &[&str] = &[
+    "grok1", "mixtral", "llama", "mistral", "qwen2", "gemma", "t5", "bert", "gpt2",
+];
+
 /// Derives the expected layout of a published architecture.
 pub fn expected(arch: &Architecture) -> Result<Layout> {
     let named = |tensors, optional, dtype_pinned| Layout {
@@ -109,7 +115,7 @@ pub fn expected(arch: &Architecture) -> Result<Layout> {
             let (t, o) = mixtral::expected(&c);
             named(t, o, c.base.dtype.is_some())
         }
-        "llama" => {
+        "llama" | "mistral" | "qwen2" | "gemma" => {
             let c = llama::Config::from_arch(arch)?;
             let (t, o) = llama::expected(&c);
             named(t, o, c.dtype.is_some())
@@ -124,9 +130,15 @@ pub fn expected(arch: &Architecture) -> Result<Layout> {
             let (t, o) = bert::expected(&c);
             named(t, o, c.dtype.is_some())
         }
+        "gpt2" => {
+            let c = gpt2::Config::from_arch(arch)?;
+            let (t, o) = gpt2::expected(&c);
+            named(t, o, c.dtype.is_some())
+        }
         other => {
             return Err(Error::Architecture(format!(
-                "unknown architecture family {other:?} (known: grok1, mixtral, llama, t5, bert)"
+                "unknown architecture family {other:?} (known: {})",
+                FAMILIES.join(", ")
             )))
         }
     })
@@ -211,9 +223,9 @@ impl Params<'_> {
         }
     }
 
-    /// Whether config.json's `architectures` names a class ending in
-    /// `suffix` (`Model` for a bare encoder, `ForCausalLM`…): the class
-    /// decides the tensor-name prefix and the head.
+    /// Whether config.json's `architectures` names the class `name`
+    /// (`BertModel`, `LlamaForCausalLM`…): the class decides the
+    /// tensor-name prefix and the head.
     pub fn architecture_is(&self, name: &str) -> bool {
         match self.0.params.get("architectures") {
             Some(toml::Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(name)),
@@ -299,9 +311,13 @@ pub fn architecture_from_json(text: &str, origin: &str) -> Result<Architecture> 
     let model_type = obj.get("model_type").and_then(|v| v.as_str());
     let family = match model_type {
         Some("mixtral") => "mixtral",
-        Some("llama" | "mistral") => "llama",
+        Some("llama") => "llama",
+        Some("mistral") => "mistral",
+        Some("qwen2") => "qwen2",
+        Some("gemma") => "gemma",
         Some("t5" | "mt5" | "umt5") => "t5",
         Some("bert") => "bert",
+        Some("gpt2") => "gpt2",
         Some(other) => {
             return Err(Error::Architecture(format!(
                 "{origin}: model_type {other:?} has no architecture family in weightcheck"
@@ -527,7 +543,7 @@ mod tests {
         .unwrap();
         assert_eq!(a.family, "t5");
         assert_eq!(Params(&a).dtype().unwrap(), Some(DType::Float32));
-        assert!(architecture_from_json(r#"{"model_type": "gpt2"}"#, "c").is_err());
+        assert!(architecture_from_json(r#"{"model_type": "gpt_neox"}"#, "c").is_err());
     }
 
     #[test]

@@ -86,6 +86,18 @@ pub struct Layout {
     /// (Mistral's params.json has no dtype), expected dtypes are
     /// placeholders and dtypes are not compared.
     pub dtype_pinned: bool,
+    /// For a mixture of experts, how many experts a layer has and how many
+    /// the router uses per token (for active-parameter claims).
+    pub moe: Option<Moe>,
+}
+
+/// A mixture-of-experts layer's experts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Moe {
+    /// Experts per layer.
+    pub experts: u64,
+    /// Experts the router selects per token.
+    pub per_token: u64,
 }
 
 /// The architecture families a manifest's `family` may name.
@@ -101,19 +113,33 @@ pub fn expected(arch: &Architecture) -> Result<Layout> {
         by_name: true,
         optional,
         dtype_pinned,
+        moe: None,
     };
     Ok(match arch.family.as_str() {
-        "grok1" => Layout {
-            family: arch.family.clone(),
-            tensors: grok1::expected(&grok1::Config::from_arch(arch)?)?,
-            by_name: false,
-            optional: Vec::new(),
-            dtype_pinned: true,
-        },
+        "grok1" => {
+            let c = grok1::Config::from_arch(arch)?;
+            Layout {
+                family: arch.family.clone(),
+                tensors: grok1::expected(&c)?,
+                by_name: false,
+                optional: Vec::new(),
+                dtype_pinned: true,
+                moe: Some(Moe {
+                    experts: c.num_experts,
+                    per_token: c.num_selected_experts,
+                }),
+            }
+        }
         "mixtral" => {
             let c = mixtral::Config::from_arch(arch)?;
             let (t, o) = mixtral::expected(&c);
-            named(t, o, c.base.dtype.is_some())
+            Layout {
+                moe: Some(Moe {
+                    experts: c.num_experts,
+                    per_token: c.experts_per_tok,
+                }),
+                ..named(t, o, c.base.dtype.is_some())
+            }
         }
         "llama" | "mistral" | "qwen2" | "gemma" => {
             let c = llama::Config::from_arch(arch)?;
@@ -559,6 +585,7 @@ mod tests {
             by_name: true,
             optional: vec![ExpectedTensor::array("o", vec![1], DType::Float32, None)],
             dtype_pinned: true,
+            moe: None,
         };
         let rec = |name: &str, shape: Vec<u64>, dtype| TensorRecord {
             name: Some(name.into()),

@@ -195,17 +195,24 @@ impl<'a> ByName<'a> {
                     "sum of the logical elements of the {} tensors the architecture implies, as stored",
                     self.required.len()
                 );
+                let tensors = |k: u64| {
+                    if k == 1 {
+                        "1 tensor".to_string()
+                    } else {
+                        format!("{k} tensors")
+                    }
+                };
                 if self.buffers.0 > 0 {
                     how += &format!(
-                        "; {} buffer elements in {} tensors (position ids, masks, rotary frequencies) apart, not parameters",
+                        "; {} buffer elements ({}: position ids, masks, rotary frequencies) apart, not parameters",
                         n(self.buffers.1),
-                        self.buffers.0
+                        tensors(self.buffers.0)
                     );
                 }
                 if self.copies.0 > 0 {
                     how += &format!(
-                        "; {} copies of tied weights ({} elements) counted once",
-                        self.copies.0,
+                        "; copies of tied weights ({}, {} elements) counted once",
+                        tensors(self.copies.0),
                         n(self.copies.1)
                     );
                 }
@@ -418,4 +425,90 @@ impl Evidence<'_> {
 fn tok(path: Option<&std::path::Path>) -> String {
     path.map(|p| p.display().to_string())
         .unwrap_or_else(|| "tokenizer.model".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::{ExpectedTensor, Moe};
+    use crate::formats::pickle::Span;
+    use crate::formats::{DType, StoredAs};
+
+    fn record(name: &str, shape: Vec<u64>) -> TensorRecord {
+        TensorRecord {
+            name: Some(name.into()),
+            stored_as: StoredAs::Array,
+            shape,
+            dtype: DType::Float32,
+            data: Span { offset: 0, len: 0 },
+            scales: None,
+        }
+    }
+
+    fn claim(quantity: Quantity, value: f64) -> Claim {
+        Claim {
+            quantity,
+            value,
+            precision: None,
+            text: String::new(),
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn by_name_counts_buffers_and_tied_copies_apart() {
+        let mut expert = ExpectedTensor::array("e.0", vec![4, 2], DType::Float32, Some(0));
+        expert.expert = true;
+        let mut expert1 = expert.clone();
+        expert1.name = "e.1".into();
+        let layout = Layout {
+            family: "test".into(),
+            tensors: vec![
+                ExpectedTensor::array("embed.weight", vec![10, 2], DType::Float32, None),
+                ExpectedTensor::array("layers.0.gate.weight", vec![2, 2], DType::Float32, Some(0)),
+                expert,
+                expert1,
+            ],
+            by_name: true,
+            optional: Vec::new(),
+            dtype_pinned: true,
+            moe: Some(Moe {
+                experts: 2,
+                per_token: 1,
+            }),
+        };
+        let records = [
+            record("embed.weight", vec![10, 2]),
+            record("layers.0.gate.weight", vec![2, 2]),
+            record("e.0", vec![4, 2]),
+            record("e.1", vec![4, 2]),
+            record("embeddings.position_ids", vec![1, 7]),
+            record("lm_head.weight", vec![10, 2]),
+        ];
+        let claims = [
+            claim(Quantity::TotalParameters, 40.0),
+            claim(Quantity::ActiveParameters, 32.0),
+            claim(Quantity::Experts, 2.0),
+            claim(Quantity::Vocabulary, 10.0),
+        ];
+        let r = evaluate_by_name(&claims, &layout, &records);
+        assert_eq!(r[0].computed, Some(20 + 4 + 16));
+        assert_eq!(r[0].verdict, ClaimVerdict::Confirmed);
+        assert!(
+            r[0].how.contains("7 buffer elements (1 tensor: "),
+            "{}",
+            r[0].how
+        );
+        assert!(r[0]
+            .how
+            .contains("copies of tied weights (1 tensor, 20 elements)"));
+        assert_eq!(r[1].computed, Some(24 + 8));
+        assert_eq!(r[2].computed, Some(2));
+        assert!(matches!(r[3].verdict, ClaimVerdict::NotVerifiable { .. }));
+
+        // A tensor missing: no total, and no guess.
+        let r = evaluate_by_name(&claims[..1], &layout, &records[1..]);
+        assert_eq!(r[0].computed, None);
+        assert!(r[0].how.contains("only 3 of the 4 tensors"), "{}", r[0].how);
+    }
 }

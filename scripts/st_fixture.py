@@ -8,12 +8,15 @@ Usage (python from scripts/setup-python.sh):
     st_fixture.py flan-t5 OUTDIR        # Flan-T5, 2 shards + index + config.json
     st_fixture.py sparse-mixtral OUTDIR # full-size Mixtral 8x7B headers in 19 sparse
                                         # shards (holes, ~nothing on disk) + index
+    st_fixture.py sparse-flan-t5-xxl OUTDIR  # full-size Flan-T5-XXL headers in 5
+                                        # sparse float32 shards + index
     st_fixture.py check-header          # our header writer vs the package's, byte for byte
 
 Tensor names, shapes and shard files follow the published releases
 (model-0000N-of-0000M.safetensors, model.safetensors.index.json with
 metadata.total_size and a sorted weight_map); the hyperparameters are small.
-The sparse set is for benchmarks: real header sizes, no real data.
+The sparse sets are for benchmarks and full-scale structure and claim
+checks: real header sizes, no real data.
 """
 
 import json
@@ -68,6 +71,18 @@ T5_CONFIG = {
     "tie_word_embeddings": False,
     "torch_dtype": "float32",
 }
+
+# google/flan-t5-xxl's config.json (the keys weightcheck reads, and the class).
+FLAN_T5_XXL_CONFIG = dict(
+    T5_CONFIG,
+    d_model=4096,
+    d_ff=10240,
+    d_kv=64,
+    num_heads=64,
+    num_layers=24,
+    num_decoder_layers=24,
+    vocab_size=32128,
+)
 
 
 def mixtral_shapes(c):
@@ -215,15 +230,14 @@ def cmd_check_header():
     print("header writer matches safetensors byte for byte")
 
 
-def cmd_sparse_mixtral(outdir):
+def write_sparse(outdir, shapes, dtype, max_shard, config):
+    """Shards split the way save_pretrained splits a state dict (in order, a
+    new shard before one would pass max_shard bytes), headers only."""
     cmd_check_header()
     os.makedirs(outdir, exist_ok=True)
-    c = MIXTRAL_8X7B_CONFIG
-    shapes = mixtral_shapes(c)
-    max_shard = 5_000_000_000  # save_pretrained's max_shard_size="5GB"
     groups, cur, cur_size = [], [], 0
     for n, s in shapes:
-        size = int(np.prod(s)) * 2
+        size = int(np.prod(s)) * _ITEMSIZE[dtype]
         if cur and cur_size + size > max_shard:
             groups.append(cur)
             cur, cur_size = [], 0
@@ -233,7 +247,7 @@ def cmd_sparse_mixtral(outdir):
     weight_map, total = {}, 0
     for i, group in enumerate(groups):
         fname = f"model-{i + 1:05d}-of-{len(groups):05d}.safetensors"
-        head, data_len = header_bytes({n: ("BF16", s) for n, s in group}, {"format": "pt"})
+        head, data_len = header_bytes({n: (dtype, s) for n, s in group}, {"format": "pt"})
         with open(os.path.join(outdir, fname), "wb") as f:
             f.write(head)
             f.truncate(len(head) + data_len)  # a hole: no data is written
@@ -241,8 +255,19 @@ def cmd_sparse_mixtral(outdir):
             weight_map[n] = fname
         total += data_len
     write_index(os.path.join(outdir, "model.safetensors.index.json"), total, weight_map)
-    write_config(outdir, c)
+    write_config(outdir, config)
     print(f"{len(groups)} shards, {total} bytes of (sparse) tensor data")
+
+
+def cmd_sparse_mixtral(outdir):
+    # save_pretrained's max_shard_size="5GB" gives the hub's 19 shards.
+    write_sparse(outdir, mixtral_shapes(MIXTRAL_8X7B_CONFIG), "BF16", 5_000_000_000, MIXTRAL_8X7B_CONFIG)
+
+
+def cmd_sparse_flan_t5_xxl(outdir):
+    # float32 as released; the default max_shard_size of the time, "10GB",
+    # gives the hub's 5 shards.
+    write_sparse(outdir, t5_shapes(FLAN_T5_XXL_CONFIG), "F32", 10_000_000_000, FLAN_T5_XXL_CONFIG)
 
 
 def main(argv):
@@ -258,6 +283,8 @@ def main(argv):
         write_sharded(outdir, t5_state(T5_CONFIG, np.random.default_rng(11)), 2, T5_CONFIG)
     elif cmd == "sparse-mixtral":
         cmd_sparse_mixtral(outdir)
+    elif cmd == "sparse-flan-t5-xxl":
+        cmd_sparse_flan_t5_xxl(outdir)
     else:
         sys.exit(__doc__)
 

@@ -119,3 +119,135 @@ result: STRUCTURE OK[..]
     assert!(out.contains("config.json"), "{out}");
     assert!(!out.contains("FAILED"), "{out}");
 }
+
+/// A GPT-2 folder saved from `GPT2LMHeadModel` by an older transformers:
+/// `transformer.`-prefixed names, Conv1D weights, the causal-mask buffers
+/// `attn.bias` (bool) and `attn.masked_bias` (a scalar) in every block, and
+/// no `lm_head` (tied, dropped by safetensors). Written by the real
+/// `safetensors` package; returns Python's (parameters, buffer elements).
+fn write_gpt2(dir: &Path) -> (u64, u64) {
+    let script = r##"
+import json, os, sys
+import numpy as np
+from safetensors.numpy import save_file, load_file
+d = sys.argv[1]
+e, layers, pos, v = 8, 2, 16, 30
+rng = np.random.default_rng(0)
+t = {}
+def w(name, *shape):
+    t["transformer." + name] = rng.standard_normal(shape).astype(np.float32)
+w("wte.weight", v, e); w("wpe.weight", pos, e)
+for l in range(layers):
+    b = f"h.{l}"
+    w(f"{b}.ln_1.weight", e); w(f"{b}.ln_1.bias", e)
+    w(f"{b}.attn.c_attn.weight", e, 3 * e); w(f"{b}.attn.c_attn.bias", 3 * e)
+    w(f"{b}.attn.c_proj.weight", e, e); w(f"{b}.attn.c_proj.bias", e)
+    w(f"{b}.ln_2.weight", e); w(f"{b}.ln_2.bias", e)
+    w(f"{b}.mlp.c_fc.weight", e, 4 * e); w(f"{b}.mlp.c_fc.bias", 4 * e)
+    w(f"{b}.mlp.c_proj.weight", 4 * e, e); w(f"{b}.mlp.c_proj.bias", e)
+    t[f"transformer.{b}.attn.bias"] = np.tril(np.ones((pos, pos), dtype=bool)).reshape(1, 1, pos, pos)
+    t[f"transformer.{b}.attn.masked_bias"] = np.array(-1e4, dtype=np.float32)
+w("ln_f.weight", e); w("ln_f.bias", e)
+save_file(t, os.path.join(d, "model.safetensors"), metadata={"format": "pt"})
+json.dump({"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "n_embd": e,
+           "n_layer": layers, "n_head": 2, "n_positions": pos, "n_ctx": pos, "n_inner": None,
+           "vocab_size": v, "torch_dtype": "float32"}, open(os.path.join(d, "config.json"), "w"))
+back = load_file(os.path.join(d, "model.safetensors"))
+buffers = [k for k in back if k.endswith(".attn.bias") or k.endswith(".attn.masked_bias")]
+print(sum(a.size for k, a in back.items() if k not in buffers), sum(back[k].size for k in buffers))
+"##;
+    let out = Command::new(common::python())
+        .args(["-c", script])
+        .arg(dir)
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut n = text
+        .split_whitespace()
+        .map(|w| w.parse::<u64>().expect("count"));
+    (n.next().expect("params"), n.next().expect("buffers"))
+}
+
+#[test]
+fn gpt2_folder_verifies_with_its_buffers_counted_apart() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path().join("gpt2");
+    std::fs::create_dir(&d).expect("mkdir");
+    let (params, buffers) = write_gpt2(&d);
+    assert_eq!((params, buffers), (2_128, 514));
+
+    let (code, out, err) = common::run(["verify", "gpt2"], tmp.path());
+    assert_eq!((code, err.as_str()), (3, ""), "{out}");
+    assert!(out.contains("structure: 1/1 structurally correct"), "{out}");
+
+    // A total-parameters claim is computed without the buffers, and says so.
+    let manifest = format!(
+        r#"[release]
+id = "tiny-gpt2"
+name = "tiny GPT-2"
+publisher = "test"
+date = "2024-01-01"
+
+[architecture]
+family = "gpt2"
+source = "config.json"
+[architecture.params]
+architectures = ["GPT2LMHeadModel"]
+n_embd = 8
+n_layer = 2
+n_positions = 16
+vocab_size = 30
+
+[[claim]]
+quantity = "total_parameters"
+value = {params}
+text = "{params} parameters"
+source = "the Python reader's count"
+"#
+    );
+    std::fs::write(tmp.path().join("tiny.toml"), manifest).expect("write manifest");
+    let (code, out, err) = common::run(
+        [
+            "verify",
+            "gpt2",
+            "--manifest",
+            "tiny.toml",
+            "--no-hash",
+            "--quiet",
+        ],
+        tmp.path(),
+    );
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    common::assert_output(
+        &out,
+        snapbox::str![[r#"
+weightcheck verify: tiny GPT-2 (test, 2024-01-01) in [ROOT]/gpt2
+  looked: [ROOT]/gpt2: the manifest lists no files; the tensor files found here are checked
+
+
+files: 1/1 present, 0 missing, 0 extra, 0 wrong size
+structure: 1/1 structurally correct
+sha256: 0 match, 0 differ, 1 not published in the manifest
+
+claim                      claimed           computed  verdict
+2128 parameters              2,128              2,128  confirmed
+                   how: sum of the logical elements of the 28 tensors the architecture implies, as stored; 514 buffer elements (4 tensors: position ids, masks, rotary frequencies) apart, not parameters
+                   source: the Python reader's count
+
+note: the manifest publishes no file sizes: the 1 tensor files found were checked by content, not against a file list
+
+note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` from a trusted copy
+
+result: STRUCTURE OK — nothing wrong found, but the content of 1 of 1 files was not checked against any published digest (--no-hash: structure only, as asked)
+  not checked: model.safetensors
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+
+"#]],
+        tmp.path(),
+    );
+}

@@ -79,7 +79,7 @@ pub fn expected(c: &Config) -> (Vec<ExpectedTensor>, Vec<ExpectedTensor>) {
         Naming::Consolidated => "feed_forward",
         Naming::HuggingFace => "block_sparse_moe",
     };
-    let layer_prefix = b.naming.names().layer;
+    let layer_prefix = b.layers();
     llama::decoder(b, |l| {
         let layer = Some(l);
         let base = format!("{layer_prefix}.{l}.{moe}");

@@ -17,6 +17,7 @@ use crate::manifest::Architecture;
 use crate::{Error, Result};
 
 pub mod bert;
+pub mod gpt2;
 pub mod grok1;
 pub mod llama;
 pub mod mixtral;
@@ -85,7 +86,24 @@ pub struct Layout {
     /// (Mistral's params.json has no dtype), expected dtypes are
     /// placeholders and dtypes are not compared.
     pub dtype_pinned: bool,
+    /// For a mixture of experts, how many experts a layer has and how many
+    /// the router uses per token (for active-parameter claims).
+    pub moe: Option<Moe>,
 }
+
+/// A mixture-of-experts layer's experts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Moe {
+    /// Experts per layer.
+    pub experts: u64,
+    /// Experts the router selects per token.
+    pub per_token: u64,
+}
+
+/// The architecture families a manifest's `family` may name.
+pub const FAMILIES: &[&str] = &[
+    "grok1", "mixtral", "llama", "mistral", "qwen2", "gemma", "t5", "bert", "gpt2",
+];
 
 /// Derives the expected layout of a published architecture.
 pub fn expected(arch: &Architecture) -> Result<Layout> {
@@ -95,21 +113,35 @@ pub fn expected(arch: &Architecture) -> Result<Layout> {
         by_name: true,
         optional,
         dtype_pinned,
+        moe: None,
     };
     Ok(match arch.family.as_str() {
-        "grok1" => Layout {
-            family: arch.family.clone(),
-            tensors: grok1::expected(&grok1::Config::from_arch(arch)?)?,
-            by_name: false,
-            optional: Vec::new(),
-            dtype_pinned: true,
-        },
+        "grok1" => {
+            let c = grok1::Config::from_arch(arch)?;
+            Layout {
+                family: arch.family.clone(),
+                tensors: grok1::expected(&c)?,
+                by_name: false,
+                optional: Vec::new(),
+                dtype_pinned: true,
+                moe: Some(Moe {
+                    experts: c.num_experts,
+                    per_token: c.num_selected_experts,
+                }),
+            }
+        }
         "mixtral" => {
             let c = mixtral::Config::from_arch(arch)?;
             let (t, o) = mixtral::expected(&c);
-            named(t, o, c.base.dtype.is_some())
+            Layout {
+                moe: Some(Moe {
+                    experts: c.num_experts,
+                    per_token: c.experts_per_tok,
+                }),
+                ..named(t, o, c.base.dtype.is_some())
+            }
         }
-        "llama" => {
+        "llama" | "mistral" | "qwen2" | "gemma" => {
             let c = llama::Config::from_arch(arch)?;
             let (t, o) = llama::expected(&c);
             named(t, o, c.dtype.is_some())
@@ -124,9 +156,15 @@ pub fn expected(arch: &Architecture) -> Result<Layout> {
             let (t, o) = bert::expected(&c);
             named(t, o, c.dtype.is_some())
         }
+        "gpt2" => {
+            let c = gpt2::Config::from_arch(arch)?;
+            let (t, o) = gpt2::expected(&c);
+            named(t, o, c.dtype.is_some())
+        }
         other => {
             return Err(Error::Architecture(format!(
-                "unknown architecture family {other:?} (known: grok1, mixtral, llama, t5, bert)"
+                "unknown architecture family {other:?} (known: {})",
+                FAMILIES.join(", ")
             )))
         }
     })
@@ -211,9 +249,9 @@ impl Params<'_> {
         }
     }
 
-    /// Whether config.json's `architectures` names a class ending in
-    /// `suffix` (`Model` for a bare encoder, `ForCausalLM`…): the class
-    /// decides the tensor-name prefix and the head.
+    /// Whether config.json's `architectures` names the class `name`
+    /// (`BertModel`, `LlamaForCausalLM`…): the class decides the
+    /// tensor-name prefix and the head.
     pub fn architecture_is(&self, name: &str) -> bool {
         match self.0.params.get("architectures") {
             Some(toml::Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(name)),
@@ -299,9 +337,13 @@ pub fn architecture_from_json(text: &str, origin: &str) -> Result<Architecture> 
     let model_type = obj.get("model_type").and_then(|v| v.as_str());
     let family = match model_type {
         Some("mixtral") => "mixtral",
-        Some("llama" | "mistral") => "llama",
+        Some("llama") => "llama",
+        Some("mistral") => "mistral",
+        Some("qwen2") => "qwen2",
+        Some("gemma") => "gemma",
         Some("t5" | "mt5" | "umt5") => "t5",
         Some("bert") => "bert",
+        Some("gpt2") => "gpt2",
         Some(other) => {
             return Err(Error::Architecture(format!(
                 "{origin}: model_type {other:?} has no architecture family in weightcheck"
@@ -527,7 +569,7 @@ mod tests {
         .unwrap();
         assert_eq!(a.family, "t5");
         assert_eq!(Params(&a).dtype().unwrap(), Some(DType::Float32));
-        assert!(architecture_from_json(r#"{"model_type": "gpt2"}"#, "c").is_err());
+        assert!(architecture_from_json(r#"{"model_type": "gpt_neox"}"#, "c").is_err());
     }
 
     #[test]
@@ -543,6 +585,7 @@ mod tests {
             by_name: true,
             optional: vec![ExpectedTensor::array("o", vec![1], DType::Float32, None)],
             dtype_pinned: true,
+            moe: None,
         };
         let rec = |name: &str, shape: Vec<u64>, dtype| TensorRecord {
             name: Some(name.into()),

@@ -6,7 +6,10 @@
 //! Hyperparameters are config.json's: `d_model`, `d_ff`, `d_kv`,
 //! `num_heads`, `num_layers`, `num_decoder_layers`, `vocab_size`,
 //! `relative_attention_num_buckets`, `feed_forward_proj`,
-//! `tie_word_embeddings` and `torch_dtype`.
+//! `tie_word_embeddings` and `torch_dtype`. Its `architectures` names the
+//! class saved: `T5ForConditionalGeneration` (the default) has `lm_head`
+//! unless tied, `T5Model` has both stacks and no head, `T5EncoderModel`
+//! only the encoder.
 
 use crate::formats::DType;
 use crate::manifest::Architecture;
@@ -40,6 +43,19 @@ pub struct Config {
     pub tie_embeddings: bool,
     /// Element type, where the config says.
     pub dtype: Option<DType>,
+    /// Which class was saved.
+    pub class: Class,
+}
+
+/// The transformers class a T5 checkpoint was saved from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// `T5ForConditionalGeneration`: encoder, decoder and `lm_head`.
+    ConditionalGeneration,
+    /// `T5Model`: encoder and decoder, no head.
+    Model,
+    /// `T5EncoderModel`: the encoder alone.
+    Encoder,
 }
 
 impl Config {
@@ -70,6 +86,13 @@ impl Config {
             // transformers' T5Config ties by default; v1.1 and Flan say false.
             tie_embeddings: p.bool_or(&["tie_word_embeddings"], true)?,
             dtype: p.dtype()?,
+            class: if p.architecture_is("T5EncoderModel") {
+                Class::Encoder
+            } else if p.architecture_is("T5Model") {
+                Class::Model
+            } else {
+                Class::ConditionalGeneration
+            },
         };
         check_sizes(
             "t5",
@@ -148,6 +171,18 @@ pub fn expected(c: &Config) -> (Vec<ExpectedTensor>, Vec<ExpectedTensor>) {
         t.extend(ffn(format!("{b}.1"), l));
     }
     t.push(a("encoder.final_layer_norm.weight".into(), vec![d], None));
+    // torch.save keeps the stacks' references to the shared embedding as
+    // tensors of their own; safetensors writers drop them.
+    let embed_copy = |stack: &str| {
+        a(
+            format!("{stack}.embed_tokens.weight"),
+            vec![c.vocab_size, d],
+            None,
+        )
+    };
+    if c.class == Class::Encoder {
+        return (t, vec![embed_copy("encoder")]);
+    }
     for l in 0..c.num_decoder_layers {
         let b = format!("decoder.block.{l}.layer");
         t.extend(attention(format!("{b}.0.SelfAttention"), l, l == 0));
@@ -157,25 +192,14 @@ pub fn expected(c: &Config) -> (Vec<ExpectedTensor>, Vec<ExpectedTensor>) {
         t.extend(ffn(format!("{b}.2"), l));
     }
     t.push(a("decoder.final_layer_norm.weight".into(), vec![d], None));
-    // torch.save keeps the stacks' references to the shared embedding as
-    // tensors of their own; safetensors writers drop them.
-    let mut optional = vec![
-        a(
-            "encoder.embed_tokens.weight".into(),
-            vec![c.vocab_size, d],
-            None,
-        ),
-        a(
-            "decoder.embed_tokens.weight".into(),
-            vec![c.vocab_size, d],
-            None,
-        ),
-    ];
-    let head = a("lm_head.weight".into(), vec![c.vocab_size, d], None);
-    if c.tie_embeddings {
-        optional.push(head);
-    } else {
-        t.push(head);
+    let mut optional = vec![embed_copy("encoder"), embed_copy("decoder")];
+    if c.class == Class::ConditionalGeneration {
+        let head = a("lm_head.weight".into(), vec![c.vocab_size, d], None);
+        if c.tie_embeddings {
+            optional.push(head);
+        } else {
+            t.push(head);
+        }
     }
     (t, optional)
 }
@@ -204,6 +228,32 @@ mod tests {
             .any(|t| t.name == "decoder.block.23.layer.2.DenseReluDense.wi_1.weight"));
         assert_eq!(optional.len(), 2);
         let total: u64 = t.iter().map(|t| t.elements()).sum();
+        // 11,135,332,352: google/flan-t5-xxl's num_parameters() in
+        // transformers. Equal, because v1.1 unties lm_head (stored and
+        // counted on its own) and the stacks' embed_tokens are the shared
+        // embedding, counted once in both counts.
         assert_eq!(total, 11_135_332_352);
+
+        // The same config saved from the other classes.
+        let with = |class: &str| {
+            let cfg = cfg.replace('{', &format!(r#"{{"architectures": ["{class}"], "#));
+            let c =
+                Config::from_arch(&architecture_from_json(&cfg, "config.json").unwrap()).unwrap();
+            let (t, o) = expected(&c);
+            let total: u64 = t.iter().map(|t| t.elements()).sum();
+            (t, o, total)
+        };
+        let lm_head = 32128 * 4096;
+        let (t, _, same) = with("T5ForConditionalGeneration");
+        assert_eq!((t.len(), same), (1 + 24 * 9 + 2 + 24 * 14 + 3, total));
+        let (t, o, bare) = with("T5Model");
+        assert_eq!(bare, total - lm_head);
+        assert!(!t.iter().chain(&o).any(|t| t.name == "lm_head.weight"));
+        let (t, o, encoder) = with("T5EncoderModel");
+        assert!(t.iter().all(|t| !t.name.starts_with("decoder.")));
+        assert_eq!(t.len(), 1 + 24 * 9 + 2);
+        assert_eq!(o.len(), 1);
+        // The shared embedding and the encoder stack.
+        assert_eq!(encoder, 4_762_310_656);
     }
 }

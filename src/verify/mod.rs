@@ -437,6 +437,9 @@ pub fn verify_each<R: Rows>(
             vocabulary.as_ref(),
             opts.tokenizer.as_deref(),
         ),
+        (Some(l), Some(_)) => {
+            claims::evaluate_by_name(&manifest.claims, l, files.iter().flat_map(|(_, r)| r))
+        }
         _ => Vec::new(),
     };
     drop(decoded);

@@ -277,7 +277,7 @@ weightcheck verify: Mixtral 8x7B (Mistral AI, 2023-12-08) in [ROOT]/mixtral
 
 files: 19/19 present, 0 missing, 0 extra, 0 wrong size
 structure: 19/19 structurally correct
-sha256: 0 match, 0 differ, 19 not published in the manifest
+digests: 0 match, 0 differ, 19 not published in the manifest
 
 claim                                                claimed           computed  verdict
 46.7B total parameters                        46,700,000,000     46,702,792,704  confirmed
@@ -298,7 +298,7 @@ note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` fro
 
 result: STRUCTURE OK — nothing wrong found, but the content of 19 of 19 files was not checked against any published digest (--no-hash: structure only, as asked)
   not checked: model-00001-of-00019.safetensors, model-00002-of-00019.safetensors, model-00003-of-00019.safetensors, model-00004-of-00019.safetensors, model-00005-of-00019.safetensors and 14 more
-  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         dir.path(),
@@ -332,7 +332,7 @@ weightcheck verify: Flan-T5-XXL (Google, 2022-10-20) in [ROOT]/flan-t5-xxl
 
 files: 5/5 present, 0 missing, 0 extra, 0 wrong size
 structure: 5/5 structurally correct
-sha256: 0 match, 0 differ, 5 not published in the manifest
+digests: 0 match, 0 differ, 5 not published in the manifest
 
 claim                                  claimed           computed  verdict
 Flan-T5-XXL: 11B parameters     11,000,000,000     11,135,332,352  confirmed
@@ -345,7 +345,7 @@ note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` fro
 
 result: STRUCTURE OK — nothing wrong found, but the content of 5 of 5 files was not checked against any published digest (--no-hash: structure only, as asked)
   not checked: model-00001-of-00005.safetensors, model-00002-of-00005.safetensors, model-00003-of-00005.safetensors, model-00004-of-00005.safetensors, model-00005-of-00005.safetensors
-  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         dir.path(),

@@ -232,7 +232,7 @@ weightcheck verify: tiny GPT-2 (test, 2024-01-01) in [ROOT]/gpt2
 
 files: 1/1 present, 0 missing, 0 extra, 0 wrong size
 structure: 1/1 structurally correct
-sha256: 0 match, 0 differ, 1 not published in the manifest
+digests: 0 match, 0 differ, 1 not published in the manifest
 
 claim                      claimed           computed  verdict
 2128 parameters              2,128              2,128  confirmed
@@ -245,7 +245,7 @@ note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` fro
 
 result: STRUCTURE OK — nothing wrong found, but the content of 1 of 1 files was not checked against any published digest (--no-hash: structure only, as asked)
   not checked: model.safetensors
-  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums, or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
+  to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 
 "#]],
         tmp.path(),

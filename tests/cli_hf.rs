@@ -152,6 +152,78 @@ result: FAILED — 2 problems found (above)
     );
     assert_eq!(err, "");
     assert_eq!(code, EXIT_MISMATCH);
+
+    // hf cache verify's switches: failing is the default here, so they
+    // change nothing.
+    let (code, _, _) = hf(
+        dir.path(),
+        &server.url(),
+        &[
+            "--cache-dir",
+            "hub",
+            "--fail-on-missing-files",
+            "--fail-on-extra-files",
+        ],
+    );
+    assert_eq!(code, EXIT_MISMATCH);
+
+    // An extra file allowed: the listed files may still fail or pass on
+    // their own; a missing file allowed: never VERIFIED, since the revision
+    // was not all there to check.
+    let (code, out, err) = hf(
+        dir.path(),
+        &server.url(),
+        &[
+            "--cache-dir",
+            "hub",
+            "--allow-missing-files",
+            "--allow-extra-files",
+        ],
+    );
+    assert_run(
+        &out,
+        str![[r#"
+Hugging Face Hub  acme/tiny-model at 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c
+folder            [ROOT]/hub/models--acme--tiny-model/snapshots/1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c (cache snapshot of main)
+ok          .gitattributes  (git SHA-1 580d310c2d211aca166288a207e972ced9bb0100)
+ok          config.json  (git SHA-1 51aacd43fc17669604d11e12c4580247c43a00a3)
+ok          model-00001-of-00002.safetensors  (SHA-256 e86adb39661e24e5697a957885e796851faa6043777824e9bd1bdc086d86f0b9)
+ok          model-00002-of-00002.safetensors  (SHA-256 47700dacc828eea9221e6fafcb3ddd5d993c6336544ee99ea968618c1ef881c6)
+MISSING     tokenizer/tokenizer_config.json  (26 bytes on the Hub; allowed)
+EXTRA       notes.txt  (16 bytes; not in the Hub's listing; allowed)
+result: STRUCTURE OK — the 4 files present matched the Hub's digests, but 1 listed files are missing (--allow-missing-files): not the whole revision
+
+"#]],
+        dir.path(),
+    );
+    assert_eq!((code, err.as_str()), (3, ""));
+    std::fs::write(
+        snap.join("tokenizer/tokenizer_config.json"),
+        br#"{"model_max_length": 2048}"#,
+    )
+    .unwrap();
+    let (code, out, err) = hf(
+        dir.path(),
+        &server.url(),
+        &["--cache-dir", "hub", "--allow-extra-files"],
+    );
+    assert_run(
+        &out,
+        str![[r#"
+Hugging Face Hub  acme/tiny-model at 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c
+folder            [ROOT]/hub/models--acme--tiny-model/snapshots/1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c (cache snapshot of main)
+ok          .gitattributes  (git SHA-1 580d310c2d211aca166288a207e972ced9bb0100)
+ok          config.json  (git SHA-1 51aacd43fc17669604d11e12c4580247c43a00a3)
+ok          model-00001-of-00002.safetensors  (SHA-256 e86adb39661e24e5697a957885e796851faa6043777824e9bd1bdc086d86f0b9)
+ok          model-00002-of-00002.safetensors  (SHA-256 47700dacc828eea9221e6fafcb3ddd5d993c6336544ee99ea968618c1ef881c6)
+ok          tokenizer/tokenizer_config.json  (git SHA-1 2be70c972a0d728eab88ed97b06c997a7f631a83)
+EXTRA       notes.txt  (16 bytes; not in the Hub's listing; allowed)
+result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS files, git blob SHA-1 for 3); 1 extra files not in the listing (--allow-extra-files)
+
+"#]],
+        dir.path(),
+    );
+    assert_eq!((code, err.as_str()), (EXIT_OK, ""));
 }
 
 #[test]

@@ -31,6 +31,21 @@ pub struct Hf {
     cache_dir: Option<PathBuf>,
     #[command(flatten)]
     hub: super::net_args::HubArgs,
+    /// Report listed files absent from the folder without failing (a
+    /// partial download); the result is then STRUCTURE OK at best, never
+    /// VERIFIED.
+    #[arg(long, conflicts_with = "fail_on_missing_files")]
+    allow_missing_files: bool,
+    /// Report files the Hub does not list without failing.
+    #[arg(long, conflicts_with = "fail_on_extra_files")]
+    allow_extra_files: bool,
+    /// Fail on missing files: the default, accepted for scripts written
+    /// for `hf cache verify`.
+    #[arg(long)]
+    fail_on_missing_files: bool,
+    /// Fail on extra files: the default, as above.
+    #[arg(long)]
+    fail_on_extra_files: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -69,7 +84,11 @@ impl Hf {
             let hub = Hub::new(&opts)?;
             hub.list(&self.repo, &revision).await
         })?;
-        let report = check::check(&listing, &root, &boundary, &|_| {})?;
+        let allow = check::Allow {
+            missing: self.allow_missing_files && !self.fail_on_missing_files,
+            extra: self.allow_extra_files && !self.fail_on_extra_files,
+        };
+        let report = check::check(&listing, &root, &boundary, allow, &|_| {})?;
         if self.json {
             printer::hf::json(&mut env.out, &report)?;
         } else {

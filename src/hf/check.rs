@@ -34,6 +34,21 @@ pub struct FileCheck {
     pub note: Option<String>,
 }
 
+/// Which differences from the listing are reported without failing the
+/// check (huggingface_hub's `hf cache verify` lets both pass unless told
+/// `--fail-on-missing-files`/`--fail-on-extra-files`; here both fail unless
+/// allowed).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Allow {
+    /// Listed files absent from the folder (a download of some files
+    /// only). The result can then not be VERIFIED: the revision was not
+    /// all there to check.
+    pub missing: bool,
+    /// Files in the folder the Hub does not list (they are not the
+    /// release's, so the listed files may still all be verified).
+    pub extra: bool,
+}
+
 /// The result of a check.
 #[derive(Debug, Clone, Serialize)]
 pub struct HfReport {
@@ -51,6 +66,10 @@ pub struct HfReport {
     pub result: Outcome,
     /// Bytes read.
     pub bytes_hashed: u64,
+    /// Missing files reported without failing (`Allow::missing`).
+    pub allowed_missing: usize,
+    /// Extra files reported without failing (`Allow::extra`).
+    pub allowed_extra: usize,
 }
 
 fn hidden(path: &str) -> bool {
@@ -63,6 +82,7 @@ pub fn check(
     listing: &Listing,
     root: &Path,
     boundary: &Path,
+    allow: Allow,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<HfReport> {
     if !root.is_dir() {
@@ -160,16 +180,28 @@ pub fn check(
         });
     }
     let listed_checks = &files[..listing.files.len()];
+    let count = |v: FileVerdict| files.iter().filter(|c| c.verdict == v).count();
+    let allowed_missing = if allow.missing {
+        count(FileVerdict::Missing)
+    } else {
+        0
+    };
+    let allowed_extra = if allow.extra {
+        count(FileVerdict::Extra)
+    } else {
+        0
+    };
     let tally = Tally {
         present: listed_checks
             .iter()
             .filter(|c| c.verdict != FileVerdict::Missing)
             .count(),
-        failures: files.iter().filter(|c| c.verdict.is_failure()).count(),
-        content_unchecked: files
-            .iter()
-            .filter(|c| c.verdict == FileVerdict::NotChecked)
-            .count(),
+        failures: files.iter().filter(|c| c.verdict.is_failure()).count()
+            - allowed_missing
+            - allowed_extra,
+        // An allowed missing file is still a file of the revision whose
+        // bytes nobody checked.
+        content_unchecked: count(FileVerdict::NotChecked) + allowed_missing,
     };
     Ok(HfReport {
         repo: listing.repo.clone(),
@@ -179,6 +211,8 @@ pub fn check(
         result: Outcome::judge(&tally),
         tally,
         bytes_hashed: report.bytes_hashed,
+        allowed_missing,
+        allowed_extra,
     })
 }
 
@@ -220,7 +254,7 @@ mod tests {
             ("s.bin", b"elsewhere", true),
             ("w.bin", b"weights!", true),
         ]);
-        let r = check(&l, &root, &root, &|_| {}).unwrap();
+        let r = check(&l, &root, &root, Allow::default(), &|_| {}).unwrap();
         let v: Vec<_> = r.files.iter().map(|f| f.verdict).collect();
         assert_eq!(
             v,
@@ -229,11 +263,11 @@ mod tests {
         assert_eq!(r.result, Outcome::Failed);
         let l = listing(&[("a.txt", b"hellO", false), ("w.bin", b"weights!", true)]);
         std::fs::remove_file(root.join("s.bin")).unwrap();
-        let r = check(&l, &root, &root, &|_| {}).unwrap();
+        let r = check(&l, &root, &root, Allow::default(), &|_| {}).unwrap();
         assert_eq!(r.files[0].verdict, FileVerdict::HashMismatch);
         assert_eq!(r.result, Outcome::Failed);
         let l = listing(&[("a.txt", b"hello", false), ("w.bin", b"weights!", true)]);
-        let r = check(&l, &root, &root, &|_| {}).unwrap();
+        let r = check(&l, &root, &root, Allow::default(), &|_| {}).unwrap();
         assert_eq!(r.result, Outcome::Verified);
     }
 }

@@ -46,13 +46,19 @@ pub fn text(out: &mut dyn Write, r: &HfReport, source: &str) -> std::io::Result<
             FileVerdict::Ok => writeln!(out, "ok          {path}  ({label} {expected})")?,
             FileVerdict::Missing => writeln!(
                 out,
-                "MISSING     {path}  ({} bytes on the Hub)",
-                thousands(f.expected_size)
+                "MISSING     {path}  ({} bytes on the Hub{})",
+                thousands(f.expected_size),
+                if r.allowed_missing > 0 {
+                    "; allowed"
+                } else {
+                    ""
+                }
             )?,
             FileVerdict::Extra => writeln!(
                 out,
-                "EXTRA       {path}  ({} bytes; not in the Hub's listing)",
-                thousands(f.expected_size)
+                "EXTRA       {path}  ({} bytes; not in the Hub's listing{})",
+                thousands(f.expected_size),
+                if r.allowed_extra > 0 { "; allowed" } else { "" }
             )?,
             FileVerdict::WrongSize => writeln!(
                 out,
@@ -91,10 +97,14 @@ pub fn text(out: &mut dyn Write, r: &HfReport, source: &str) -> std::io::Result<
                 .iter()
                 .filter(|f| f.algorithm == Some(Algorithm::Sha256))
                 .count();
+            let extra = match r.allowed_extra {
+                0 => String::new(),
+                n => format!("; {n} extra files not in the listing (--allow-extra-files)"),
+            };
             writeln!(
                 out,
                 "result: {word} — every byte of {listed} files matched the Hub's digests \
-                 (SHA-256 for {lfs} LFS files, git blob SHA-1 for {})",
+                 (SHA-256 for {lfs} LFS files, git blob SHA-1 for {}){extra}",
                 listed - lfs
             )
         }
@@ -111,6 +121,12 @@ pub fn text(out: &mut dyn Write, r: &HfReport, source: &str) -> std::io::Result<
         Outcome::NothingChecked => writeln!(
             out,
             "result: {word} — none of the {listed} files the Hub lists is in the folder"
+        ),
+        Outcome::StructureOk if r.allowed_missing == t.content_unchecked => writeln!(
+            out,
+            "result: {word} — the {} files present matched the Hub's digests, but {} listed \
+             files are missing (--allow-missing-files): not the whole revision",
+            t.present, r.allowed_missing
         ),
         Outcome::StructureOk => writeln!(
             out,

@@ -165,7 +165,7 @@ where
         Ok(code) => code,
         Err(e) => {
             // Errors quote file and torrent names: escape them, line by line.
-            let text = format!("{e:#}");
+            let text = error_text(&e);
             let safe: Vec<_> = text.split('\n').map(crate::printer::escape).collect();
             let _ = writeln!(env.err, "weightcheck: error: {}", safe.join("\n"));
             match e.downcast_ref::<crate::Error>() {
@@ -180,4 +180,36 @@ where
     code
 }
 
+/// The error and its causes, each said once: the library's messages often
+/// already quote their cause (`path: No such file or directory`), which
+/// anyhow's `{:#}` would then repeat.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&said);
+        }
+    }
+    text
+}
+
 use std::io::Write as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_says_each_cause_once() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::new(crate::Error::io("/x/y", io)).context("reading the manifest");
+        assert_eq!(
+            error_text(&e),
+            "reading the manifest: /x/y: entity not found"
+        );
+    }
+}

@@ -76,6 +76,16 @@ impl FromStr for Bytes {
     }
 }
 
+/// A count with its noun, digits grouped: `1 file`, `1,000 files`. The
+/// plural is the noun with `s`, which every noun counted here takes.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(n))
+    }
+}
+
 /// Groups digits in threes: 315684820992 → `315,684,820,992`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();

@@ -54,7 +54,7 @@ ok          config.json  (git SHA-1 [..])
 ok          model-00001-of-00002.safetensors  (SHA-256 [..])
 ok          model-00002-of-00002.safetensors  (SHA-256 [..])
 ok          tokenizer/tokenizer_config.json  (git SHA-1 [..])
-result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS files, git blob SHA-1 for 3)
+result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS, git blob SHA-1 for 3)
 
 "#]],
         dir.path(),
@@ -191,7 +191,7 @@ ok          model-00001-of-00002.safetensors  (SHA-256 e86adb39661e24e5697a95788
 ok          model-00002-of-00002.safetensors  (SHA-256 47700dacc828eea9221e6fafcb3ddd5d993c6336544ee99ea968618c1ef881c6)
 MISSING     tokenizer/tokenizer_config.json  (26 bytes on the Hub; allowed)
 EXTRA       notes.txt  (16 bytes; not in the Hub's listing; allowed)
-result: STRUCTURE OK — the 4 files present matched the Hub's digests, but 1 listed files are missing (--allow-missing-files): not the whole revision
+result: STRUCTURE OK — the 4 files present matched the Hub's digests; 1 listed file absent (--allow-missing-files): not the whole revision
 
 "#]],
         dir.path(),
@@ -218,7 +218,7 @@ ok          model-00001-of-00002.safetensors  (SHA-256 e86adb39661e24e5697a95788
 ok          model-00002-of-00002.safetensors  (SHA-256 47700dacc828eea9221e6fafcb3ddd5d993c6336544ee99ea968618c1ef881c6)
 ok          tokenizer/tokenizer_config.json  (git SHA-1 2be70c972a0d728eab88ed97b06c997a7f631a83)
 EXTRA       notes.txt  (16 bytes; not in the Hub's listing; allowed)
-result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS files, git blob SHA-1 for 3); 1 extra files not in the listing (--allow-extra-files)
+result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS, git blob SHA-1 for 3); 1 extra file not in the listing (--allow-extra-files)
 
 "#]],
         dir.path(),
@@ -516,7 +516,7 @@ ok          config.json  (git SHA-1 [..])
 ok          model-00001-of-00002.safetensors  (SHA-256 [..])
 ok          model-00002-of-00002.safetensors  (SHA-256 [..])
 ok          tokenizer/tokenizer_config.json  (git SHA-1 [..])
-result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS files, git blob SHA-1 for 3)
+result: VERIFIED — every byte of 5 files matched the Hub's digests (SHA-256 for 2 LFS, git blob SHA-1 for 3)
 
 "#]],
         dir.path(),

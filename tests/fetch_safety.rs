@@ -163,7 +163,7 @@ fn symlinks_out_of_the_destination_are_refused() {
             str![[r#"
 weightcheck fetch: [ROOT]/rel.torrent
   peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
-  metadata: "rel": 1 files, 40,000 bytes, piece length 16,384, info-hash 2b3b4efda6cb298672437776587d659df136f45f
+  metadata: "rel": 1 file, 40,000 bytes, piece length 16,384, info-hash 2b3b4efda6cb298672437776587d659df136f45f
 
 "#]],
             str![[r#"
@@ -175,7 +175,7 @@ weightcheck: error: [ROOT]/d1/rel is a symlink; a fetch writes only to real file
             str![[r#"
 weightcheck fetch: [ROOT]/rel.torrent
   peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
-  metadata: "rel": 1 files, 40,000 bytes, piece length 16,384, info-hash 2b3b4efda6cb298672437776587d659df136f45f
+  metadata: "rel": 1 file, 40,000 bytes, piece length 16,384, info-hash 2b3b4efda6cb298672437776587d659df136f45f
 
 "#]],
             str![[r#"
@@ -240,7 +240,7 @@ fn a_fetch_larger_than_the_free_space_fails_at_once() {
         str![[r#"
 weightcheck fetch: [ROOT]/huge.torrent
   peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
-  metadata: "huge.bin": 1 files, 70,368,744,177,664 bytes, piece length 1,073,741,824, info-hash 5ba9d4ff8dfbb44b33e9db72a78bf4f9f52d8653
+  metadata: "huge.bin": 1 file, 70,368,744,177,664 bytes, piece length 1,073,741,824, info-hash 5ba9d4ff8dfbb44b33e9db72a78bf4f9f52d8653
 
 "#]],
         dir.path(),

@@ -85,7 +85,7 @@ fn inspect_lists_tensors_and_passes_over_the_other_files() {
             "not tensor files: README.md, config.json, modules.json, tokenizer.json",
             "  float32                 6,688 bytes",
             "  int64                     128 bytes",
-            "1 files, 40 tensors, 1,672 parameters (and 16 buffer elements), 10,744 bytes on disk",
+            "1 file, 40 tensors, 1,672 parameters (and 16 buffer elements), 10,744 bytes on disk",
         ]
     );
 
@@ -243,7 +243,7 @@ note: the manifest publishes no file sizes: the 1 tensor files found were checke
 
 note: the manifest has no SHA-256s: pin them with `weightcheck manifest pin` from a trusted copy
 
-result: STRUCTURE OK — nothing wrong found, but the content of 1 of 1 files was not checked against any published digest (--no-hash: structure only, as asked)
+result: STRUCTURE OK — nothing wrong found, but the content of 1 of 1 file was not checked against any published digest (--no-hash: structure only, as asked)
   not checked: model.safetensors
   to check them: hash with the release's .torrent (`weightcheck fetch --release ID --metadata-only`, then `verify --torrent FILE`), with the publisher's checksums (`verify --sums FILE`), against the Hugging Face Hub's digests (`weightcheck hf OWNER/REPO DIR`), or against a trusted copy pinned with `weightcheck manifest pin DIR -o FILE`
 

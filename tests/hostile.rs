@@ -62,7 +62,7 @@ fn a_valid_shard_inspects() {
 index  file             kind                 shape             dtype     scales                         bytes
     0  tensor00000_000  ndarray              2x2               float32   -                                 16
 
-1 files, 1 tensors, 4 parameters, 165 bytes on disk
+1 file, 1 tensor, 4 parameters, 165 bytes on disk
   float32                    16 bytes
 
 "#]]
@@ -88,7 +88,7 @@ fn truncated_shard() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 164 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -106,7 +106,7 @@ weightcheck: [ROOT]/tensor00000_000: byte 2: FRAME claims 154 bytes but only 153
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 155 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -125,7 +125,7 @@ fn empty_file() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 0 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -145,7 +145,7 @@ fn wrong_magic() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 30 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -160,7 +160,7 @@ weightcheck: [ROOT]/tensor00000_000: byte 30: no zip end-of-central-directory re
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 6 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -196,7 +196,7 @@ fn os_system_is_refused_never_resolved() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 22 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -211,7 +211,7 @@ weightcheck: [ROOT]/tensor00000_000: byte 14: unknown global os.system (refused,
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 26 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -230,7 +230,7 @@ fn builtins_eval_is_refused() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 28 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -249,7 +249,7 @@ fn subprocess_is_refused() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 29 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -281,7 +281,7 @@ fn memo_bomb_costs_nothing() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 845 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]]
     );
@@ -306,7 +306,7 @@ fn absurd_lengths_do_not_allocate() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 12 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -323,7 +323,7 @@ weightcheck: [ROOT]/tensor00000_000: byte 2: BINBYTES8 claims 922337203685477580
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 11 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -340,7 +340,7 @@ weightcheck: [ROOT]/tensor00000_000: byte 2: BINUNICODE8 of 18446744073709551615
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 11 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -361,7 +361,7 @@ fn deep_nesting() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 1,000,002 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -380,7 +380,7 @@ weightcheck: [ROOT]/tensor00000_000: byte 4098: MARKs nested deeper than 4096
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 1,000,004 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -412,7 +412,7 @@ fn shape_product_overflowing_u64() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 177 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         str![[r#"
@@ -437,7 +437,7 @@ fn payload_not_matching_shape() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 165 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]]
     );
@@ -463,9 +463,9 @@ fn directory_with_one_bad_file_reports_it_and_lists_the_rest() {
 index  file             kind                 shape             dtype     scales                         bytes
     0  tensor00000_000  ndarray              2x2               float32   -                                 16
 
-1 files, 1 tensors, 4 parameters, 175 bytes on disk
+1 file, 1 tensor, 4 parameters, 175 bytes on disk
   float32                    16 bytes
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         dir.path(),

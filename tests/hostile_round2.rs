@@ -558,7 +558,7 @@ fn protocol_0_and_gzip_pickles_name_the_global_they_would_call() {
     let (code, out, err) = run_within(LIMIT, &["inspect", "inst.pkl"], d);
     assert_eq!(
         (code, out.lines().last()),
-        (1, Some("1 files could not be decoded (see errors)"))
+        (1, Some("1 file could not be decoded (see errors)"))
     );
     common::assert_output(
         &err,

@@ -87,7 +87,7 @@ fn a_safetensors_file_of_1_25_million_tensors_is_listed_in_flat_memory() {
         tail,
         [
             "  uint8               1,250,000 bytes",
-            "1 files, 1,250,000 tensors, 1,250,000 parameters, 86,666,685 bytes on disk"
+            "1 file, 1,250,000 tensors, 1,250,000 parameters, 86,666,685 bytes on disk"
         ]
     );
     let p = peak(&["inspect", "--json", "many.safetensors"], d);
@@ -113,7 +113,7 @@ fn an_index_of_a_million_entries_is_checked_in_flat_memory() {
 index  file  kind                 shape             dtype     scales                         bytes
 
 0 files, 0 tensors, 0 parameters, 44,888,940 bytes on disk
-1 files could not be decoded (see errors)
+1 file could not be decoded (see errors)
 
 "#]],
         d,
@@ -169,7 +169,7 @@ torrent p info-hash be138653ef486091887c379807824897deddacd9 (5000000 pieces of 
 MISSING   p
 bad pieces 0-4999999 (5000000, unreadable: p is missing) cover:
     p bytes 0..81920000000 (81920000000 bytes)
-summary: 1 files (0 B), 0 ok, 1 with problems; pieces 0/5000000 ok, 5000000 failed; read 0 B in [..] s ([..] GB/s), 0 B from cache
+summary: 1 file (0 B), 0 ok, 1 with problems; pieces 0/5000000 ok, 5000000 failed; read 0 B in [..] s ([..] GB/s), 0 B from cache
 result: FAILED — 5000000 bad pieces, 1 file with problems
 
 "#]],
@@ -255,7 +255,7 @@ fn verify_against_a_manifest_of_a_million_files() {
 weightcheck verify: big (x, x) in [ROOT]/empty
   looked: [ROOT]/empty: 0 of 1000000 release files present
 
-file        tensor  verdict        sha256
+file        tensor  verdict        digest
 
 "#]],
         dir,

@@ -342,7 +342,7 @@ fn case7_stride_zero_views_and_overflowing_totals() {
     let (_, out, err) = run(&["inspect", s(&huge)], dir.path());
     assert!(
         out.lines()
-            .any(|l| l.starts_with("1 files, 4 tensors, overflow parameters")),
+            .any(|l| l.starts_with("1 file, 4 tensors, overflow parameters")),
         "{out}{err}"
     );
 }

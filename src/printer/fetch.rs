@@ -125,14 +125,14 @@ impl Observer for Live<'_> {
         }
         let _ = writeln!(
             self.out,
-            "  metadata: {:?}{}: {} files, {} bytes, piece length {}, info-hash {}",
+            "  metadata: {:?}{}: {}, {} bytes, piece length {}, info-hash {}",
             meta.name,
             if from_peers {
                 " from peers, checked against the magnet"
             } else {
                 ""
             },
-            meta.files.len(),
+            crate::units::count(meta.files.len() as u64, "file"),
             thousands(meta.total_length()),
             thousands(meta.piece_length),
             meta.info_hash_hex()

@@ -159,8 +159,8 @@ pub fn text(
     let n_ok = verdicts.iter().filter(|v| **v == FileVerdict::Ok).count();
     let total: u64 = report.files.iter().filter_map(|f| f.actual_size).sum();
     let mut summary = format!(
-        "summary: {} files ({:.2}), {} ok",
-        report.files.len(),
+        "summary: {} ({:.2}), {} ok",
+        crate::units::count(report.files.len() as u64, "file"),
         Bytes(total),
         n_ok
     );

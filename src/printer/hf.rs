@@ -5,7 +5,7 @@ use std::io::Write;
 use super::escape;
 use crate::hf::check::HfReport;
 use crate::hf::Algorithm;
-use crate::units::thousands;
+use crate::units::{count, thousands};
 use crate::verdict::{FileVerdict, Outcome};
 
 /// The `--json` document.
@@ -99,12 +99,16 @@ pub fn text(out: &mut dyn Write, r: &HfReport, source: &str) -> std::io::Result<
                 .count();
             let extra = match r.allowed_extra {
                 0 => String::new(),
-                n => format!("; {n} extra files not in the listing (--allow-extra-files)"),
+                n => format!(
+                    "; {} not in the listing (--allow-extra-files)",
+                    count(n as u64, "extra file")
+                ),
             };
             writeln!(
                 out,
-                "result: {word} — every byte of {listed} files matched the Hub's digests \
-                 (SHA-256 for {lfs} LFS files, git blob SHA-1 for {}){extra}",
+                "result: {word} — every byte of {} matched the Hub's digests \
+                 (SHA-256 for {lfs} LFS, git blob SHA-1 for {}){extra}",
+                count(listed as u64, "file"),
                 listed - lfs
             )
         }
@@ -120,18 +124,20 @@ pub fn text(out: &mut dyn Write, r: &HfReport, source: &str) -> std::io::Result<
         ),
         Outcome::NothingChecked => writeln!(
             out,
-            "result: {word} — none of the {listed} files the Hub lists is in the folder"
+            "result: {word} — none of the {} the Hub lists is in the folder",
+            count(listed as u64, "file")
         ),
         Outcome::StructureOk if r.allowed_missing == t.content_unchecked => writeln!(
             out,
-            "result: {word} — the {} files present matched the Hub's digests, but {} listed \
-             files are missing (--allow-missing-files): not the whole revision",
-            t.present, r.allowed_missing
+            "result: {word} — the {} present matched the Hub's digests; {} absent \
+             (--allow-missing-files): not the whole revision",
+            count(t.present as u64, "file"),
+            count(r.allowed_missing as u64, "listed file")
         ),
         Outcome::StructureOk => writeln!(
             out,
-            "result: {word} — nothing wrong found, but {} files were not read to the end",
-            t.content_unchecked
+            "result: {word} — nothing wrong found, but {} not read to the end",
+            count(t.content_unchecked as u64, "file")
         ),
     }
 }

@@ -9,7 +9,7 @@ use super::escape;
 use crate::formats::grok::shard_index;
 use crate::formats::tensor::shape_str;
 use crate::inventory::{Entry, Totals};
-use crate::units::thousands;
+use crate::units::{count, thousands};
 
 /// One tensor as printed, borrowed from the inventory: a file of a million
 /// tensors is printed without a second copy of it.
@@ -188,9 +188,9 @@ pub fn table<'a>(
     writeln!(out)?;
     writeln!(
         out,
-        "{} files, {} tensors, {} parameters{}, {} bytes on disk",
-        thousands(totals.files),
-        thousands(totals.tensors),
+        "{}, {}, {} parameters{}, {} bytes on disk",
+        count(totals.files as u64, "file"),
+        count(totals.tensors as u64, "tensor"),
         if totals.parameters_overflow {
             "overflow".to_string()
         } else {
@@ -209,8 +209,8 @@ pub fn table<'a>(
     if totals.errors > 0 {
         writeln!(
             out,
-            "{} files could not be decoded (see errors)",
-            totals.errors
+            "{} could not be decoded (see errors)",
+            count(totals.errors as u64, "file")
         )?;
     }
     if !other_files.is_empty() {

@@ -252,8 +252,8 @@ pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     match r.result {
         Outcome::Verified => writeln!(
             out,
-            "result: {word} — every byte of {} files matched a published or pinned digest",
-            thousands(s.content_verified as u64)
+            "result: {word} — every byte of {} matched a published or pinned digest",
+            crate::units::count(s.content_verified as u64, "file")
         ),
         Outcome::Failed => writeln!(
             out,
@@ -274,10 +274,10 @@ pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             };
             writeln!(
                 out,
-                "result: {word} — nothing wrong found, but the content of {} of {} files was not \
+                "result: {word} — nothing wrong found, but the content of {} of {} was not \
                  checked against any published digest{asked}",
                 thousands(s.content_unchecked as u64),
-                thousands(s.present as u64)
+                crate::units::count(s.present as u64, "file")
             )?;
             let more = s.content_unchecked.saturating_sub(r.not_checked.len());
             let mut named = r.not_checked.join(", ");

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
 use crate::env::Env;
@@ -19,15 +20,6 @@ use crate::printer::{self, progress::Bar};
 use crate::torrent::{Magnet, Metainfo};
 
 use super::{EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK};
-
-/// The digest of a checksum list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SumsDigest {
-    /// `sha256sum` format (SHA256SUMS).
-    Sha256,
-    /// `md5sum` format (MD5SUMS, checklist.chk).
-    Md5,
-}
 
 /// Arguments of `weightcheck hash`.
 #[derive(Debug, Args)]
@@ -51,8 +43,10 @@ pub struct Hash {
     git: bool,
     /// Print a checksum list instead, as `sha256sum` or `md5sum` write it
     /// (`sha256sum -c` and `verify --sums` read it back).
-    #[arg(long, value_name = "DIGEST", conflicts_with_all = ["torrent", "json", "git"])]
-    sums: Option<SumsDigest>,
+    #[arg(long, value_name = "DIGEST", conflicts_with_all = ["torrent", "json", "git"],
+          value_parser = PossibleValuesParser::new(["sha256", "md5"])
+              .map(|s| if s == "md5" { DigestKind::Md5 } else { DigestKind::Sha256 }))]
+    sums: Option<DigestKind>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -83,9 +77,9 @@ impl Hash {
             None => None,
         };
         let opts = TreeOptions {
-            sha256: !self.pieces_only && self.sums != Some(SumsDigest::Md5),
+            sha256: !self.pieces_only && self.sums != Some(DigestKind::Md5),
             git_blob: self.git,
-            md5: self.sums == Some(SumsDigest::Md5),
+            md5: self.sums == Some(DigestKind::Md5),
             cache: CacheMode::from_flags(self.no_cache, self.full),
         };
         let mut planned = tree::plan(&given, torrent.as_ref(), opts)?;
@@ -99,22 +93,11 @@ impl Hash {
         }
         let (verdicts, result) = tree::verdicts(&planned, &report);
         let root = &planned.root;
-        if let Some(digest) = self.sums {
-            let kind = match digest {
-                SumsDigest::Sha256 => DigestKind::Sha256,
-                SumsDigest::Md5 => DigestKind::Md5,
-            };
-            let unlisted = printer::hash::sums(&mut env.out, &report, kind)?;
-            for (path, why) in &unlisted {
-                writeln!(
-                    env.err,
-                    "weightcheck: {}: not listed: {why}",
-                    printer::escape(path)
-                )?;
-            }
+        if let Some(kind) = self.sums {
+            let left_out = printer::hash::sums(&mut env.out, &mut env.err, &report, kind)?;
             return Ok(if report.interrupted {
                 EXIT_INTERRUPTED
-            } else if unlisted.is_empty() {
+            } else if left_out == 0 {
                 EXIT_OK
             } else {
                 EXIT_MISMATCH

@@ -255,14 +255,15 @@ fn ranges(v: &[Range<usize>]) -> String {
 }
 
 /// `hash --sums`: a checksum list of every file read whole, in the format
-/// of `sha256sum`/`md5sum` (`manifest::sums::write`). Returns the files
-/// left out and why, for the caller to report: a list must never hold a
-/// digest of a file that was not read to its end.
+/// of `sha256sum`/`md5sum` (`manifest::sums::write`), on `out`; the files
+/// left out, and why, on `err`: a list must never hold a digest of a file
+/// that was not read to its end. Returns how many were left out.
 pub fn sums(
     out: &mut dyn Write,
+    err: &mut dyn Write,
     report: &HashReport,
     kind: DigestKind,
-) -> std::io::Result<Vec<(String, String)>> {
+) -> std::io::Result<usize> {
     let mut entries = Vec::with_capacity(report.files.len());
     let mut left_out = Vec::new();
     for f in &report.files {
@@ -287,7 +288,10 @@ pub fn sums(
         }
     }
     out.write_all(sums::write(&entries).as_bytes())?;
-    Ok(left_out)
+    for (path, why) in &left_out {
+        writeln!(err, "weightcheck: {}: not listed: {why}", escape(path))?;
+    }
+    Ok(left_out.len())
 }
 
 #[cfg(test)]

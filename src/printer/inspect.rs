@@ -189,8 +189,8 @@ pub fn table<'a>(
     writeln!(
         out,
         "{}, {}, {} parameters{}, {} bytes on disk",
-        count(totals.files as u64, "file"),
-        count(totals.tensors as u64, "tensor"),
+        count(totals.files, "file"),
+        count(totals.tensors, "tensor"),
         if totals.parameters_overflow {
             "overflow".to_string()
         } else {
@@ -210,7 +210,7 @@ pub fn table<'a>(
         writeln!(
             out,
             "{} could not be decoded (see errors)",
-            count(totals.errors as u64, "file")
+            count(totals.errors, "file")
         )?;
     }
     if !other_files.is_empty() {

@@ -571,3 +571,44 @@ fn hostile_torrents_are_refused_with_clear_errors() {
     }
     assert!(!work.join("passwd").exists() && !work.join("etc").exists());
 }
+
+#[test]
+fn torrent_verify_checks_pieces_like_hash_pieces_only() {
+    let fx = fixture();
+    // From the directory holding the copy, as imdl's `torrent verify` is
+    // used: DIR defaults to `.`, where the torrent's name is found.
+    let (code, out, err) = weightcheck(&fx.work, &["torrent", "verify", "mk.torrent"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    let (code, same, _) = weightcheck(
+        &fx.work,
+        &["hash", ".", "--torrent", "mk.torrent", "--pieces-only"],
+    );
+    assert_eq!(code, 0);
+    let untimed = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("summary:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(untimed(&out), untimed(&same));
+    assert!(out.contains("pieces 8/8 ok, 0 failed"), "{out}");
+
+    let file = "ckpt-0/tensor00001_000";
+    flip(&fx.ds.join(file), 10);
+    let piece = (stream_offset(file) + 10) / PIECE;
+    let (code, out, _) = weightcheck(
+        &fx.work,
+        &[
+            "torrent",
+            "verify",
+            "mk.torrent",
+            "release",
+            "--json",
+            "--magnet",
+            "magnet:?xt=urn:btih:348783449503791a09695fd455bfece223d4a963",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let j = json(&out);
+    assert_eq!(j["report"]["pieces"]["failed"][0]["index"], piece);
+}

@@ -27,35 +27,35 @@ pub struct Hash {
     /// The directory to hash. With a multi-file torrent: its top directory
     /// (or the directory holding it); with a single-file torrent: the
     /// directory holding the file, or the file itself.
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
     /// Also verify every piece of this BitTorrent v1 .torrent.
     #[arg(long, value_name = "FILE")]
-    torrent: Option<PathBuf>,
+    pub(super) torrent: Option<PathBuf>,
     /// Require the torrent's info-hash to be this magnet link's (needs --torrent;
     /// weightcheck never fetches metadata from the network).
     #[arg(long, value_name = "URI")]
-    magnet: Option<String>,
+    pub(super) magnet: Option<String>,
     /// Only verify torrent pieces; skip per-file SHA-256.
     #[arg(long, requires = "torrent")]
-    pieces_only: bool,
+    pub(super) pieces_only: bool,
     /// Also compute each file's git blob SHA-1 (as `git hash-object`).
     #[arg(long)]
-    git: bool,
+    pub(super) git: bool,
     /// Print a checksum list instead, as `sha256sum` or `md5sum` write it
     /// (`sha256sum -c` and `verify --sums` read it back).
     #[arg(long, value_name = "DIGEST", conflicts_with_all = ["torrent", "json", "git"],
           value_parser = PossibleValuesParser::new(["sha256", "md5"])
               .map(|s| if s == "md5" { DigestKind::Md5 } else { DigestKind::Sha256 }))]
-    sums: Option<DigestKind>,
+    pub(super) sums: Option<DigestKind>,
     /// Print JSON instead of text.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
     /// Hash everything again even if the cache says it is unchanged.
     #[arg(long)]
-    full: bool,
+    pub(super) full: bool,
     /// Neither read nor write the verification cache.
     #[arg(long, conflicts_with = "full")]
-    no_cache: bool,
+    pub(super) no_cache: bool,
 }
 
 impl Hash {

@@ -28,6 +28,26 @@ enum TorrentCommand {
     Create(Create),
     /// Print a .torrent's name, info-hash, piece length and files.
     Show(Show),
+    /// Check every piece of a local copy against a .torrent (`hash
+    /// --torrent --pieces-only`; the same engine and exit codes).
+    Verify(Verify),
+}
+
+/// Arguments of `weightcheck torrent verify`.
+#[derive(Debug, Args)]
+pub struct Verify {
+    /// The .torrent.
+    torrent: PathBuf,
+    /// The copy: the torrent's top directory or the directory holding it
+    /// (a single file, or the directory holding it) [default: .].
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Require the torrent's info-hash to be this magnet link's.
+    #[arg(long, value_name = "URI")]
+    magnet: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `weightcheck torrent create`.
@@ -72,6 +92,18 @@ impl Torrent {
         match self.command {
             TorrentCommand::Create(c) => c.run(env),
             TorrentCommand::Show(s) => s.run(env),
+            TorrentCommand::Verify(v) => super::hash::Hash {
+                dir: v.dir,
+                torrent: Some(v.torrent),
+                magnet: v.magnet,
+                pieces_only: true,
+                git: false,
+                sums: None,
+                json: v.json,
+                full: false,
+                no_cache: false,
+            }
+            .run(env),
         }
     }
 }

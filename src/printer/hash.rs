@@ -254,17 +254,6 @@ fn ranges(v: &[Range<usize>]) -> String {
         .join(", ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_compress_runs() {
-        assert_eq!(ranges(&[1..4, 7..8, 9..11]), "1-3, 7, 9-10");
-        assert_eq!(ranges(&[]), "");
-    }
-}
-
 /// `hash --sums`: a checksum list of every file read whole, in the format
 /// of `sha256sum`/`md5sum` (`manifest::sums::write`). Returns the files
 /// left out and why, for the caller to report: a list must never hold a
@@ -299,4 +288,15 @@ pub fn sums(
     }
     out.write_all(sums::write(&entries).as_bytes())?;
     Ok(left_out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_compress_runs() {
+        assert_eq!(ranges(&[1..4, 7..8, 9..11]), "1-3, 7, 9-10");
+        assert_eq!(ranges(&[]), "");
+    }
 }

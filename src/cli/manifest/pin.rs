@@ -47,7 +47,7 @@ impl Pin {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let (outcome, base) = match (&self.dir, &self.hf) {
-            (_, Some(repo)) => self.from_hub(env, repo)?,
+            (_, Some(repo)) => self.pin_hub_listing(env, repo)?,
             (Some(dir), None) => {
                 let dir = env.resolve(dir);
                 let base = match self.release.selector(env, None) {
@@ -107,7 +107,11 @@ impl Pin {
 
     /// The Hub's listing of `spec` (`OWNER/REPO[@REV]`) at the commit REV is
     /// at now, pinned against the release's manifest or a bare one.
-    fn from_hub(&self, env: &mut Env, spec: &str) -> anyhow::Result<(Result<PinResult>, Manifest)> {
+    fn pin_hub_listing(
+        &self,
+        env: &mut Env,
+        spec: &str,
+    ) -> anyhow::Result<(Result<PinResult>, Manifest)> {
         let (repo, revision) = spec.split_once('@').unwrap_or((spec, "main"));
         crate::hf::api::parse_repo(repo)?;
         let base = match self.release.selector(env, None) {

@@ -16,6 +16,37 @@ pub struct Env {
     pub cwd: PathBuf,
     /// Whether stderr is a terminal (progress bars are drawn only then).
     pub err_is_tty: bool,
+    /// Whether stdout is a terminal.
+    pub out_is_tty: bool,
+    /// Whether NO_COLOR was set to a non-empty value.
+    pub no_color: bool,
+    /// The `--color` choice.
+    pub color: ColorChoice,
+}
+
+/// When to write colour (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR says otherwise.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file and despite NO_COLOR.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether a stream gets colour. NO_COLOR (<https://no-color.org>)
+    /// overrides only the automatic choice: asking for colour explicitly
+    /// wins over an environment variable set once for everything.
+    pub fn colors(self, is_tty: bool, no_color: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_tty && !no_color,
+        }
+    }
 }
 
 impl Env {
@@ -26,6 +57,9 @@ impl Env {
             err: Box::new(io::stderr()),
             cwd: std::env::current_dir()?,
             err_is_tty: io::stderr().is_terminal(),
+            out_is_tty: io::stdout().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            color: ColorChoice::Auto,
         })
     }
 
@@ -38,8 +72,21 @@ impl Env {
             err: Box::new(err.clone()),
             cwd: cwd.into(),
             err_is_tty: false,
+            out_is_tty: false,
+            no_color: false,
+            color: ColorChoice::Auto,
         };
         (env, Captured { out, err })
+    }
+
+    /// Whether what goes to stdout may be coloured.
+    pub fn out_colors(&self) -> bool {
+        self.color.colors(self.out_is_tty, self.no_color)
+    }
+
+    /// Whether what goes to stderr may be coloured.
+    pub fn err_colors(&self) -> bool {
+        self.color.colors(self.err_is_tty, self.no_color)
     }
 
     /// Resolves a user-supplied path against the working directory.
@@ -89,5 +136,30 @@ impl Write for SharedBuf {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice::*;
+
+    #[test]
+    fn colour_follows_the_choice_the_terminal_and_no_color() {
+        // (choice, is_tty, no_color) -> colour
+        let cases = [
+            (Auto, true, false, true),
+            (Auto, false, false, false),
+            (Auto, true, true, false),
+            (Always, false, false, true),
+            (Always, true, true, true),
+            (Never, true, false, false),
+        ];
+        for (choice, tty, no_color, want) in cases {
+            assert_eq!(
+                choice.colors(tty, no_color),
+                want,
+                "{choice:?} {tty} {no_color}"
+            );
+        }
     }
 }

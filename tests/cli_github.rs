@@ -784,3 +784,45 @@ fn token_is_sent_explicitly() {
         .path
         .starts_with("/repos/xai-org/grok-1/commits/main"));
 }
+
+/// The binary reads GITHUB_TOKEN, else GH_TOKEN (the GitHub CLI's name for
+/// it); a blank value counts as unset.
+#[test]
+fn token_comes_from_github_token_else_gh_token() {
+    let cases = [
+        (Some("gt"), Some("gh"), Some("Bearer gt")),
+        (None, Some("gh"), Some("Bearer gh")),
+        (Some(" "), Some("gh"), Some("Bearer gh")),
+        (None, None, None),
+    ];
+    for (github_token, gh_token, want) in cases {
+        let server = GithubServer::start(ServedRepo::grok_standins());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut c = Command::new(env!("CARGO_BIN_EXE_weightcheck"));
+        c.args(["github", "xai-org/grok-1", "--api-url", &server.url()])
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", dir.path())
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN");
+        for (name, value) in [("GITHUB_TOKEN", github_token), ("GH_TOKEN", gh_token)] {
+            if let Some(v) = value {
+                c.env(name, v);
+            }
+        }
+        let out = c.output().expect("run weightcheck");
+        let seen = server.requests();
+        assert!(
+            !seen.is_empty(),
+            "no request: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for r in &seen {
+            assert_eq!(
+                r.authorization.as_deref(),
+                want,
+                "GITHUB_TOKEN={github_token:?} GH_TOKEN={gh_token:?}: {}",
+                r.path
+            );
+        }
+    }
+}

@@ -80,7 +80,9 @@ impl Github {
                     .api_url
                     .clone()
                     .or_else(|| super::net_args::non_empty_env("WEIGHTCHECK_GITHUB_API")),
-                token: super::net_args::non_empty_env("GITHUB_TOKEN"),
+                // GH_TOKEN is the GitHub CLI's name for the same token.
+                token: super::net_args::non_empty_env("GITHUB_TOKEN")
+                    .or_else(|| super::net_args::non_empty_env("GH_TOKEN")),
                 retries: 3,
                 timeout: Duration::from_secs(30),
             };

@@ -147,6 +147,23 @@ mod tests {
         (code, cap.out(), cap.err())
     }
 
+    /// `weightcheck torrent create NAME -l LOG2 -o NAME.torrent` in `dir`.
+    fn make_torrent(dir: &Path, name: &str, log2: &str) -> i32 {
+        let (mut env, _) = Env::capture(dir);
+        let out = format!("{name}.torrent");
+        let args = [
+            "weightcheck",
+            "torrent",
+            "create",
+            name,
+            "-l",
+            log2,
+            "-o",
+            &out,
+        ];
+        crate::cli::run(args, &mut env)
+    }
+
     #[test]
     fn hashes_a_directory_and_verifies_its_torrent() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -167,21 +184,7 @@ mod tests {
             "{out}"
         );
 
-        let (mut env, cap) = Env::capture(dir.path());
-        let code = crate::cli::run(
-            [
-                "weightcheck",
-                "torrent",
-                "create",
-                "set",
-                "-l",
-                "15",
-                "-o",
-                "set.torrent",
-            ],
-            &mut env,
-        );
-        assert_eq!(code, 0, "{}", cap.err());
+        assert_eq!(make_torrent(dir.path(), "set", "15"), 0);
         // The parent directory works too: the torrent's name is found in it.
         let (code, out, err) = cli(dir.path(), &[".", "--torrent", "set.torrent", "--no-cache"]);
         assert_eq!(code, 0, "{out}{err}");
@@ -231,20 +234,7 @@ mod tests {
         let (code, _, err) = cli(dir.path(), &[".", "--magnet", m]);
         assert_eq!(code, 2);
         assert!(err.contains("--magnet needs --torrent"), "{err}");
-        let (mut env, _) = Env::capture(dir.path());
-        crate::cli::run(
-            [
-                "weightcheck",
-                "torrent",
-                "create",
-                "f",
-                "-l",
-                "14",
-                "-o",
-                "f.torrent",
-            ],
-            &mut env,
-        );
+        assert_eq!(make_torrent(dir.path(), "f", "14"), 0);
         let (code, _, err) = cli(dir.path(), &[".", "--torrent", "f.torrent", "--magnet", m]);
         assert_eq!(code, 1);
         assert!(err.contains("f.torrent: its info-hash"), "{err}");

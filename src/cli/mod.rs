@@ -13,12 +13,15 @@ use clap::{Parser, Subcommand};
 use crate::env::Env;
 use crate::manifest::select::Selector;
 
+mod color;
+pub mod completions;
 pub mod demo;
 pub mod fetch;
 pub mod github;
 pub mod hash;
 pub mod hf;
 pub mod inspect;
+pub mod man;
 pub mod manifest;
 pub mod net_args;
 pub mod report;
@@ -47,6 +50,19 @@ Exit codes:
   3    STRUCTURE OK (some content not checked against any digest) or
        NOTHING CHECKED (no file of the release was there)
   130  interrupted (Ctrl-C); progress is saved and the same command continues";
+
+/// The environment variables weightcheck reads, for `--help` and the README.
+pub const ENVIRONMENT: &str = "\
+Environment:
+  GITHUB_TOKEN    token for the GitHub API (github); GH_TOKEN when it is unset
+  HF_TOKEN        token for gated or private Hugging Face repositories (hf,
+                  manifest pin --hf; --token-env names another variable)
+  HF_ENDPOINT     the Hugging Face Hub's base URL [default: https://huggingface.co]
+  HF_HUB_CACHE    the Hugging Face cache (hf, verify); else HF_HOME/hub, else
+                  ~/.cache/huggingface/hub
+  XDG_CACHE_HOME  the verification cache is XDG_CACHE_HOME/weightcheck, else
+                  ~/.cache/weightcheck
+  NO_COLOR        any non-empty value: no colour, unless --color always";
 
 /// How every command names a release: `--release` takes a built-in id or a
 /// manifest file; `--manifest FILE` stays as the explicit spelling of the
@@ -78,8 +94,17 @@ impl ReleaseArgs {
 
 /// weightcheck: what an open-weights model release really contains, proven byte by byte.
 #[derive(Debug, Parser)]
-#[command(name = "weightcheck", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(
+    name = "weightcheck",
+    version = env!("WEIGHTCHECK_VERSION"),
+    about,
+    long_about = None,
+    after_help = format!("{EXIT_CODES}\n\n{ENVIRONMENT}"),
+)]
 pub struct Cli {
+    /// When to colour the output (NO_COLOR turns auto off).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = color::Color::Auto)]
+    color: color::Color,
     #[command(subcommand)]
     command: Command,
 }
@@ -110,6 +135,10 @@ enum Command {
     Seed(seed::Seed),
     /// Maintain release manifests (pin a torrent's layout).
     Manifest(manifest::ManifestCmd),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Completions),
+    /// Print the man page (roff), or write one page per command with --out DIR.
+    Man(man::Man),
 }
 
 /// Runs the process: parses `std::env::args`, runs the command, returns the exit code.
@@ -130,11 +159,20 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    env.color = color::color_in(&args);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let text = if env.err_is_tty {
+            // Help and --version go to stdout, errors to stderr: each is
+            // coloured as its own stream allows.
+            let colors = if e.use_stderr() {
+                env.err_colors()
+            } else {
+                env.out_colors()
+            };
+            let text = if colors {
                 e.render().ansi().to_string()
             } else {
                 e.render().to_string()
@@ -147,6 +185,7 @@ where
             return code;
         }
     };
+    env.color = cli.color.into();
     let result = match cli.command {
         Command::Inspect(cmd) => cmd.run(env),
         Command::Verify(cmd) => cmd.run(env),
@@ -160,6 +199,8 @@ where
         Command::Fetch(cmd) => cmd.run(env),
         Command::Seed(cmd) => cmd.run(env),
         Command::Manifest(cmd) => cmd.run(env),
+        Command::Completions(cmd) => cmd.run(env),
+        Command::Man(cmd) => cmd.run(env),
     };
     let code = match result {
         Ok(code) => code,

@@ -304,14 +304,3 @@ mod tests {
         assert_eq!(ranges(&[]), "");
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_compress_runs() {
-        assert_eq!(ranges(&[1..4, 7..8, 9..11]), "1-3, 7, 9-10");
-        assert_eq!(ranges(&[]), "");
-    }
-}

@@ -786,6 +786,14 @@ report written to [ROOT]/chatgpt.md
     assert_output(&err, str![], cwd.path());
     let md = std::fs::read_to_string(cwd.path().join("chatgpt.md")).unwrap();
     assert!(md.starts_with("# ChatGPT (OpenAI, 2022-11-30)"), "{md}");
+    // `-o -` is standard output, as for every other command, not a file
+    // named `-`.
+    let (code, out, _) = run(
+        ["report", "chatgpt", "--format", "md", "-o", "-"],
+        cwd.path(),
+    );
+    assert_eq!((code, out.as_str()), (0, md.as_str()));
+    assert!(!cwd.path().join("-").exists());
     assert_output(
         &md,
         str![[r#"

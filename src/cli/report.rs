@@ -38,7 +38,8 @@ pub struct ReportCmd {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = ["text", "json", "md", "html"])]
     format: String,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-`: standard
+    /// output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// With --dir: check structure and sizes only; do not hash content.
@@ -78,7 +79,7 @@ impl ReportCmd {
             let c = report::compare(&reports);
             (printer::report::compare(&c, format)?, EXIT_OK)
         };
-        match &self.output {
+        match self.output.as_ref().filter(|p| p.as_os_str() != "-") {
             Some(path) => {
                 let path = env.resolve(path);
                 std::fs::write(&path, &text)

@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use super::{check_file_set, is_hidden, Contradiction, PinResult, Pinned};
+use super::{select, with_files, Contradiction, PinResult, Pinned};
 use crate::hf::Listing;
-use crate::manifest::{FileEntry, HuggingfaceSource, Manifest};
+use crate::manifest::{HuggingfaceSource, Manifest};
 use crate::{Error, Result};
 
 /// Pins `base` from `listing`, which must be of `commit` (a revision that
@@ -23,44 +23,30 @@ pub fn pin(listing: &Listing, commit: &str, base: &Manifest) -> Result<PinResult
         "the Hugging Face Hub's LFS oid of {} at commit {commit}",
         listing.repo
     );
-    let (visible, hidden): (Vec<_>, Vec<_>) = listing
+    let found = listing
         .files
         .iter()
         .map(|f| (f.path.clone(), f.size))
-        .partition(|(p, _)| !is_hidden(p));
-    let mut ignored: Vec<String> = hidden.into_iter().map(|(p, _)| p).collect();
-    let found: Vec<FileEntry>;
-    let entries: &[FileEntry] = if base.files.is_empty() {
-        found = visible
-            .into_iter()
-            .map(|(path, size)| FileEntry {
-                path,
-                size,
-                ..FileEntry::default()
-            })
-            .collect();
-        &found
-    } else {
-        let contradictions = check_file_set(&base.files, visible, &mut ignored);
-        if !contradictions.is_empty() {
+        .collect();
+    let (entries, ignored) = match select(base, found) {
+        Ok(selected) => selected,
+        Err(contradictions) => {
             return Ok(PinResult::Refused {
                 root,
                 contradictions,
-            });
+            })
         }
-        &base.files
     };
     if entries.is_empty() {
         return Err(Error::NothingToPin { dir: root.into() });
     }
-    ignored.sort();
 
     let by_path: HashMap<&str, &crate::hf::HubFile> =
         listing.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut contradictions = Vec::new();
     let mut files = Vec::with_capacity(entries.len());
     let (mut confirmed, mut added, mut git_sha1_added) = (0, 0, 0);
-    for entry in entries {
+    for entry in entries.iter() {
         let hub = by_path.get(entry.path.as_str()).ok_or_else(|| {
             Error::HashPlan(format!("{} left the listing while pinning", entry.path))
         })?;
@@ -108,20 +94,11 @@ pub fn pin(listing: &Listing, commit: &str, base: &Manifest) -> Result<PinResult
         repo: listing.repo.clone(),
         revision: commit.to_string(),
     });
-    let manifest = Manifest {
-        release: base.release.clone(),
-        architecture: base.architecture.clone(),
-        claims: base.claims.clone(),
-        sources,
-        files,
-        listed_files: base.listed_files.clone(),
-        components: base.components.clone(),
-    };
+    let manifest = with_files(base, files, sources);
     Ok(PinResult::Pinned(Box::new(Pinned {
         files: manifest.files.len(),
         manifest,
         root,
-        bytes_read: false,
         bytes,
         confirmed,
         added,
@@ -135,6 +112,7 @@ pub fn pin(listing: &Listing, commit: &str, base: &Manifest) -> Result<PinResult
 mod tests {
     use super::*;
     use crate::hf::HubFile;
+    use crate::manifest::FileEntry;
 
     fn listing() -> Listing {
         let file = |path: &str, size, lfs: Option<char>| HubFile {

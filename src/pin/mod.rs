@@ -8,6 +8,7 @@
 //! published digest with a damaged copy's would turn the next `verify` of
 //! that damaged copy into a pass.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::Write;
@@ -129,9 +130,6 @@ pub struct Pinned {
     /// What was pinned: the release root the paths are relative to, or the
     /// Hub repository and commit.
     pub root: String,
-    /// Whether the bytes were read (a copy) or the digests taken as
-    /// published (the Hub's listing).
-    pub bytes_read: bool,
     /// Files pinned.
     pub files: usize,
     /// Their total size.
@@ -179,36 +177,20 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
     let root_dir = located.root.clone();
     let root = root_dir.display().to_string();
     let on_disk = crate::paths::list_files(&root_dir)?;
-    let (visible, hidden): (Vec<_>, Vec<_>) = on_disk.into_iter().partition(|(p, _)| !is_hidden(p));
-    let mut ignored: Vec<String> = hidden.into_iter().map(|(p, _)| p).collect();
-
     // The listed files are read where they are: the pinned list is the one
     // copy made.
-    let found: Vec<FileEntry>;
-    let entries: &[FileEntry] = if base.files.is_empty() {
-        found = visible
-            .into_iter()
-            .map(|(path, size)| FileEntry {
-                path,
-                size,
-                ..FileEntry::default()
-            })
-            .collect();
-        &found
-    } else {
-        let contradictions = check_file_set(&base.files, visible, &mut ignored);
-        if !contradictions.is_empty() {
+    let (entries, ignored) = match select(base, on_disk) {
+        Ok(selected) => selected,
+        Err(contradictions) => {
             return Ok(PinResult::Refused {
                 root,
                 contradictions,
-            });
+            })
         }
-        &base.files
     };
     if entries.is_empty() {
         return Err(Error::NothingToPin { dir: root_dir });
     }
-    ignored.sort();
 
     let structure_checked = match &base.architecture {
         Some(_) => {
@@ -245,7 +227,7 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
     let mut contradictions = Vec::new();
     let mut files = Vec::with_capacity(entries.len());
     let (mut confirmed, mut added) = (0, 0);
-    for entry in entries {
+    for entry in entries.iter() {
         let got = digests
             .get(entry.path.as_str())
             .ok_or_else(|| Error::NotHashed {
@@ -325,22 +307,11 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
     }
 
     let bytes = files.iter().map(|f| f.size).sum();
-    // Everything of `base` but its file list, which `files` replaces (a
-    // clone of `base` would copy the list once more).
-    let manifest = Manifest {
-        release: base.release.clone(),
-        architecture: base.architecture.clone(),
-        claims: base.claims.clone(),
-        sources: base.sources.clone(),
-        files,
-        listed_files: base.listed_files.clone(),
-        components: base.components.clone(),
-    };
+    let manifest = with_files(base, files, base.sources.clone());
     Ok(PinResult::Pinned(Box::new(Pinned {
         files: manifest.files.len(),
         manifest,
         root,
-        bytes_read: true,
         bytes,
         confirmed,
         added,
@@ -353,6 +324,60 @@ pub fn pin(dir: &Path, base: &Manifest, progress: &(dyn Fn(Progress) + Sync)) ->
 /// Whether any component of a release-relative path is hidden.
 fn is_hidden(path: &str) -> bool {
     path.split('/').any(|c| c.starts_with('.'))
+}
+
+/// The files to pin, and the paths passed over.
+type Selected<'a> = (Cow<'a, [FileEntry]>, Vec<String>);
+
+/// The files to pin out of `found` (path, size), and the ones passed over,
+/// sorted: hidden ones always (verify ignores them too); with no list in
+/// `base` every other file, else exactly `base`'s list, which must agree
+/// with what was found ([`check_file_set`]) or its contradictions are
+/// returned.
+fn select(
+    base: &Manifest,
+    found: Vec<(String, u64)>,
+) -> std::result::Result<Selected<'_>, Vec<Contradiction>> {
+    let (visible, hidden): (Vec<_>, Vec<_>) = found.into_iter().partition(|(p, _)| !is_hidden(p));
+    let mut ignored: Vec<String> = hidden.into_iter().map(|(p, _)| p).collect();
+    let entries = if base.files.is_empty() {
+        Cow::Owned(
+            visible
+                .into_iter()
+                .map(|(path, size)| FileEntry {
+                    path,
+                    size,
+                    ..FileEntry::default()
+                })
+                .collect(),
+        )
+    } else {
+        let contradictions = check_file_set(&base.files, visible, &mut ignored);
+        if !contradictions.is_empty() {
+            return Err(contradictions);
+        }
+        Cow::Borrowed(&base.files[..])
+    };
+    ignored.sort();
+    Ok((entries, ignored))
+}
+
+/// Everything of `base` but its file list and sources, which `files` and
+/// `sources` replace (a clone of `base` would copy the list once more).
+fn with_files(
+    base: &Manifest,
+    files: Vec<FileEntry>,
+    sources: crate::manifest::Sources,
+) -> Manifest {
+    Manifest {
+        release: base.release.clone(),
+        architecture: base.architecture.clone(),
+        claims: base.claims.clone(),
+        sources,
+        files,
+        listed_files: base.listed_files.clone(),
+        components: base.components.clone(),
+    }
 }
 
 /// Compares the copy's files with the manifest's list the way verify does:

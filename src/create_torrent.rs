@@ -26,13 +26,29 @@ use crate::{Error, Result};
 /// Smallest piece length written (BitTorrent clients assume 16 KiB blocks).
 pub const MIN_PIECE_LENGTH: u64 = 16 << 10;
 
+/// The largest piece length [`auto_piece_length`] chooses.
+pub const MAX_AUTO_PIECE_LENGTH: u64 = 16 << 20;
+
+/// A piece length for `total` bytes when none is given: the smallest power
+/// of two from 16 KiB that keeps the torrent to about 2,048 pieces, capped
+/// at 16 MiB. The piece list (20 bytes a piece) then stays under ~40 KB for
+/// anything up to 32 GiB, and a damaged piece costs at most 16 MiB to fetch
+/// again; Grok-1's 318 GB gets 16 MiB pieces. mktorrent instead takes a
+/// fixed 256 KiB, which gives Grok-1 over a million pieces (24 MB of hashes).
+pub fn auto_piece_length(total: u64) -> u64 {
+    const TARGET_PIECES: u64 = 2048;
+    let wanted = total.div_ceil(TARGET_PIECES).max(1).next_power_of_two();
+    wanted.clamp(MIN_PIECE_LENGTH, MAX_AUTO_PIECE_LENGTH)
+}
+
 /// Options for [`create`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateOptions {
     /// The torrent's name; defaults to the file or directory name.
     pub name: Option<String>,
-    /// Bytes per piece: a power of two, 16 KiB to 1 GiB.
-    pub piece_length: u64,
+    /// Bytes per piece: a power of two, 16 KiB to 1 GiB; `None` chooses
+    /// one from the total size ([`auto_piece_length`]).
+    pub piece_length: Option<u64>,
     /// Tracker URLs (first is `announce`; all go to `announce-list` if more than one).
     pub trackers: Vec<String>,
     /// Set the `private` flag.
@@ -54,11 +70,12 @@ pub fn create(
     opts: &CreateOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Created> {
-    let pl = opts.piece_length;
-    if !pl.is_power_of_two() || !(MIN_PIECE_LENGTH..=MAX_PIECE_LENGTH).contains(&pl) {
-        return Err(Error::TorrentCreate(format!(
-            "piece length {pl} is not a power of two from {MIN_PIECE_LENGTH} to {MAX_PIECE_LENGTH}"
-        )));
+    if let Some(pl) = opts.piece_length {
+        if !pl.is_power_of_two() || !(MIN_PIECE_LENGTH..=MAX_PIECE_LENGTH).contains(&pl) {
+            return Err(Error::TorrentCreate(format!(
+                "piece length {pl} is not a power of two from {MIN_PIECE_LENGTH} to {MAX_PIECE_LENGTH}"
+            )));
+        }
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let default_name = path
@@ -100,6 +117,10 @@ pub fn create(
         )));
     };
 
+    let total = files.iter().map(|(_, size)| size).sum();
+    let pl = opts
+        .piece_length
+        .unwrap_or_else(|| auto_piece_length(total));
     let plan = HashPlan::new(
         files
             .iter()
@@ -216,6 +237,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn chosen_piece_lengths_grow_with_the_release() {
+        let grok_1 = 318_239_886_140; // its 770 shards
+        for (total, expected) in [
+            (0, 16 << 10),
+            (1, 16 << 10),
+            (32 << 20, 16 << 10),
+            ((32 << 20) + 1, 32 << 10),
+            (1 << 30, 512 << 10),
+            (32 << 30, 16 << 20),
+            (grok_1, 16 << 20),
+            (u64::MAX, 16 << 20),
+        ] {
+            assert_eq!(auto_piece_length(total), expected, "{total} bytes");
+        }
+    }
+
+    #[test]
     fn lists_files_in_strcmp_order() {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
@@ -243,7 +281,7 @@ mod tests {
         for pl in [0, 1000, 1 << 13, 3 << 14] {
             let opts = CreateOptions {
                 name: None,
-                piece_length: pl,
+                piece_length: Some(pl),
                 trackers: vec![],
                 private: false,
             };
@@ -261,7 +299,7 @@ mod tests {
         std::fs::write(d.join("small"), b"hello").expect("write");
         let opts = CreateOptions {
             name: Some("named".into()),
-            piece_length: 1 << 15,
+            piece_length: Some(1 << 15),
             trackers: vec!["http://t/a".into(), "http://t/b".into()],
             private: true,
         };

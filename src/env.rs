@@ -22,6 +22,10 @@ pub struct Env {
     pub no_color: bool,
     /// The `--color` choice.
     pub color: ColorChoice,
+    /// `-q`: only problems and the verdict; no progress bars.
+    pub quiet: bool,
+    /// `-v` given this many times: log lines on stderr instead of bars.
+    pub verbose: u8,
 }
 
 /// When to write colour (`--color`).
@@ -60,6 +64,8 @@ impl Env {
             out_is_tty: io::stdout().is_terminal(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             color: ColorChoice::Auto,
+            quiet: false,
+            verbose: 0,
         })
     }
 
@@ -75,8 +81,16 @@ impl Env {
             out_is_tty: false,
             no_color: false,
             color: ColorChoice::Auto,
+            quiet: false,
+            verbose: 0,
         };
         (env, Captured { out, err })
+    }
+
+    /// Whether progress bars may be drawn: on a terminal, unless `-q` asked
+    /// for silence or `-v` for log lines (which a bar would garble).
+    pub fn progress(&self) -> bool {
+        self.err_is_tty && !self.quiet && self.verbose == 0
     }
 
     /// Whether what goes to stdout may be coloured.

@@ -30,6 +30,7 @@ pub struct Entry {
 /// shards, trailers). Files in no tensor format are left out unless
 /// `keep_unknown`, when they are reported as errors (a file the user named).
 pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry> {
+    tracing::info!(files = files.len(), "decoding headers");
     files
         .par_iter()
         .filter_map(|(path, rel)| {

@@ -7,17 +7,11 @@ use std::str::FromStr;
 
 /// A byte count. `Display` uses decimal units (`318.2 GB`, as hubs and
 /// torrent sites print sizes), one decimal unless the formatter asks for
-/// another precision (`{:.2}`); [`Bytes::binary`] gives `KiB`/`MiB` for
-/// sizes that are powers of two (piece lengths, buffers).
+/// another precision (`{:.2}`). It is the only unit system printed: bars,
+/// disk space and rates use it too (binary suffixes are only read, in
+/// `16M`-style arguments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Bytes(pub u64);
-
-impl Bytes {
-    /// The size in binary units: `1.5 KiB`, `64.0 TiB`.
-    pub fn binary(self) -> String {
-        scaled(self.0, 1024.0, &["B", "KiB", "MiB", "GiB", "TiB", "PiB"], 1)
-    }
-}
 
 fn scaled(n: u64, step: f64, units: &[&str], precision: usize) -> String {
     let mut v = n as f64;
@@ -131,9 +125,6 @@ mod tests {
         assert_eq!(Bytes(318_239_886_140).to_string(), "318.2 GB");
         assert_eq!(format!("{:.2}", Bytes(8_070_000_000)), "8.07 GB");
         assert_eq!(Bytes(999).to_string(), "999 B");
-        assert_eq!(Bytes(5).binary(), "5 B");
-        assert_eq!(Bytes(1536).binary(), "1.5 KiB");
-        assert_eq!(Bytes(64 << 40).binary(), "64.0 TiB");
         assert_eq!(thousands(315_684_820_992), "315,684,820,992");
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(100), "100");

@@ -330,7 +330,7 @@ weightcheck fetch: [ROOT]/rel.torrent — held against the grok-demo manifest
   peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
   metadata: "ckpt-0": 146 files, 3,639,012 bytes, piece length 32,768, info-hash 1e08b3baafd360e0cb06634b7a56c7e5df35e1b9
   selected: 146 of 146 files, 3,639,012 bytes in 112 pieces
-  disk: 3.5 MiB to write (0 B of it in neighbouring files that share pieces), [..] free
+  disk: 3.6 MB to write (0 B of it in neighbouring files that share pieces), [..] free
   into: [ROOT]/all/ckpt-0
   checking: every piece against the torrent's SHA-1s, and selected files against the manifest where there is one
   transfer: 3,639,012 bytes in [..] s ([..]/s); 0 bytes were already there
@@ -385,7 +385,7 @@ weightcheck fetch: [ROOT]/rel.torrent — held against the grok-demo manifest
   peers: DHT off, trackers off, local discovery off, 1 explicit peer(s)
   metadata: "ckpt-0": 146 files, 3,639,012 bytes, piece length 32,768, info-hash 1e08b3baafd360e0cb06634b7a56c7e5df35e1b9
   selected: 5 of 146 files, 406,370 bytes in 13 pieces
-  disk: 416.0 KiB to write (19.2 KiB of it in neighbouring files that share pieces), [..] free
+  disk: [..] to write ([..] of it in neighbouring files that share pieces), [..] free
   into: [ROOT]/some/ckpt-0
   checking: every piece against the torrent's SHA-1s, and selected files against the manifest where there is one
   transfer: 425,984 bytes in [..] s ([..]/s); 0 bytes were already there
@@ -617,7 +617,7 @@ fn weightcheck_seed_to_aria2c() {
             "0",
             "--no-dht",
             "--no-trackers",
-            "--stop-after",
+            "--timeout",
             "60",
         ])
         .stdout(Stdio::piped())

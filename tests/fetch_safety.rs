@@ -48,7 +48,7 @@ fn torrent_of(content: &Path) -> weightcheck::create_torrent::Created {
         content,
         &CreateOptions {
             name: None,
-            piece_length: 16384,
+            piece_length: Some(16384),
             trackers: Vec::new(),
             private: false,
         },
@@ -248,7 +248,7 @@ weightcheck fetch: [ROOT]/huge.torrent
     assert_output(
         &err,
         str![[r#"
-weightcheck: error: not enough free space in [ROOT]/dest: the fetch needs 64.0 TiB more (64.0 TiB selected, 0 B already on disk, 0 B of neighbouring files in shared pieces) but only [..] is available; free space or choose fewer files with --only
+weightcheck: error: not enough free space in [ROOT]/dest: the fetch needs 70.4 TB more (70.4 TB selected, 0 B already on disk, 0 B of neighbouring files in shared pieces) but only [..] is available; free space or choose fewer files with --only
 
 "#]],
         dir.path(),
@@ -428,7 +428,7 @@ fn seed_refuses_a_damaged_copy() {
             "0",
             "--no-dht",
             "--no-trackers",
-            "--stop-after",
+            "--timeout",
             "5",
         ],
         dir.path(),

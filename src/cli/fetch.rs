@@ -58,7 +58,13 @@ pub struct Fetch {
     metadata_only: bool,
     /// Where --metadata-only saves the .torrent (default: NAME.torrent in
     /// --dest or the current directory).
-    #[arg(long, value_name = "FILE", requires = "metadata_only")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "out",
+        value_name = "FILE",
+        requires = "metadata_only"
+    )]
     out: Option<PathBuf>,
     /// Do not check the fetched files (the result is then unproven).
     #[arg(long)]
@@ -69,9 +75,6 @@ pub struct Fetch {
     /// Print JSON (the whole report) instead of text.
     #[arg(long)]
     json: bool,
-    /// List only files that are not verified (and unselected files on disk).
-    #[arg(long, short)]
-    quiet: bool,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -102,17 +105,17 @@ impl Fetch {
             writeln!(env.out, "  peers: {}", self.net.describe())?;
             env.out.flush()?;
         }
-        let hash_bar = printer::progress::LazyBar::new(env.err_is_tty && !self.json);
+        let hash_bar = printer::progress::Bar::new(env, "checking");
         let rt = fetch::runtime()?;
         let timeout = self.timeout.map(Duration::from_secs);
         let json = self.json;
-        let err_is_tty = env.err_is_tty;
+        let bars = env.progress() && !json;
         let result = {
             let mut show = printer::fetch::Live {
                 out: &mut env.out,
                 quiet: json,
                 bar: None,
-                tty: err_is_tty,
+                tty: bars,
             };
             let r = rt.block_on(async {
                 let stop = Stop::on_ctrl_c(timeout);
@@ -128,7 +131,7 @@ impl Fetch {
             serde_json::to_writer_pretty(&mut env.out, &report)?;
             writeln!(env.out)?;
         } else {
-            printer::fetch::outcome(&mut env.out, &report, self.quiet)?;
+            printer::fetch::outcome(&mut env.out, &report, env.quiet)?;
         }
         Ok(if report.interrupted {
             EXIT_INTERRUPTED

@@ -16,7 +16,12 @@ pub struct Man {
     /// Write one page per command into DIR (weightcheck.1,
     /// weightcheck-verify.1, weightcheck-manifest-pin.1, …) instead of
     /// printing weightcheck(1).
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "out",
+        value_name = "DIR"
+    )]
     out: Option<PathBuf>,
 }
 

@@ -16,11 +16,13 @@ use weightcheck::manifest::select::Selector;
 mod color;
 pub mod completions;
 pub mod demo;
+mod error_text;
 pub mod fetch;
 pub mod github;
 pub mod hash;
 pub mod hf;
 pub mod inspect;
+mod logging;
 pub mod man;
 pub mod manifest;
 pub mod net_args;
@@ -108,6 +110,14 @@ pub struct Cli {
     /// When to colour the output (NO_COLOR turns auto off).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = color::Color::Auto)]
     color: color::Color,
+    /// Print less: only problems and the verdict, no progress bars.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Log what is being done to stderr: -v steps, -vv details with the
+    /// BitTorrent and HTTP clients' own logs, -vvv everything (RUST_LOG
+    /// overrides).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -189,6 +199,9 @@ where
         }
     };
     env.color = cli.color.into();
+    env.quiet = cli.quiet;
+    env.verbose = cli.verbose;
+    logging::init(env);
     let result = match cli.command {
         Command::Inspect(cmd) => cmd.run(env),
         Command::Verify(cmd) => cmd.run(env),
@@ -209,7 +222,7 @@ where
         Ok(code) => code,
         Err(e) => {
             // Errors quote file and torrent names: escape them, line by line.
-            let text = error_text(&e);
+            let text = error_text::error_text(&e);
             let safe: Vec<_> = text.split('\n').map(weightcheck::printer::escape).collect();
             let _ = writeln!(env.err, "weightcheck: error: {}", safe.join("\n"));
             match e.downcast_ref::<weightcheck::Error>() {
@@ -224,37 +237,4 @@ where
     code
 }
 
-/// The error and its causes, each said once: the library's messages often
-/// already quote their cause (`path: No such file or directory`), which
-/// anyhow's `{:#}` would then repeat.
-fn error_text(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in e.chain() {
-        let said = cause.to_string();
-        if !text.contains(&said) {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&said);
-        }
-    }
-    text
-}
-
 use std::io::Write as _;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_error_says_each_cause_once() {
-        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
-        let e =
-            anyhow::Error::new(weightcheck::Error::io("/x/y", io)).context("reading the manifest");
-        assert_eq!(
-            error_text(&e),
-            "reading the manifest: /x/y: entity not found"
-        );
-    }
-}

@@ -268,7 +268,9 @@ fn all_documented() -> Vec<Doc> {
 /// Follows the subcommand path of `words` and checks every flag exists on
 /// the command it ends at. Returns the path, or what is wrong.
 fn check_form(words: &[String]) -> Result<Vec<String>, String> {
-    let root = Cli::command();
+    // Built, so that global options (--color, -q, -v) appear on every subcommand.
+    let mut root = Cli::command();
+    root.build();
     let mut cmd = &root;
     let mut path = Vec::new();
     let mut rest = words.iter();

@@ -38,6 +38,9 @@ pub struct ReportCmd {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = ["text", "json", "md", "html"])]
     format: String,
+    /// Print JSON (the same as --format json).
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     /// Write the report to FILE instead of standard output (`-`: standard
     /// output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -54,7 +57,11 @@ pub struct ReportCmd {
 impl ReportCmd {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        let format: Format = self.format.parse()?;
+        let format: Format = if self.json {
+            Format::Json
+        } else {
+            self.format.parse()?
+        };
         let (text, code) = if self.compare.is_empty() {
             let Some(selector) = self.release.selector(env, self.release_arg.as_deref()) else {
                 anyhow::bail!("name a release (`weightcheck report grok-1`), or give --compare");

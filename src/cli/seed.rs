@@ -1,6 +1,6 @@
 //! `weightcheck seed DIR --torrent FILE`: for mirror operators. Verifies
 //! every piece of the local copy first — a damaged copy is never served —
-//! then seeds it until Ctrl-C (or `--stop-after`). Exit 0 after seeding, 1
+//! then seeds it until Ctrl-C (or `--timeout`). Exit 0 after seeding, 1
 //! the copy does not match the torrent (nothing served), 2 usage, network
 //! or I/O error.
 
@@ -39,8 +39,8 @@ pub struct Seed {
     /// every piece again before announcing it.
     #[arg(long)]
     trust_cache: bool,
-    /// Stop after SECS (default: run until Ctrl-C).
-    #[arg(long, value_name = "SECS")]
+    /// Stop after SECS (default: run until Ctrl-C), as fetch's --timeout.
+    #[arg(long = "timeout", visible_alias = "stop-after", value_name = "SECS")]
     stop_after: Option<u64>,
     #[command(flatten)]
     net: NetArgs,
@@ -134,7 +134,7 @@ impl Seed {
         writeln!(
             env.out,
             "  stopped: uploaded {} to up to {} peer(s) in {:.0} s",
-            Bytes(summary.uploaded_bytes).binary(),
+            Bytes(summary.uploaded_bytes),
             summary.peak_peers,
             summary.seconds
         )?;

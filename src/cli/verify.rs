@@ -57,9 +57,6 @@ pub struct Verify {
     /// next to the release, if there).
     #[arg(long)]
     tokenizer: Option<PathBuf>,
-    /// Print only files with problems.
-    #[arg(long, short)]
-    quiet: bool,
     /// Print JSON (the whole report) instead of text.
     #[arg(long)]
     json: bool,
@@ -124,7 +121,7 @@ impl Verify {
             let mut notes: Vec<String> = chosen.into_iter().collect();
             notes.extend(located.notes.iter().cloned());
             let mut rows = TextRows {
-                table: printer::verify::Table::new(&mut env.out, self.quiet),
+                table: printer::verify::Table::new(&mut env.out, env.quiet),
                 bar: &bar,
                 manifest: &manifest,
                 root: &located.root,

@@ -95,11 +95,11 @@ pub fn check_space(root: &Path, meta: &Metainfo, selected: &[usize]) -> Result<S
              {} of neighbouring files in shared pieces) but only {} is available; \
              free space or choose fewer files with --only",
             root.display(),
-            Bytes(need.needed).binary(),
-            Bytes(need.selected).binary(),
-            Bytes(need.present).binary(),
-            Bytes(need.boundary).binary(),
-            Bytes(need.available).binary()
+            Bytes(need.needed),
+            Bytes(need.selected),
+            Bytes(need.present),
+            Bytes(need.boundary),
+            Bytes(need.available)
         )));
     }
     Ok(need)

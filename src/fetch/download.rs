@@ -381,7 +381,7 @@ async fn transfer(
         return Err(Error::Fetch(format!(
             "{} of the selected bytes are still missing and there is no way to find peers: \
              DHT and trackers are off (or the torrent has none) and no --peer was given",
-            crate::units::Bytes(start.total_bytes - start.progress_bytes).binary()
+            crate::units::Bytes(start.total_bytes - start.progress_bytes)
         )));
     }
     let began = Instant::now();

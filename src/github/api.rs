@@ -166,6 +166,7 @@ impl GithubRepo {
                 "application/vnd.github+json"
             }),
         );
+        tracing::debug!(route, "GitHub API: GET ({what})");
         let resp = self
             .octo
             ._get_with_headers(route, Some(headers))

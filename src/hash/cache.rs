@@ -260,6 +260,11 @@ impl Cache {
                 ),
             },
         };
+        tracing::debug!(
+            cache = %path.display(),
+            files = data.files.len(),
+            "verification cache opened"
+        );
         (Cache { path, data }, warning)
     }
 

@@ -414,7 +414,17 @@ pub fn run(
             root.display()
         )));
     }
-    super::exec::execute(root, plan, progress)
+    let bytes: u64 = plan.files.iter().map(|f| f.size).sum();
+    tracing::info!(
+        root = %root.display(),
+        files = plan.files.len(),
+        bytes,
+        pieces = plan.pieces.is_some(),
+        "hashing"
+    );
+    let report = super::exec::execute(root, plan, progress)?;
+    tracing::info!(interrupted = report.interrupted, "hashing done");
+    Ok(report)
 }
 
 #[cfg(test)]

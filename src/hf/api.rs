@@ -191,6 +191,7 @@ impl Hub {
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         }
+        tracing::debug!(url, "Hugging Face Hub: GET ({what})");
         let resp = self
             .octo
             ._get_with_headers(url, Some(headers))
@@ -207,6 +208,7 @@ impl Hub {
                 )
             })?;
         let status = resp.status().as_u16();
+        tracing::debug!(url, status, "Hugging Face Hub: answered");
         let header = |name: &str| {
             resp.headers()
                 .get(name)

@@ -153,14 +153,16 @@ impl Observer for Live<'_> {
             meta.files.len(),
             thousands(plan.selected_bytes),
             thousands(plan.selected_pieces as u64),
-            Bytes(s.needed).binary(),
-            Bytes(s.boundary).binary(),
-            Bytes(s.available).binary(),
+            Bytes(s.needed),
+            Bytes(s.boundary),
+            Bytes(s.available),
             plan.content_root.display()
         );
         let _ = self.out.flush();
         if self.tty {
-            let bar = progress::stderr_bar("{prefix} [{bar:30}] {bytes}/{total_bytes} {msg}");
+            let bar = progress::stderr_bar(
+                "{prefix} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {msg}",
+            );
             bar.set_prefix("fetching");
             self.bar = Some(bar);
         }
@@ -184,7 +186,7 @@ impl Observer for Live<'_> {
             .unwrap_or_default();
         bar.set_message(format!(
             "{}/s · {} peers · {} pieces this run of {}{eta}",
-            Bytes(p.bytes_per_second).binary(),
+            Bytes(p.bytes_per_second),
             p.peers,
             p.pieces_done,
             p.pieces_total
@@ -210,7 +212,7 @@ pub fn outcome(out: &mut dyn Write, r: &FetchReport, quiet: bool) -> std::io::Re
         let rate = if r.transfer_seconds > 0.0 {
             format!(
                 " ({}/s)",
-                Bytes((r.downloaded_bytes as f64 / r.transfer_seconds) as u64).binary()
+                Bytes((r.downloaded_bytes as f64 / r.transfer_seconds) as u64)
             )
         } else {
             String::new()
@@ -271,7 +273,10 @@ pub fn check(out: &mut dyn Write, c: &CheckReport, quiet: bool) -> std::io::Resu
         .max()
         .unwrap_or(4)
         .max(4);
-    writeln!(out, "{:<w$}  {:>sw$}  verdict", "file", "size")?;
+    // With --quiet and nothing to list, no empty table.
+    if !shown.is_empty() {
+        writeln!(out, "{:<w$}  {:>sw$}  verdict", "file", "size")?;
+    }
     for f in &shown {
         writeln!(
             out,

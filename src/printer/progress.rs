@@ -17,65 +17,46 @@ pub fn stderr_bar(template: &str) -> ProgressBar {
     bar
 }
 
-/// A progress bar, or nothing when stderr is not a terminal.
-pub struct Bar(Option<ProgressBar>);
-
-impl Bar {
-    /// A bar labelled `label`, if `env`'s stderr is a terminal.
-    pub fn new(env: &Env, label: &str) -> Self {
-        if !env.err_is_tty {
-            return Bar(None);
-        }
-        let bar = stderr_bar("{msg} [{bar:32}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}");
-        bar.set_message(label.to_string());
-        Bar(Some(bar))
-    }
-
-    /// Updates the bar from an engine progress report.
-    pub fn update(&self, p: Progress) {
-        if let Some(b) = &self.0 {
-            b.set_length(p.bytes_total);
-            b.set_position(p.bytes_done);
-        }
-    }
-
-    /// Removes the bar from the terminal.
-    pub fn finish(&self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
-}
-
-/// The checking bar, drawn only once checking starts (and only on a
-/// terminal); shared with the hashing threads.
-pub struct LazyBar {
-    tty: bool,
+/// A byte progress bar, drawn only when `env` allows it (stderr is a
+/// terminal, no `-q`, no `-v` logs to interleave with) and only from the
+/// first report with something to do, so it never shows a full `0 B/0 B`.
+/// Units are decimal (GB), as in every summary. Shared with the hashing
+/// threads.
+pub struct Bar {
+    label: Option<String>,
     bar: std::sync::OnceLock<ProgressBar>,
 }
 
-impl LazyBar {
-    /// A bar that appears on the first update, if `tty`.
-    pub fn new(tty: bool) -> Self {
-        LazyBar {
-            tty,
+impl Bar {
+    /// A bar labelled `label`.
+    pub fn new(env: &Env, label: &str) -> Self {
+        Bar {
+            label: env.progress().then(|| label.to_string()),
             bar: std::sync::OnceLock::new(),
         }
     }
 
-    /// Updates it from the engine.
+    /// Updates the bar from an engine progress report.
     pub fn update(&self, p: Progress) {
-        if !self.tty {
+        let Some(label) = &self.label else {
+            return;
+        };
+        if p.bytes_total == 0 && self.bar.get().is_none() {
             return;
         }
         let bar = self.bar.get_or_init(|| {
-            stderr_bar("checking [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}")
+            let bar = stderr_bar(
+                "{msg} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} \
+                 {decimal_bytes_per_sec} ETA {eta}",
+            );
+            bar.set_message(label.clone());
+            bar
         });
         bar.set_length(p.bytes_total);
         bar.set_position(p.bytes_done);
     }
 
-    /// Removes it.
+    /// Removes the bar from the terminal.
     pub fn finish(&self) {
         if let Some(b) = self.bar.get() {
             b.finish_and_clear();

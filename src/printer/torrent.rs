@@ -1,4 +1,4 @@
-//! `torrent show`'s text and JSON.
+//! `torrent show`'s and `torrent create`'s text and JSON.
 
 use std::io::Write;
 
@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::escape;
 use crate::torrent::metainfo::Version;
 use crate::torrent::Metainfo;
-use crate::units::thousands;
+use crate::units::{count, thousands};
 
 #[derive(Serialize)]
 struct ShowJson<'a> {
@@ -111,4 +111,64 @@ pub fn show(o: &mut dyn Write, m: &Metainfo) -> std::io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[derive(Serialize)]
+struct CreatedJson<'a> {
+    output: String,
+    info_hash: String,
+    magnet: String,
+    files: usize,
+    total_length: u64,
+    pieces: usize,
+    piece_length: u64,
+    /// Whether weightcheck chose the piece length (no -l).
+    piece_length_chosen: bool,
+    name: &'a str,
+}
+
+/// `torrent create --json`: where the .torrent went and what it holds.
+pub fn created_json(
+    o: &mut dyn Write,
+    output: &std::path::Path,
+    m: &Metainfo,
+    chosen: bool,
+) -> std::io::Result<()> {
+    let j = CreatedJson {
+        output: output.display().to_string(),
+        info_hash: m.info_hash_hex(),
+        magnet: m.magnet_link(),
+        files: m.files.len(),
+        total_length: m.total_length(),
+        pieces: m.pieces.len(),
+        piece_length: m.piece_length,
+        piece_length_chosen: chosen,
+        name: &m.name,
+    };
+    serde_json::to_writer_pretty(&mut *o, &j)?;
+    writeln!(o)
+}
+
+/// `torrent create`: where the .torrent went, its info-hash and its size.
+pub fn created(
+    o: &mut dyn Write,
+    output: &std::path::Path,
+    m: &Metainfo,
+    chosen: bool,
+) -> std::io::Result<()> {
+    writeln!(
+        o,
+        "{}\ninfo-hash {}\n{}, {} bytes, {} of {} bytes{}",
+        escape(&output.display().to_string()),
+        m.info_hash_hex(),
+        count(m.files.len() as u64, "file"),
+        thousands(m.total_length()),
+        count(m.pieces.len() as u64, "piece"),
+        thousands(m.piece_length),
+        if chosen {
+            " (chosen from the size; -l sets it)"
+        } else {
+            ""
+        }
+    )
 }

@@ -292,6 +292,12 @@ pub fn verify_each<R: Rows>(
     progress: &(dyn Fn(Progress) + Sync),
     rows: &mut R,
 ) -> std::result::Result<Report, R::Error> {
+    tracing::info!(
+        release = %manifest.release.id,
+        root = %located.root.display(),
+        hash = opts.check_hashes,
+        "verifying"
+    );
     let mut notes = Vec::new();
     let layout = match &manifest.architecture {
         Some(a) => Some(arch::expected(&adapt_naming(a, &located.root, &mut notes))?),

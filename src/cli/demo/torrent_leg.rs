@@ -26,7 +26,7 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
         &content,
         &CreateOptions {
             name: None,
-            piece_length: 32 << 10,
+            piece_length: Some(32 << 10),
             trackers: Vec::new(),
             private: false,
         },

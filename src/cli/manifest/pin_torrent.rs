@@ -21,10 +21,15 @@ pub struct PinTorrent {
     /// The manifest to write. If it exists it is updated; otherwise it
     /// starts from the built-in manifest (--release, or the one whose
     /// magnet has the torrent's info-hash).
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "manifest",
+        value_name = "FILE"
+    )]
     manifest: PathBuf,
     /// The built-in release to start from when FILE does not exist yet.
-    #[arg(long)]
+    #[arg(long, short = 'r', value_name = "ID")]
     release: Option<String>,
 }
 

@@ -1,54 +1,16 @@
-//! `weightcheck torrent create|show`: make a BitTorrent v1 .torrent whose
-//! info-hash matches Debian's `mktorrent -d`, or describe one.
+//! `weightcheck torrent create`: a BitTorrent v1 .torrent for a file or a
+//! directory, with mktorrent's info-hash for the same piece length.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand};
+use clap::Args;
 
 use weightcheck::create_torrent::{self as create, CreateOptions};
 use weightcheck::env::Env;
-use weightcheck::torrent::Metainfo;
-
-use super::EXIT_OK;
 use weightcheck::printer::{self, progress::Bar};
-use weightcheck::units::thousands;
 
-/// Arguments of `weightcheck torrent`.
-#[derive(Debug, Args)]
-pub struct Torrent {
-    #[command(subcommand)]
-    command: TorrentCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum TorrentCommand {
-    /// Write a BitTorrent v1 .torrent for a directory (same info-hash as `mktorrent -d`).
-    Create(Create),
-    /// Print a .torrent's name, info-hash, piece length and files.
-    Show(Show),
-    /// Check every piece of a local copy against a .torrent (`hash
-    /// --torrent --pieces-only`; the same engine and exit codes).
-    Verify(Verify),
-}
-
-/// Arguments of `weightcheck torrent verify`.
-#[derive(Debug, Args)]
-pub struct Verify {
-    /// The .torrent.
-    torrent: PathBuf,
-    /// The copy: the torrent's top directory or the directory holding it
-    /// (a single file, or the directory holding it) [default: .].
-    #[arg(default_value = ".")]
-    dir: PathBuf,
-    /// Require the torrent's info-hash to be this magnet link's.
-    #[arg(long, value_name = "URI")]
-    magnet: Option<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
-}
+use crate::cli::EXIT_OK;
 
 /// Arguments of `weightcheck torrent create`.
 #[derive(Debug, Args)]
@@ -59,9 +21,10 @@ pub struct Create {
     #[arg(long, short)]
     name: Option<String>,
     /// Piece length: bytes (`16777216`), with a binary suffix (`16M`,
-    /// `16MiB`, `256K`), or a power of two as mktorrent's -l takes it (`24`).
+    /// `16MiB`, `256K`), or a power of two as mktorrent's -l takes it (`24`)
+    /// [default: about 2,048 pieces, from 16 KiB to 16 MiB].
     #[arg(long, short = 'l', value_parser = parse_piece_length)]
-    piece_length: u64,
+    piece_length: Option<u64>,
     /// Output file (default: `<name>.torrent`).
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -74,38 +37,9 @@ pub struct Create {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     force: bool,
-}
-
-/// Arguments of `weightcheck torrent show`.
-#[derive(Debug, Args)]
-pub struct Show {
-    /// The .torrent file.
-    file: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
-}
-
-impl Torrent {
-    /// Runs the command.
-    pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        match self.command {
-            TorrentCommand::Create(c) => c.run(env),
-            TorrentCommand::Show(s) => s.run(env),
-            TorrentCommand::Verify(v) => super::hash::Hash {
-                dir: v.dir,
-                torrent: Some(v.torrent),
-                magnet: v.magnet,
-                pieces_only: true,
-                git: false,
-                sums: None,
-                json: v.json,
-                full: false,
-                no_cache: false,
-            }
-            .run(env),
-        }
-    }
 }
 
 /// Parses a piece length: an exponent below 64 (`24` is 2^24 bytes) or
@@ -119,7 +53,7 @@ pub fn parse_piece_length(s: &str) -> Result<u64, String> {
 }
 
 impl Create {
-    fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+    pub(super) fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let path = env.resolve(&self.path);
         let opts = CreateOptions {
             name: self.name.clone(),
@@ -142,29 +76,11 @@ impl Create {
         }
         std::fs::write(&out, &created.bytes)
             .with_context(|| format!("cannot write {}", out.display()))?;
-        writeln!(
-            env.out,
-            "{}\ninfo-hash {}\n{} files, {} bytes, {} pieces of {}",
-            out.display(),
-            m.info_hash_hex(),
-            m.files.len(),
-            thousands(m.total_length()),
-            m.pieces.len(),
-            thousands(m.piece_length)
-        )?;
-        Ok(EXIT_OK)
-    }
-}
-
-impl Show {
-    fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        // Showing needs no verification: v2 and hybrid torrents are listed
-        // too, saying that their v2 pieces are not checked.
-        let m = Metainfo::from_file_to_show(env.resolve(&self.file))?;
+        let chosen = self.piece_length.is_none();
         if self.json {
-            printer::torrent::show_json(&mut env.out, &m)?;
+            printer::torrent::created_json(&mut env.out, &out, m, chosen)?;
         } else {
-            printer::torrent::show(&mut env.out, &m)?;
+            printer::torrent::created(&mut env.out, &out, m, chosen)?;
         }
         Ok(EXIT_OK)
     }
@@ -229,6 +145,26 @@ mod tests {
         );
         assert_eq!(code, 2, "refuses to overwrite");
         assert!(cap.err().contains("--force"));
+
+        let (mut env, cap) = Env::capture(dir.path());
+        let code = crate::cli::run(
+            [
+                "weightcheck",
+                "torrent",
+                "create",
+                "--json",
+                "set",
+                "-o",
+                "auto.torrent",
+            ],
+            &mut env,
+        );
+        assert_eq!(code, 0, "{}", cap.err());
+        let j: serde_json::Value = serde_json::from_str(&cap.out()).expect("json");
+        // 40,002 bytes: the smallest piece length there is.
+        assert_eq!(j["piece_length"], 16384);
+        assert_eq!(j["piece_length_chosen"], true);
+        assert_eq!(j["pieces"], 3);
 
         let (mut env, cap) = Env::capture(dir.path());
         assert_eq!(

@@ -16,10 +16,17 @@
 #![deny(missing_docs)]
 
 pub mod arch;
+#[cfg(all(
+    feature = "cli",
+    feature = "bittorrent",
+    feature = "github",
+    feature = "hub"
+))]
 pub mod cli;
 pub mod create_torrent;
 pub mod env;
 pub mod error;
+#[cfg(feature = "bittorrent")]
 pub mod fetch;
 pub mod formats;
 pub mod github;

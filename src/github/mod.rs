@@ -25,6 +25,7 @@ use crate::{Error, Result};
 /// kB; the checks scan them, so a hostile one is refused by size first).
 pub const MAX_TEXT_FILE: u64 = 1 << 20;
 
+#[cfg(feature = "github")]
 pub mod api;
 pub mod license;
 pub mod local;

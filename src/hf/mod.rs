@@ -4,6 +4,7 @@
 //! Hugging Face cache snapshot of a revision; [`check`] holds a folder
 //! against the list in one read pass of the hash engine.
 
+#[cfg(feature = "hub")]
 pub mod api;
 pub mod cache;
 pub mod check;

@@ -14,12 +14,14 @@ use std::str::FromStr;
 
 use crate::{Error, Result};
 
+#[cfg(all(feature = "bittorrent", feature = "cli"))]
 pub mod fetch;
 pub mod github;
 pub mod hash;
 pub mod hf;
 pub mod inspect;
 pub mod pin;
+#[cfg(feature = "cli")]
 pub mod progress;
 pub mod report;
 pub mod torrent;

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::env::Env;
-use crate::inventory;
-use crate::printer::inspect;
+use weightcheck::env::Env;
+use weightcheck::inventory;
+use weightcheck::printer::inspect;
 
 use super::{EXIT_MISMATCH, EXIT_OK};
 
@@ -39,9 +39,9 @@ impl Inspect {
         // other files (READMEs, configs) are passed over.
         let (named, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
             paths.into_iter().partition(|p| p.is_file());
-        let named = inventory::with_index_shards(crate::paths::tensor_files(&named)?);
+        let named = inventory::with_index_shards(weightcheck::paths::tensor_files(&named)?);
         let mut entries = inventory::decode_all(&named, true);
-        let in_dirs = crate::paths::tensor_files(&dirs)?;
+        let in_dirs = weightcheck::paths::tensor_files(&dirs)?;
         let found = inventory::decode_all(&in_dirs, false);
         let others = inventory::passed_over(&in_dirs, &found);
         entries.extend(found);

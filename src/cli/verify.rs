@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::env::Env;
-use crate::hash::engine::CacheMode;
-use crate::manifest::select::{self, Detected};
-use crate::manifest::Manifest;
-use crate::printer::{self, progress::Bar};
-use crate::torrent::{Magnet, Metainfo};
-use crate::verify::{self, locate, Located};
+use weightcheck::env::Env;
+use weightcheck::hash::engine::CacheMode;
+use weightcheck::manifest::select::{self, Detected};
+use weightcheck::manifest::Manifest;
+use weightcheck::printer::{self, progress::Bar};
+use weightcheck::torrent::{Magnet, Metainfo};
+use weightcheck::verify::{self, locate, Located};
 
 use super::ReleaseArgs;
 
@@ -105,7 +105,7 @@ impl Verify {
             cache: CacheMode::from_flags(self.no_cache, self.full),
             // Only hashing stops on Ctrl-C; without it, Ctrl-C keeps its
             // default effect.
-            stop: (!self.no_hash).then(crate::hash::interrupt::on_ctrl_c),
+            stop: (!self.no_hash).then(weightcheck::hash::interrupt::on_ctrl_c),
             not_extra: self.list_inside(env, &located.root),
         };
         let bar = Bar::new(env, "hashing");
@@ -148,7 +148,7 @@ impl Verify {
         sums: &Path,
         dir: &Path,
     ) -> anyhow::Result<(Manifest, Option<String>)> {
-        use crate::manifest::sums;
+        use weightcheck::manifest::sums;
         let list = sums::read(sums)?;
         let md5s = list
             .iter()
@@ -192,7 +192,10 @@ impl Verify {
         let named = self.release.selector(env, None);
         if let Some(config) = &self.config {
             let base = named.map(|sel| sel.load()).transpose()?;
-            return Ok((crate::arch::with_config(&env.resolve(config), base)?, None));
+            return Ok((
+                weightcheck::arch::with_config(&env.resolve(config), base)?,
+                None,
+            ));
         }
         if let Some(sel) = named {
             return Ok((sel.load()?, None));
@@ -218,7 +221,7 @@ impl Verify {
                 (m, Some(why))
             }
             Detected::Config(config) => {
-                let m = crate::arch::with_config(&config, None)?;
+                let m = weightcheck::arch::with_config(&config, None)?;
                 let why = format!(
                     "release: the model described by {} (no release named: checked against its config)",
                     config.display()

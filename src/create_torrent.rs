@@ -28,6 +28,7 @@ pub const MIN_PIECE_LENGTH: u64 = 16 << 10;
 
 /// Options for [`create`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CreateOptions {
     /// The torrent's name; defaults to the file or directory name.
     pub name: Option<String>,
@@ -37,6 +38,19 @@ pub struct CreateOptions {
     pub trackers: Vec<String>,
     /// Set the `private` flag.
     pub private: bool,
+}
+
+impl CreateOptions {
+    /// Pieces of `piece_length` bytes, named after the input, no tracker,
+    /// not private; the fields are public to change the rest.
+    pub fn new(piece_length: u64) -> Self {
+        CreateOptions {
+            name: None,
+            piece_length,
+            trackers: Vec::new(),
+            private: false,
+        }
+    }
 }
 
 /// A created torrent.

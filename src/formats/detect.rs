@@ -13,6 +13,7 @@ use crate::{Error, Result};
 /// A file format weightcheck recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Format {
     /// A pickled numpy array or `QuantizedWeight8bit` (a Grok-1 shard).
     GrokShard,

@@ -139,6 +139,7 @@ pub struct LicenseCheck {
 /// How one architecture parameter compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ParamStatus {
     /// Same value on both sides.
     Match,
@@ -189,6 +190,7 @@ pub struct ConfigCheck {
 
 /// The full result of `weightcheck github`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Where the files came from.
     pub origin: Origin,

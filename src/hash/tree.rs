@@ -14,6 +14,7 @@ use crate::{Error, Result};
 
 /// What to compute.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct TreeOptions {
     /// SHA-256 of every file (off: torrent pieces only).
     pub sha256: bool,

@@ -29,6 +29,7 @@ pub mod verify;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// Plain text for a terminal.
     Text,

@@ -29,6 +29,7 @@ pub use locate::Located;
 
 /// What to check besides structure.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// Hash files whose SHA-256 the manifest knows (and, with `torrent`,
     /// every piece), in one pass.
@@ -67,6 +68,7 @@ pub struct Pieces {
 /// How a content hash check ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
+#[non_exhaustive]
 pub enum HashCheck {
     /// The manifest has no hash for this file.
     NotKnown,
@@ -85,6 +87,7 @@ pub enum HashCheck {
 
 /// The verdict on one expected or found file.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct FileResult {
     /// Path relative to the release root.
     pub path: String,
@@ -132,6 +135,7 @@ impl FileResult {
 
 /// Counts over a verification.
 #[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Files the manifest lists.
     pub expected: usize,
@@ -173,6 +177,7 @@ pub const SCHEMA_VERSION: u32 = 3;
 
 /// The outcome of `verify`.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,

@@ -232,6 +232,41 @@ fn is_present(f: &FileResult) -> bool {
 }
 
 /// Verifies the release found at `located` against `manifest`.
+///
+/// A directory held against a manifest that pins one file's size and
+/// SHA-256:
+///
+/// ```
+/// use weightcheck::manifest::Manifest;
+/// use weightcheck::verdict::Outcome;
+/// use weightcheck::verify::{self, Located};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("a.txt"), "hello")?;
+/// let manifest = Manifest::from_toml(
+///     r#"
+///     [release]
+///     id = "example"
+///     name = "Example"
+///     publisher = "me"
+///     date = "2025-01-01"
+///
+///     [[file]]
+///     path = "a.txt"
+///     size = 5
+///     sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+///     "#,
+///     "example.toml",
+/// )?;
+///
+/// let located = Located::at(dir.path(), &manifest)?;
+/// let mut opts = verify::Options::default();
+/// opts.check_hashes = true;
+/// let report = verify::verify(&manifest, &located, &opts)?;
+/// assert_eq!(report.result, Outcome::Verified);
+/// assert_eq!(report.summary.hash_matched, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<Report> {
     verify_with_progress(manifest, located, opts, &|_| {})
 }

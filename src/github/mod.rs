@@ -4,8 +4,8 @@
 //!
 //! Both sources are first reduced to a [`Snapshot`] (file list with git blob
 //! SHA-1s, plus the text of the few files that are read), so the checks in
-//! [`analyze`] are the same for [`api`] (octocrab) and [`local`] (a clone or
-//! a plain directory).
+//! [`analyze`] are the same for `api` (octocrab; feature `github`) and
+//! [`local`] (a clone or a plain directory).
 //!
 //! - [`tree`]: git blob SHA-1s and the path/size/SHA-1 comparison.
 //! - [`magnet_links`]: magnet links in the README against the torrent.

@@ -4,10 +4,11 @@
 //! Names that come from inputs are written here, so this is where terminal
 //! output is made safe.
 //!
-//! - [`verify`], [`hash`], [`fetch`], [`github`], [`inspect`], [`torrent`]:
-//!   the text (and JSON) of those commands;
+//! - [`verify`], [`hash`], `fetch` (features `bittorrent` and `cli`),
+//!   [`github`], [`inspect`], [`torrent`]: the text (and JSON) of those
+//!   commands;
 //! - [`report`]: the openness report as text, JSON, Markdown or HTML;
-//! - [`progress`]: the one progress-bar style every long run uses.
+//! - `progress` (feature `cli`): the one progress-bar style every long run uses.
 
 use std::borrow::Cow;
 use std::str::FromStr;

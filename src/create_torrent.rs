@@ -41,8 +41,9 @@ pub fn auto_piece_length(total: u64) -> u64 {
     wanted.clamp(MIN_PIECE_LENGTH, MAX_AUTO_PIECE_LENGTH)
 }
 
-/// Options for [`create`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Options for [`create`]; `Default` chooses the piece length from the size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CreateOptions {
     /// The torrent's name; defaults to the file or directory name.
     pub name: Option<String>,
@@ -53,6 +54,19 @@ pub struct CreateOptions {
     pub trackers: Vec<String>,
     /// Set the `private` flag.
     pub private: bool,
+}
+
+impl CreateOptions {
+    /// Pieces of `piece_length` bytes, named after the input, no tracker,
+    /// not private; the fields are public to change the rest.
+    pub fn new(piece_length: u64) -> Self {
+        CreateOptions {
+            name: None,
+            piece_length: Some(piece_length),
+            trackers: Vec::new(),
+            private: false,
+        }
+    }
 }
 
 /// A created torrent.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// Errors raised by the weightcheck library.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An operating-system error on a named file.
     #[error("{}: {source}", path.display())]

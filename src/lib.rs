@@ -12,6 +12,35 @@
 //!   which hashes and claims).
 //! - [`verify`]: holding files on disk against a manifest.
 //! - [`hash`], [`torrent`]: content hashing and BitTorrent metadata.
+//!
+//! # Quick start
+//!
+//! The tensors of a checkpoint file, without loading or executing it
+//! (safetensors, PyTorch zip, Grok-1 pickle shards and shard indexes):
+//!
+//! ```no_run
+//! for t in weightcheck::formats::inspect_file("model.safetensors".as_ref())? {
+//!     println!("{:?} {:?} {:?}", t.name, t.shape, t.dtype);
+//! }
+//! # Ok::<(), weightcheck::Error>(())
+//! ```
+//!
+//! [`formats::inspect_file`], [`verify::verify`] and [`hash::tree::plan`]
+//! have examples that run.
+//!
+//! # Features
+//!
+//! All are on by default, since the binary needs them; with
+//! `default-features = false` the library builds without any network client
+//! or command-line dependency (about 60 crates in its dependency tree
+//! instead of about 390).
+//!
+//! - `bittorrent`: `fetch`, fetching and seeding over BitTorrent (librqbit).
+//! - `github`: `github::api`, the GitHub REST client (octocrab); checking a
+//!   local clone ([`github::local`]) needs no feature.
+//! - `hub`: `hf::api`, the Hugging Face Hub's file listing (octocrab's HTTP
+//!   client); checking a folder against a listing ([`hf::check`]) needs none.
+//! - `cli`: what only the binary uses (clap, progress bars).
 
 #![deny(missing_docs)]
 
@@ -19,6 +48,7 @@ pub mod arch;
 pub mod create_torrent;
 pub mod env;
 pub mod error;
+#[cfg(feature = "bittorrent")]
 pub mod fetch;
 pub mod formats;
 pub mod github;

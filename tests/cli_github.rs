@@ -767,11 +767,9 @@ weightcheck: error: "not-a-repo" is not a GitHub repository name of the form OWN
 fn token_is_sent_explicitly() {
     let server = GithubServer::start(ServedRepo::grok_standins());
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let opts = ClientOptions {
-        api_url: Some(server.url()),
-        token: Some("t0ken".into()),
-        ..ClientOptions::default()
-    };
+    let mut opts = ClientOptions::default();
+    opts.api_url = Some(server.url());
+    opts.token = Some("t0ken".into());
     let commit = rt.block_on(async {
         let repo = GithubRepo::new("xai-org/grok-1", &opts).unwrap();
         repo.commit("main").await

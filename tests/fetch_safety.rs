@@ -44,17 +44,7 @@ fn fetch(torrent: &Path, dest: &Path) -> (i32, String, String) {
 /// A multi-file torrent whose one file has the given raw path components.
 /// A v1 torrent of `content` in 16 KiB pieces.
 fn torrent_of(content: &Path) -> weightcheck::create_torrent::Created {
-    create(
-        content,
-        &CreateOptions {
-            name: None,
-            piece_length: Some(16384),
-            trackers: Vec::new(),
-            private: false,
-        },
-        &|_| {},
-    )
-    .unwrap()
+    create(content, &CreateOptions::new(16384), &|_| {}).unwrap()
 }
 
 fn torrent_with_path(name: &[u8], path: &[&[u8]]) -> Vec<u8> {

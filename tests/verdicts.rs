@@ -153,10 +153,8 @@ fn case3_a_file_truncated_while_hashed_fails() {
     let manifest = Manifest::from_file(&manifest_path).expect("manifest");
     let located = weightcheck::verify::Located::at(&rel, &manifest).expect("located");
     let truncated = AtomicBool::new(false);
-    let opts = weightcheck::verify::Options {
-        check_hashes: true,
-        ..Default::default()
-    };
+    let mut opts = weightcheck::verify::Options::default();
+    opts.check_hashes = true;
     let report = weightcheck::verify::verify_with_progress(&manifest, &located, &opts, &|p| {
         if p.bytes_done > 0 && !truncated.swap(true, Ordering::SeqCst) {
             OpenOptions::new()

@@ -392,6 +392,7 @@ fn json_to_toml(v: &serde_json::Value) -> Option<toml::Value> {
 /// What a by-name comparison found wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FindingKind {
     /// An expected tensor is absent.
     Missing,

@@ -93,13 +93,11 @@ impl Fetch {
         let Some(dest) = &self.dest else {
             bail!("--dest DIR is required");
         };
-        let opts = FetchOptions {
-            dest: env.resolve(dest),
-            only: self.only.clone(),
-            net,
-            manifest: manifest.clone(),
-            verify: !self.no_verify,
-        };
+        let mut opts = FetchOptions::new(env.resolve(dest));
+        opts.only = self.only.clone();
+        opts.net = net;
+        opts.manifest = manifest.clone();
+        opts.verify = !self.no_verify;
         if !self.json {
             writeln!(env.out, "weightcheck fetch: {label}")?;
             writeln!(env.out, "  peers: {}", self.net.describe())?;

@@ -75,17 +75,16 @@ impl Github {
                 None if gh.repo.eq_ignore_ascii_case(&repo) => gh.commit.clone(),
                 None => "HEAD".to_string(),
             };
-            let opts = ClientOptions {
-                api_url: self
-                    .api_url
-                    .clone()
-                    .or_else(|| super::net_args::non_empty_env("WEIGHTCHECK_GITHUB_API")),
-                // GH_TOKEN is the GitHub CLI's name for the same token.
-                token: super::net_args::non_empty_env("GITHUB_TOKEN")
-                    .or_else(|| super::net_args::non_empty_env("GH_TOKEN")),
-                retries: 3,
-                timeout: Duration::from_secs(30),
-            };
+            let mut opts = ClientOptions::default();
+            opts.api_url = self
+                .api_url
+                .clone()
+                .or_else(|| super::net_args::non_empty_env("WEIGHTCHECK_GITHUB_API"));
+            // GH_TOKEN is the GitHub CLI's name for the same token.
+            opts.token = super::net_args::non_empty_env("GITHUB_TOKEN")
+                .or_else(|| super::net_args::non_empty_env("GH_TOKEN"));
+            opts.retries = 3;
+            opts.timeout = Duration::from_secs(30);
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()

@@ -76,12 +76,11 @@ impl Hash {
             ),
             None => None,
         };
-        let opts = TreeOptions {
-            sha256: !self.pieces_only && self.sums != Some(DigestKind::Md5),
-            git_blob: self.git,
-            md5: self.sums == Some(DigestKind::Md5),
-            cache: CacheMode::from_flags(self.no_cache, self.full),
-        };
+        let mut opts = TreeOptions::default();
+        opts.sha256 = !self.pieces_only && self.sums != Some(DigestKind::Md5);
+        opts.git_blob = self.git;
+        opts.md5 = self.sums == Some(DigestKind::Md5);
+        opts.cache = CacheMode::from_flags(self.no_cache, self.full);
         let mut planned = tree::plan(&given, torrent.as_ref(), opts)?;
         planned.plan.stop = Some(weightcheck::hash::interrupt::on_ctrl_c());
         let bar = Bar::new(env, "hashing");

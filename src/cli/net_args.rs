@@ -45,14 +45,12 @@ pub struct NetArgs {
 impl NetArgs {
     /// The library's network options.
     pub fn options(&self) -> anyhow::Result<NetOptions> {
-        let mut net = NetOptions {
-            dht: !self.no_dht,
-            lsd: self.lsd,
-            trackers: !self.no_trackers,
-            upload_limit: self.max_upload_rate,
-            download_limit: self.max_download_rate,
-            ..NetOptions::default()
-        };
+        let mut net = NetOptions::default();
+        net.dht = !self.no_dht;
+        net.lsd = self.lsd;
+        net.trackers = !self.no_trackers;
+        net.upload_limit = self.max_upload_rate;
+        net.download_limit = self.max_download_rate;
         if let Some(p) = self.port {
             net.port = p;
         }
@@ -99,15 +97,15 @@ pub struct HubArgs {
 impl HubArgs {
     /// The library's options.
     pub fn options(&self) -> HubOptions {
-        HubOptions {
-            endpoint: self
-                .endpoint
-                .clone()
-                .or_else(|| non_empty_env("HF_ENDPOINT")),
-            token: non_empty_env(&self.token_env),
-            retries: 2,
-            timeout: Duration::from_secs(30),
-        }
+        let mut opts = HubOptions::default();
+        opts.endpoint = self
+            .endpoint
+            .clone()
+            .or_else(|| non_empty_env("HF_ENDPOINT"));
+        opts.token = non_empty_env(&self.token_env);
+        opts.retries = 2;
+        opts.timeout = Duration::from_secs(30);
+        opts
     }
 }
 

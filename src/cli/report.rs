@@ -104,11 +104,9 @@ impl ReportCmd {
             Some(t) => Some(env.resolve(t)),
             None => locate::find_tokenizer(&located.root, &env.cwd),
         };
-        let opts = verify::Options {
-            check_hashes: !self.no_hash,
-            tokenizer,
-            ..Default::default()
-        };
+        let mut opts = verify::Options::default();
+        opts.check_hashes = !self.no_hash;
+        opts.tokenizer = tokenizer;
         Ok(Evidence::collect(manifest, &located, &opts)?)
     }
 }

@@ -95,16 +95,15 @@ impl Verify {
             }
             None => None,
         };
-        let opts = verify::Options {
-            check_hashes: !self.no_hash,
-            tokenizer,
-            torrent,
-            cache: CacheMode::from_flags(self.no_cache, self.full),
-            // Only hashing stops on Ctrl-C; without it, Ctrl-C keeps its
-            // default effect.
-            stop: (!self.no_hash).then(weightcheck::hash::interrupt::on_ctrl_c),
-            not_extra: self.list_inside(env, &located.root),
-        };
+        let mut opts = verify::Options::default();
+        opts.check_hashes = !self.no_hash;
+        opts.tokenizer = tokenizer;
+        opts.torrent = torrent;
+        opts.cache = CacheMode::from_flags(self.no_cache, self.full);
+        // Only hashing stops on Ctrl-C; without it, Ctrl-C keeps its
+        // default effect.
+        opts.stop = (!self.no_hash).then(weightcheck::hash::interrupt::on_ctrl_c);
+        opts.not_extra = self.list_inside(env, &located.root);
         let bar = Bar::new(env, "hashing");
         let progress = |p| bar.update(p);
         let report = if self.json {

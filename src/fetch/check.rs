@@ -128,6 +128,7 @@ fn suffixes(p: &str) -> impl Iterator<Item = (&str, &str)> {
 /// The verdict on one torrent file after a fetch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
+#[non_exhaustive]
 pub enum FileState {
     /// Selected, and its content is proven.
     Verified {
@@ -236,6 +237,7 @@ pub struct FileCheck {
 
 /// Everything checked after a fetch.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// Every torrent file, in torrent order.
     pub files: Vec<FileCheck>,

@@ -30,6 +30,7 @@ use crate::{Error, Result};
 
 /// What to fetch.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Source {
     /// A magnet link: metadata comes from peers (or from an earlier run).
     Magnet(Magnet),
@@ -39,6 +40,7 @@ pub enum Source {
 
 /// How to fetch.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct FetchOptions {
     /// Directory to download into (the torrent's top directory is created
     /// inside it).
@@ -51,6 +53,20 @@ pub struct FetchOptions {
     pub manifest: Option<Manifest>,
     /// Check what was fetched (turning this off leaves the result unproven).
     pub verify: bool,
+}
+
+impl FetchOptions {
+    /// Every file into `dest`, with the default network options, no
+    /// manifest, verified; the fields are public to change the rest.
+    pub fn new(dest: impl Into<PathBuf>) -> Self {
+        FetchOptions {
+            dest: dest.into(),
+            only: Vec::new(),
+            net: NetOptions::default(),
+            manifest: None,
+            verify: true,
+        }
+    }
 }
 
 /// What the fetch is about to do, once the metadata is known.
@@ -116,6 +132,7 @@ impl Observer for Quiet {}
 
 /// The outcome of a fetch.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct FetchReport {
     /// The torrent, once its metadata was known.
     pub metainfo: Option<Metainfo>,

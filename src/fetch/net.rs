@@ -75,6 +75,7 @@ impl FromStr for PortRange {
 
 /// Network options shared by fetch, metadata-only and seed.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct NetOptions {
     /// Look for peers on the mainline DHT.
     pub dht: bool,

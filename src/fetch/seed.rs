@@ -46,6 +46,7 @@ pub struct Seeding {
 
 /// How a seed went.
 #[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
 pub struct SeedSummary {
     /// Bytes uploaded.
     pub uploaded_bytes: u64,

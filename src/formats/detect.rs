@@ -13,6 +13,7 @@ use crate::{Error, Result};
 /// A file format weightcheck recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Format {
     /// A pickled numpy array or `QuantizedWeight8bit` (a Grok-1 shard).
     GrokShard,
@@ -209,6 +210,27 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
 
 /// Lists the tensors of any supported file (see [`inspect_located`]); for
 /// an index, spans refer to the shard each tensor is in.
+///
+/// A safetensors file of one tensor, written by hand (an 8-byte header
+/// length, the JSON header, the data):
+///
+/// ```
+/// use weightcheck::formats::{inspect_file, DType};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("model.safetensors");
+/// let header = br#"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}"#;
+/// let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+/// bytes.extend_from_slice(header);
+/// bytes.extend_from_slice(&[0; 24]);
+/// std::fs::write(&path, bytes)?;
+///
+/// let tensors = inspect_file(&path)?;
+/// assert_eq!(tensors[0].name.as_deref(), Some("w"));
+/// assert_eq!(tensors[0].shape, [2, 3]);
+/// assert_eq!(tensors[0].dtype, DType::Float32);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn inspect_file(path: &Path) -> Result<Vec<TensorRecord>> {
     // A file's own records are returned as decoded: going through
     // [`TensorInFile`] would copy the path once per tensor.

@@ -65,6 +65,7 @@ impl ShardIndex {
 
 /// A disagreement between an index and its shards.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IndexProblem {
     /// The index names a shard file that does not exist.
     MissingShard {

@@ -27,6 +27,7 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
 /// How to reach the API.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientOptions {
     /// Base URL (`https://api.github.com` when `None`).
     pub api_url: Option<String>,

@@ -4,8 +4,8 @@
 //!
 //! Both sources are first reduced to a [`Snapshot`] (file list with git blob
 //! SHA-1s, plus the text of the few files that are read), so the checks in
-//! [`analyze`] are the same for [`api`] (octocrab) and [`local`] (a clone or
-//! a plain directory).
+//! [`analyze`] are the same for `api` (octocrab; feature `github`) and
+//! [`local`] (a clone or a plain directory).
 //!
 //! - [`tree`]: git blob SHA-1s and the path/size/SHA-1 comparison.
 //! - [`magnet_links`]: magnet links in the README against the torrent.
@@ -25,6 +25,7 @@ use crate::{Error, Result};
 /// kB; the checks scan them, so a hostile one is refused by size first).
 pub const MAX_TEXT_FILE: u64 = 1 << 20;
 
+#[cfg(feature = "github")]
 pub mod api;
 pub mod license;
 pub mod local;
@@ -138,6 +139,7 @@ pub struct LicenseCheck {
 /// How one architecture parameter compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ParamStatus {
     /// Same value on both sides.
     Match,
@@ -188,6 +190,7 @@ pub struct ConfigCheck {
 
 /// The full result of `weightcheck github`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Where the files came from.
     pub origin: Origin,

@@ -232,6 +232,7 @@ fn check_relative(path: &str) -> Result<()> {
 
 /// Results of a run.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct HashReport {
     /// One entry per plan file, in plan order.
     pub files: Vec<FileReport>,
@@ -256,6 +257,7 @@ pub struct HashReport {
 
 /// Results for one plan file.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct FileReport {
     /// Root-relative path.
     pub path: String,
@@ -287,6 +289,7 @@ pub struct FileReport {
 /// Presence and size of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FileStatus {
     /// Present with the expected size.
     Ok,
@@ -302,6 +305,7 @@ pub enum FileStatus {
 
 /// Piece results.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct PieceReport {
     /// Bytes per piece.
     pub piece_length: u64,

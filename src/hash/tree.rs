@@ -14,6 +14,7 @@ use crate::{Error, Result};
 
 /// What to compute.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct TreeOptions {
     /// SHA-256 of every file (off: torrent pieces only).
     pub sha256: bool,
@@ -50,6 +51,27 @@ impl PiecePlan {
 /// Plans hashing `given`: every file below it, or, with a torrent, the
 /// torrent's files (found by [`Metainfo::content_root`]) with every piece,
 /// plus the files on disk the torrent does not list.
+///
+/// The SHA-256 of every file of a directory, in one pass:
+///
+/// ```
+/// use weightcheck::hash::{engine, tree};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("a.txt"), "hello")?;
+///
+/// let mut opts = tree::TreeOptions::default();
+/// opts.sha256 = true;
+/// let planned = tree::plan(dir.path(), None, opts)?;
+/// let report = engine::run(&planned.root, &planned.plan, &|_progress| {})?;
+/// assert!(report.all_ok());
+/// assert_eq!(report.files[0].path, "a.txt");
+/// assert_eq!(
+///     report.files[0].sha256.as_deref(),
+///     Some("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn plan(given: &Path, torrent: Option<&Metainfo>, opts: TreeOptions) -> Result<TreePlan> {
     let file = |path: String, size| PlanFile {
         path,

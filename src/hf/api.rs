@@ -39,6 +39,7 @@ pub const MAX_FILES: usize = 1_000_000;
 
 /// How to reach the Hub.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HubOptions {
     /// Base URL (`HF_ENDPOINT`; [`DEFAULT_ENDPOINT`] when `None`).
     pub endpoint: Option<String>,

@@ -51,6 +51,7 @@ pub struct Allow {
 
 /// The result of a check.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct HfReport {
     /// `owner/name`.
     pub repo: String,

@@ -1,9 +1,10 @@
 //! The Hugging Face Hub as a source of truth: the Hub publishes, for every
 //! file of a repository revision, its size, its git blob SHA-1 and, for LFS
-//! files, its SHA-256. [`api`] reads that list; [`cache`] finds the local
-//! Hugging Face cache snapshot of a revision; [`check`] holds a folder
-//! against the list in one read pass of the hash engine.
+//! files, its SHA-256. `api` (feature `hub`) reads that list; [`cache`]
+//! finds the local Hugging Face cache snapshot of a revision; [`check`]
+//! holds a folder against the list in one read pass of the hash engine.
 
+#[cfg(feature = "hub")]
 pub mod api;
 pub mod cache;
 pub mod check;

@@ -30,6 +30,7 @@ pub const MAX_LIST_BYTES: u64 = 64 << 20;
 /// Which digest a line gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum DigestKind {
     /// MD5 (32 hex digits): proves bytes against accidental damage only;
     /// collisions can be made on purpose.

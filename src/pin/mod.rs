@@ -29,6 +29,7 @@ pub const SHA256_SOURCE: &str = "pinned from a trusted copy by `weightcheck mani
 /// A way the copy disagrees with the manifest it is pinned against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum Contradiction {
     /// A file of the manifest's list is not in the copy.
     Missing {

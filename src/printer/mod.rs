@@ -4,22 +4,25 @@
 //! Names that come from inputs are written here, so this is where terminal
 //! output is made safe.
 //!
-//! - [`verify`], [`hash`], [`fetch`], [`github`], [`inspect`], [`torrent`]:
-//!   the text (and JSON) of those commands;
+//! - [`verify`], [`hash`], `fetch` (features `bittorrent` and `cli`),
+//!   [`github`], [`inspect`], [`torrent`]: the text (and JSON) of those
+//!   commands;
 //! - [`report`]: the openness report as text, JSON, Markdown or HTML;
-//! - [`progress`]: the one progress-bar style every long run uses.
+//! - `progress` (feature `cli`): the one progress-bar style every long run uses.
 
 use std::borrow::Cow;
 use std::str::FromStr;
 
 use crate::{Error, Result};
 
+#[cfg(all(feature = "bittorrent", feature = "cli"))]
 pub mod fetch;
 pub mod github;
 pub mod hash;
 pub mod hf;
 pub mod inspect;
 pub mod pin;
+#[cfg(feature = "cli")]
 pub mod progress;
 pub mod report;
 pub mod torrent;
@@ -27,6 +30,7 @@ pub mod verify;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// Plain text for a terminal.
     Text,

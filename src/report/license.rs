@@ -17,6 +17,7 @@ use serde::Serialize;
 /// How open a license is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum LicenseClass {
     /// On OSI's list of approved licenses.
     OsiApproved,

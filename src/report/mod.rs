@@ -127,6 +127,7 @@ pub const MAX_PROBLEMS: usize = 20;
 
 /// The report on one release.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Who released what, when.
     pub release: Release,

@@ -17,6 +17,7 @@ pub const APPROXIMATE: f64 = 0.05;
 /// The verdict on one claim.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "verdict")]
+#[non_exhaustive]
 pub enum ClaimVerdict {
     /// The evidence equals the claim (within the claim's stated rounding).
     Confirmed,
@@ -59,6 +60,7 @@ impl ClaimVerdict {
 
 /// One claim with its evidence.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct ClaimResult {
     /// What is claimed.
     pub quantity: Quantity,

@@ -29,6 +29,7 @@ pub use locate::Located;
 
 /// What to check besides structure.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// Hash files whose SHA-256 the manifest knows (and, with `torrent`,
     /// every piece), in one pass.
@@ -67,6 +68,7 @@ pub struct Pieces {
 /// How a content hash check ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
+#[non_exhaustive]
 pub enum HashCheck {
     /// The manifest has no hash for this file.
     NotKnown,
@@ -85,6 +87,7 @@ pub enum HashCheck {
 
 /// The verdict on one expected or found file.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct FileResult {
     /// Path relative to the release root.
     pub path: String,
@@ -132,6 +135,7 @@ impl FileResult {
 
 /// Counts over a verification.
 #[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Files the manifest lists.
     pub expected: usize,
@@ -173,6 +177,7 @@ pub const SCHEMA_VERSION: u32 = 3;
 
 /// The outcome of `verify`.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -227,6 +232,41 @@ fn is_present(f: &FileResult) -> bool {
 }
 
 /// Verifies the release found at `located` against `manifest`.
+///
+/// A directory held against a manifest that pins one file's size and
+/// SHA-256:
+///
+/// ```
+/// use weightcheck::manifest::Manifest;
+/// use weightcheck::verdict::Outcome;
+/// use weightcheck::verify::{self, Located};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("a.txt"), "hello")?;
+/// let manifest = Manifest::from_toml(
+///     r#"
+///     [release]
+///     id = "example"
+///     name = "Example"
+///     publisher = "me"
+///     date = "2025-01-01"
+///
+///     [[file]]
+///     path = "a.txt"
+///     size = 5
+///     sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+///     "#,
+///     "example.toml",
+/// )?;
+///
+/// let located = Located::at(dir.path(), &manifest)?;
+/// let mut opts = verify::Options::default();
+/// opts.check_hashes = true;
+/// let report = verify::verify(&manifest, &located, &opts)?;
+/// assert_eq!(report.result, Outcome::Verified);
+/// assert_eq!(report.summary.hash_matched, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(manifest: &Manifest, located: &Located, opts: &Options) -> Result<Report> {
     verify_with_progress(manifest, located, opts, &|_| {})
 }

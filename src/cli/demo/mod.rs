@@ -166,15 +166,9 @@ impl Demo {
         )?;
         let manifest = Manifest::from_toml(&manifest_text, "demo manifest")?;
         let located = Located::at(&root, &manifest)?;
-        let report = verify::verify(
-            &manifest,
-            &located,
-            &verify::Options {
-                check_hashes: true,
-                tokenizer: None,
-                ..Default::default()
-            },
-        )?;
+        let mut opts = verify::Options::default();
+        opts.check_hashes = true;
+        let report = verify::verify(&manifest, &located, &opts)?;
         let s = &report.summary;
         writeln!(
             env.out,

@@ -22,16 +22,7 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
         "== torrent: the release seeded and fetched over BitTorrent on 127.0.0.1 (librqbit), then verified\n"
     )?;
     let content = root.join("ckpt-0");
-    let created = create(
-        &content,
-        &CreateOptions {
-            name: None,
-            piece_length: Some(32 << 10),
-            trackers: Vec::new(),
-            private: false,
-        },
-        &|_| {},
-    )?;
+    let created = create(&content, &CreateOptions::new(32 << 10), &|_| {})?;
     let meta = created.metainfo.clone();
     writeln!(
         out,
@@ -83,16 +74,10 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
             .context("the seeder did not start within 20 s")?
             .context("the seeder stopped before it was ready")?
             .context("the seeder has no listen address")?;
-        let opts = FetchOptions {
-            dest: dest.path().to_path_buf(),
-            only: Vec::new(),
-            net: NetOptions {
-                peers: vec![addr],
-                ..net.clone()
-            },
-            manifest: Some(manifest.clone()),
-            verify: true,
-        };
+        let mut opts = FetchOptions::new(dest.path());
+        opts.net = net.clone();
+        opts.net.peers = vec![addr];
+        opts.manifest = Some(manifest.clone());
         let (_h, stop) = Stop::new();
         let fetched = tokio::time::timeout(
             Duration::from_secs(60),

@@ -55,12 +55,11 @@ pub fn parse_piece_length(s: &str) -> Result<u64, String> {
 impl Create {
     pub(super) fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let path = env.resolve(&self.path);
-        let opts = CreateOptions {
-            name: self.name.clone(),
-            piece_length: self.piece_length,
-            trackers: self.announce.clone(),
-            private: self.private,
-        };
+        let mut opts = CreateOptions::default();
+        opts.piece_length = self.piece_length;
+        opts.name = self.name.clone();
+        opts.trackers = self.announce.clone();
+        opts.private = self.private;
         let bar = Bar::new(env, "hashing");
         let created = create::create(&path, &opts, &|p| bar.update(p));
         bar.finish();

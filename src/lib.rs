@@ -2,7 +2,7 @@
 //! proof of it, byte by byte.
 //!
 //! The library is a set of focused engines; the `weightcheck` binary
-//! (`src/cli/`) is a thin layer that parses arguments and prints results.
+//! (`src/main.rs`, `src/cli/`) is a thin layer that parses arguments and prints results.
 //!
 //! - [`formats`]: decoders for the files releases ship (Grok-1 pickles,
 //!   through a pickle reader that never executes anything).
@@ -16,7 +16,6 @@
 #![deny(missing_docs)]
 
 pub mod arch;
-pub mod cli;
 pub mod create_torrent;
 pub mod env;
 pub mod error;

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::github_server::{GithubServer, ServedRepo, GROK_COMMIT};
+use common::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 use snapbox::{str, IntoData};
-use weightcheck::cli::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 use weightcheck::github::api::{ClientOptions, GithubRepo};
 use weightcheck::github::tree::git_blob_sha1;
 use weightcheck::manifest::{GitFile, Manifest};

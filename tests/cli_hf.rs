@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::hub_server::{lay_out_cache, HubServer, ServedModel, HUB_COMMIT};
+use common::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 use snapbox::str;
-use weightcheck::cli::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 
 /// No token in these runs, whatever the environment holds.
 const NO_TOKEN: &str = "WEIGHTCHECK_TEST_HF_TOKEN_NEVER_SET";

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 
 use clap::ValueEnum;
 
-use crate::env::ColorChoice;
+use weightcheck::env::ColorChoice;
 
 /// `--color`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

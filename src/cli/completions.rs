@@ -5,7 +5,7 @@
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use crate::env::Env;
+use weightcheck::env::Env;
 
 use super::{Cli, EXIT_OK};
 
@@ -27,7 +27,7 @@ impl Completions {
 
 #[cfg(test)]
 mod tests {
-    use crate::env::Env;
+    use weightcheck::env::Env;
 
     fn completions(shell: &str) -> (i32, String) {
         let (mut env, cap) = Env::capture(".");

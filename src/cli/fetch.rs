@@ -15,11 +15,11 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use crate::env::Env;
-use crate::fetch::{self, metadata, FetchOptions, NetOptions, Source, Stop};
-use crate::manifest::{select, Manifest};
-use crate::printer;
-use crate::torrent::{Magnet, Metainfo};
+use weightcheck::env::Env;
+use weightcheck::fetch::{self, metadata, FetchOptions, NetOptions, Source, Stop};
+use weightcheck::manifest::{select, Manifest};
+use weightcheck::printer;
+use weightcheck::torrent::{Magnet, Metainfo};
 
 use super::net_args::NetArgs;
 use super::{ReleaseArgs, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK};
@@ -155,8 +155,10 @@ impl Fetch {
             let path = env.resolve(path);
             // Parsed (and its paths sanitised) before anything else sees it.
             let meta = Metainfo::from_file(&path)?;
-            let bytes =
-                crate::paths::read_limited(&path, crate::torrent::metainfo::MAX_TORRENT_FILE)?;
+            let bytes = weightcheck::paths::read_limited(
+                &path,
+                weightcheck::torrent::metainfo::MAX_TORRENT_FILE,
+            )?;
             let manifest = file_manifest.or_else(|| select::by_info_hash(meta.info_hash()));
             let label = format!("{}{}", path.display(), for_release(&manifest));
             return Ok((Source::Torrent(bytes), manifest, label));

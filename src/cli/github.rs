@@ -11,12 +11,12 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::cli::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
-use crate::env::Env;
-use crate::github::api::{ClientOptions, GithubRepo};
-use crate::github::local::read_local;
-use crate::github::{analyze, github_source, Origin};
-use crate::manifest::{select, Manifest};
-use crate::printer;
+use weightcheck::env::Env;
+use weightcheck::github::api::{ClientOptions, GithubRepo};
+use weightcheck::github::local::read_local;
+use weightcheck::github::{analyze, github_source, Origin};
+use weightcheck::manifest::{select, Manifest};
+use weightcheck::printer;
 
 /// Arguments of `weightcheck github`.
 #[derive(Debug, Args)]

@@ -11,13 +11,13 @@ use anyhow::bail;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
-use crate::env::Env;
-use crate::hash::engine::{self, CacheMode};
-use crate::hash::tree::{self, TreeOptions, TreeResult};
-use crate::manifest::select;
-use crate::manifest::sums::DigestKind;
-use crate::printer::{self, progress::Bar};
-use crate::torrent::{Magnet, Metainfo};
+use weightcheck::env::Env;
+use weightcheck::hash::engine::{self, CacheMode};
+use weightcheck::hash::tree::{self, TreeOptions, TreeResult};
+use weightcheck::manifest::select;
+use weightcheck::manifest::sums::DigestKind;
+use weightcheck::printer::{self, progress::Bar};
+use weightcheck::torrent::{Magnet, Metainfo};
 
 use super::{EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK};
 
@@ -83,7 +83,7 @@ impl Hash {
             cache: CacheMode::from_flags(self.no_cache, self.full),
         };
         let mut planned = tree::plan(&given, torrent.as_ref(), opts)?;
-        planned.plan.stop = Some(crate::hash::interrupt::on_ctrl_c());
+        planned.plan.stop = Some(weightcheck::hash::interrupt::on_ctrl_c());
         let bar = Bar::new(env, "hashing");
         let report = engine::run(&planned.root, &planned.plan, &|p| bar.update(p));
         bar.finish();
@@ -129,6 +129,8 @@ impl Hash {
             TreeResult::Passed => EXIT_OK,
             TreeResult::Failed => EXIT_MISMATCH,
             TreeResult::Interrupted => EXIT_INTERRUPTED,
+            // An outcome this binary does not know is not a pass.
+            _ => EXIT_MISMATCH,
         })
     }
 }

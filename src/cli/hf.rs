@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::env::Env;
-use crate::hf::api::Hub;
-use crate::hf::{cache, check};
-use crate::printer;
+use weightcheck::env::Env;
+use weightcheck::hf::api::Hub;
+use weightcheck::hf::{cache, check};
+use weightcheck::printer;
 
 /// Arguments of `weightcheck hf`.
 #[derive(Debug, Args)]
@@ -54,7 +54,7 @@ pub struct Hf {
 impl Hf {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
-        crate::hf::api::parse_repo(&self.repo)?;
+        weightcheck::hf::api::parse_repo(&self.repo)?;
         // The folder and its boundary for symlinks; for a cache snapshot,
         // the Hub is asked for the commit the snapshot is of, so a branch
         // that moved since the download is not reported as damage.
@@ -68,7 +68,7 @@ impl Hf {
                     .cache_dir
                     .as_ref()
                     .map(|d| env.resolve(d))
-                    .or_else(crate::verify::locate::hf_hub_from_env)
+                    .or_else(weightcheck::verify::locate::hf_hub_from_env)
                     .context("no Hugging Face cache (HOME is not set); name the folder")?;
                 let snap = cache::snapshot(&hub, &self.repo, &self.revision)?;
                 let from = if snap.commit == self.revision {

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::env::Env;
-use crate::inventory;
-use crate::printer::inspect;
+use weightcheck::env::Env;
+use weightcheck::inventory;
+use weightcheck::printer::inspect;
 
 use super::{EXIT_MISMATCH, EXIT_OK};
 

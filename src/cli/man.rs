@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, CommandFactory};
 
-use crate::env::Env;
+use weightcheck::env::Env;
 
 use super::{Cli, EXIT_OK};
 
@@ -41,7 +41,7 @@ impl Man {
 
 #[cfg(test)]
 mod tests {
-    use crate::env::Env;
+    use weightcheck::env::Env;
 
     #[test]
     fn the_page_is_roff_with_the_exit_codes_and_environment() {

@@ -10,8 +10,8 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
-use crate::env::Env;
-use crate::manifest::select::Selector;
+use weightcheck::env::Env;
+use weightcheck::manifest::select::Selector;
 
 mod color;
 pub mod completions;
@@ -29,6 +29,9 @@ pub mod seed;
 pub mod synth;
 pub mod torrent;
 pub mod verify;
+
+#[cfg(test)]
+mod readme_tests;
 
 /// Exit code: everything checked out.
 pub const EXIT_OK: i32 = 0;
@@ -207,11 +210,11 @@ where
         Err(e) => {
             // Errors quote file and torrent names: escape them, line by line.
             let text = error_text(&e);
-            let safe: Vec<_> = text.split('\n').map(crate::printer::escape).collect();
+            let safe: Vec<_> = text.split('\n').map(weightcheck::printer::escape).collect();
             let _ = writeln!(env.err, "weightcheck: error: {}", safe.join("\n"));
-            match e.downcast_ref::<crate::Error>() {
+            match e.downcast_ref::<weightcheck::Error>() {
                 Some(e) if e.is_mismatch() => EXIT_MISMATCH,
-                Some(crate::Error::Interrupted(_)) => EXIT_INTERRUPTED,
+                Some(weightcheck::Error::Interrupted(_)) => EXIT_INTERRUPTED,
                 _ => EXIT_ERROR,
             }
         }
@@ -247,7 +250,8 @@ mod tests {
     #[test]
     fn an_error_says_each_cause_once() {
         let io = std::io::Error::from(std::io::ErrorKind::NotFound);
-        let e = anyhow::Error::new(crate::Error::io("/x/y", io)).context("reading the manifest");
+        let e =
+            anyhow::Error::new(weightcheck::Error::io("/x/y", io)).context("reading the manifest");
         assert_eq!(
             error_text(&e),
             "reading the manifest: /x/y: entity not found"

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
-use crate::fetch::{self, NetOptions, PortRange};
-use crate::hf::api::HubOptions;
+use weightcheck::fetch::{self, NetOptions, PortRange};
+use weightcheck::hf::api::HubOptions;
 
 /// Network options shared by `fetch` and `seed`.
 #[derive(Debug, Clone, Args)]

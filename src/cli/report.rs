@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
-use crate::env::Env;
-use crate::manifest::select::Selector;
-use crate::manifest::Manifest;
-use crate::printer::{self, Format};
-use crate::report::{self, Evidence};
-use crate::verify::{self, locate, Located};
+use weightcheck::env::Env;
+use weightcheck::manifest::select::Selector;
+use weightcheck::manifest::Manifest;
+use weightcheck::printer::{self, Format};
+use weightcheck::report::{self, Evidence};
+use weightcheck::verify::{self, locate, Located};
 
 use super::{ReleaseArgs, EXIT_OK};
 
@@ -75,7 +75,7 @@ impl ReportCmd {
                         .load()
                         .map(|m| report::build(&m, None))
                 })
-                .collect::<crate::Result<Vec<_>>>()?;
+                .collect::<weightcheck::Result<Vec<_>>>()?;
             let c = report::compare(&reports);
             (printer::report::compare(&c, format)?, EXIT_OK)
         };

@@ -11,16 +11,16 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
-use crate::env::Env;
-use crate::fetch::{self, seed, Stop};
-use crate::torrent::{Magnet, Metainfo};
-use crate::units::Bytes;
+use weightcheck::env::Env;
+use weightcheck::fetch::{self, seed, Stop};
+use weightcheck::torrent::{Magnet, Metainfo};
+use weightcheck::units::Bytes;
 
 use super::net_args::NetArgs;
 use super::{EXIT_MISMATCH, EXIT_OK};
-use crate::hash::engine::CacheMode;
-use crate::printer::progress::Bar;
-use crate::units::thousands;
+use weightcheck::hash::engine::CacheMode;
+use weightcheck::printer::progress::Bar;
+use weightcheck::units::thousands;
 
 /// Arguments of `weightcheck seed`.
 #[derive(Debug, Args)]
@@ -52,10 +52,12 @@ impl Seed {
         let net = self.net.options()?;
         let torrent = env.resolve(&self.torrent);
         let meta = Metainfo::from_file(&torrent)?;
-        let bytes =
-            crate::paths::read_limited(&torrent, crate::torrent::metainfo::MAX_TORRENT_FILE)?;
+        let bytes = weightcheck::paths::read_limited(
+            &torrent,
+            weightcheck::torrent::metainfo::MAX_TORRENT_FILE,
+        )?;
         let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
-        crate::manifest::select::check_torrent(&torrent, &meta, magnet.as_ref(), None)?;
+        weightcheck::manifest::select::check_torrent(&torrent, &meta, magnet.as_ref(), None)?;
         let root = meta.content_root(&env.resolve(&self.dir));
         writeln!(
             env.out,
@@ -90,12 +92,12 @@ impl Seed {
         )?;
         if !hashed.all_ok() {
             for f in &hashed.files {
-                let verdict = crate::hash::tree::file_verdict(f, false);
+                let verdict = weightcheck::hash::tree::file_verdict(f, false);
                 if verdict.is_failure() {
                     writeln!(
                         env.out,
                         "  - {}: {verdict}, {} bad piece(s)",
-                        crate::printer::escape(&f.path),
+                        weightcheck::printer::escape(&f.path),
                         f.failed_piece_count()
                     )?;
                 }

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::env::Env;
-use crate::synth::{self, Content};
+use weightcheck::env::Env;
+use weightcheck::synth::{self, Content};
 
 use super::{ReleaseArgs, EXIT_OK};
-use crate::units::thousands;
+use weightcheck::units::thousands;
 
 /// Arguments of `weightcheck synth`.
 #[derive(Debug, Args)]
@@ -46,7 +46,7 @@ impl Synth {
             // Writing a layout is not a verdict, so a default is harmless here.
             let m = match self.release.selector(env, None) {
                 Some(sel) => sel.load()?,
-                None => crate::manifest::Manifest::embedded("grok-1")?,
+                None => weightcheck::manifest::Manifest::embedded("grok-1")?,
             };
             let arch = m
                 .architecture

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use crate::create_torrent::{self as create, CreateOptions};
-use crate::env::Env;
-use crate::torrent::Metainfo;
+use weightcheck::create_torrent::{self as create, CreateOptions};
+use weightcheck::env::Env;
+use weightcheck::torrent::Metainfo;
 
 use super::EXIT_OK;
-use crate::printer::{self, progress::Bar};
-use crate::units::thousands;
+use weightcheck::printer::{self, progress::Bar};
+use weightcheck::units::thousands;
 
 /// Arguments of `weightcheck torrent`.
 #[derive(Debug, Args)]
@@ -114,7 +114,7 @@ impl Torrent {
 pub fn parse_piece_length(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if n < 64 => Ok(1u64 << n),
-        _ => s.parse::<crate::units::Bytes>().map(|b| b.0),
+        _ => s.parse::<weightcheck::units::Bytes>().map(|b| b.0),
     }
 }
 

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::env::Env;
-use crate::hash::engine::CacheMode;
-use crate::manifest::Manifest;
-use crate::printer::{self, progress::Bar};
-use crate::verify::{self, request::Prepared, request::Request};
+use weightcheck::env::Env;
+use weightcheck::hash::engine::CacheMode;
+use weightcheck::manifest::Manifest;
+use weightcheck::printer::{self, progress::Bar};
+use weightcheck::verify::{self, request::Prepared, request::Request};
 
 use super::ReleaseArgs;
 
@@ -81,7 +81,7 @@ impl Verify {
         let mut prepared = request.prepare(&env.cwd)?;
         // Only hashing stops on Ctrl-C; without it, Ctrl-C keeps its
         // default effect.
-        prepared.options.stop = (!self.no_hash).then(crate::hash::interrupt::on_ctrl_c);
+        prepared.options.stop = (!self.no_hash).then(weightcheck::hash::interrupt::on_ctrl_c);
         let bar = Bar::new(env, "hashing");
         let progress = |p| bar.update(p);
         let report = if self.json {

@@ -17,22 +17,34 @@ use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use weightcheck::env::Env;
 use weightcheck::formats::writer::{ArraySpec, ShardSpec};
 use weightcheck::formats::TensorRecord;
 
-/// Runs `weightcheck ARGS` in this process, in `cwd`, through the same
-/// `cli::run` as the binary; returns (exit code, stdout, stderr).
+/// Exit codes, as the binary documents them in `--help`.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_MISMATCH: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs the real `weightcheck ARGS` binary in `cwd`, with standard input
+/// closed; returns (exit code, stdout, stderr). Its streams are pipes, so
+/// it draws no progress bars and writes no colour (as in a script).
 pub fn run<I, T>(args: I, cwd: &Path) -> (i32, String, String)
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    let (mut env, cap) = Env::capture(cwd);
-    let argv =
-        std::iter::once(OsString::from("weightcheck")).chain(args.into_iter().map(Into::into));
-    let code = weightcheck::cli::run(argv, &mut env);
-    (code, cap.out(), cap.err())
+    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args.into_iter().map(Into::into))
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the weightcheck binary");
+    // A signal (no code) is a crash: reported as -1, which no test expects.
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// [`run`] on a thread of its own, failing the test when the command has

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::env::Env;
-use crate::manifest::Manifest;
-use crate::synth::{self, Content};
-use crate::verify::{self, Located};
+use weightcheck::env::Env;
+use weightcheck::manifest::Manifest;
+use weightcheck::synth::{self, Content};
+use weightcheck::verify::{self, Located};
 
 use super::{EXIT_MISMATCH, EXIT_OK};
 
@@ -126,7 +126,7 @@ impl Demo {
             env.out,
             "   {} shards, {} bytes in {}\n   manifest with sizes and SHA-256s: {}\n",
             written.len(),
-            crate::units::thousands(bytes),
+            weightcheck::units::thousands(bytes),
             root.join("ckpt-0").display(),
             manifest_path.display()
         )?;
@@ -135,28 +135,28 @@ impl Demo {
             env.out,
             "== 2/5 inspect: tensors read from pickle opcodes, payloads never loaded\n"
         )?;
-        let files = crate::paths::tensor_files(&[root.join("ckpt-0")])?;
-        let entries = crate::inventory::decode_all(&files, false);
-        let errors = crate::printer::inspect::errors(&entries);
-        for r in crate::printer::inspect::rows(&entries).take(16) {
+        let files = weightcheck::paths::tensor_files(&[root.join("ckpt-0")])?;
+        let entries = weightcheck::inventory::decode_all(&files, false);
+        let errors = weightcheck::printer::inspect::errors(&entries);
+        for r in weightcheck::printer::inspect::rows(&entries).take(16) {
             writeln!(
                 env.out,
                 "   {:>3}  {:<19}  {:<10}  {:<8}  {}",
                 r.index.unwrap_or(0),
                 r.kind,
-                crate::formats::tensor::shape_str(r.shape),
+                weightcheck::formats::tensor::shape_str(r.shape),
                 r.dtype,
                 r.scales_shape
-                    .map(crate::formats::tensor::shape_str)
+                    .map(weightcheck::formats::tensor::shape_str)
                     .unwrap_or_default()
             )?;
         }
-        let totals = crate::inventory::totals(&entries);
+        let totals = weightcheck::inventory::totals(&entries);
         writeln!(
             env.out,
             "   … {} tensors, {} parameters, {} undecodable\n",
             totals.tensors,
-            crate::units::thousands(totals.parameters),
+            weightcheck::units::thousands(totals.parameters),
             errors.len()
         )?;
 
@@ -186,7 +186,7 @@ impl Demo {
             env.out,
             "== 4/5 claims: the release card against the weights\n"
         )?;
-        crate::printer::verify::claims(&mut env.out, &report)?;
+        weightcheck::printer::verify::claims(&mut env.out, &report)?;
         writeln!(env.out)?;
 
         let ok = report.verified() && errors.is_empty();
@@ -196,10 +196,10 @@ impl Demo {
             env.out,
             "== 5/5 report: what the release released, against OSAID 1.0, MOF and the EOSAI index\n"
         )?;
-        let inventory = crate::report::Inventory::take(&manifest, &located)?;
-        let evidence = crate::report::Evidence::from_parts(report, inventory);
-        let full = crate::report::build(&manifest, Some(&evidence));
-        let text = crate::printer::report::report(&full, crate::printer::Format::Text)?;
+        let inventory = weightcheck::report::Inventory::take(&manifest, &located)?;
+        let evidence = weightcheck::report::Evidence::from_parts(report, inventory);
+        let full = weightcheck::report::build(&manifest, Some(&evidence));
+        let text = weightcheck::printer::report::report(&full, weightcheck::printer::Format::Text)?;
         for line in text.lines() {
             if line.is_empty() {
                 writeln!(env.out)?;
@@ -208,7 +208,7 @@ impl Demo {
             }
         }
         let html_path = root.join("report.html");
-        let html = crate::printer::report::report(&full, crate::printer::Format::Html)?;
+        let html = weightcheck::printer::report::report(&full, weightcheck::printer::Format::Html)?;
         std::fs::write(&html_path, html)?;
         writeln!(
             env.out,

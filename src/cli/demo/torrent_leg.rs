@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::create_torrent::{create, CreateOptions};
-use crate::fetch::{self, FetchOptions, NetOptions, Source, Stop};
-use crate::manifest::Manifest;
-use crate::units::thousands;
+use weightcheck::create_torrent::{create, CreateOptions};
+use weightcheck::fetch::{self, FetchOptions, NetOptions, Source, Stop};
+use weightcheck::manifest::Manifest;
+use weightcheck::units::thousands;
 
 /// The demo's torrent leg: `root/ckpt-0` is made into a torrent, seeded
 /// and fetched over BitTorrent on 127.0.0.1 (DHT, trackers and local
@@ -46,7 +46,7 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
     let seeded = fetch::seed::verify_local(
         &content,
         &meta,
-        crate::hash::engine::CacheMode::Off,
+        weightcheck::hash::engine::CacheMode::Off,
         &|_| {},
     )?;
     if !seeded.all_ok() {
@@ -135,7 +135,7 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
         check.pieces_passed, check.pieces, k.verified, k.selected
     )?;
     if !report.passed() {
-        crate::printer::fetch::check(out, check, true)?;
+        weightcheck::printer::fetch::check(out, check, true)?;
     }
     Ok(report.passed())
 }

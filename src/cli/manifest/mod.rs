@@ -1,7 +1,7 @@
 //! `weightcheck manifest …`: maintaining release manifests.
 //!
 //! `manifest pin DIR -o FILE` records the size and SHA-256 of every file of
-//! a trusted copy (see [`crate::pin`]); with `--release` or
+//! a trusted copy (see [`weightcheck::pin`]); with `--release` or
 //! `--manifest` the copy must first agree with that manifest's file list,
 //! structure and published SHA-256s. Exit 0 pinned, 1 the copy contradicts
 //! the manifest (nothing written), 2 usage or I/O error.
@@ -17,7 +17,7 @@
 
 use clap::{Args, Subcommand};
 
-use crate::env::Env;
+use weightcheck::env::Env;
 
 mod pin;
 mod pin_torrent;

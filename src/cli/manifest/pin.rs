@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::{ReleaseArgs, EXIT_MISMATCH, EXIT_OK};
-use crate::env::Env;
-use crate::hf::api::Hub;
-use crate::manifest::Manifest;
-use crate::pin::{self, PinResult, Pinned};
-use crate::printer::{self, progress::Bar};
-use crate::Result;
+use weightcheck::env::Env;
+use weightcheck::hf::api::Hub;
+use weightcheck::manifest::Manifest;
+use weightcheck::pin::{self, PinResult, Pinned};
+use weightcheck::printer::{self, progress::Bar};
+use weightcheck::Result;
 
 /// Arguments of `weightcheck manifest pin`.
 #[derive(Debug, Args)]
@@ -113,7 +113,7 @@ impl Pin {
         spec: &str,
     ) -> anyhow::Result<(Result<PinResult>, Manifest)> {
         let (repo, revision) = spec.split_once('@').unwrap_or((spec, "main"));
-        crate::hf::api::parse_repo(repo)?;
+        weightcheck::hf::api::parse_repo(repo)?;
         let base = match self.release.selector(env, None) {
             Some(sel) => sel.load()?,
             None => Manifest::local(&format!("huggingface.co/{repo}")),
@@ -125,7 +125,7 @@ impl Pin {
             let hub = Hub::new(&opts)?;
             let commit = hub.commit(repo, revision).await?;
             let listing = hub.list(repo, &commit).await?;
-            Ok::<_, crate::Error>((commit, listing))
+            Ok::<_, weightcheck::Error>((commit, listing))
         })?;
         Ok((pin::hub::pin(&listing, &commit, &base), base))
     }

@@ -8,10 +8,10 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::cli::{EXIT_MISMATCH, EXIT_OK};
-use crate::env::Env;
-use crate::manifest::{Manifest, TorrentFileEntry};
-use crate::torrent::Metainfo;
-use crate::units::thousands;
+use weightcheck::env::Env;
+use weightcheck::manifest::{Manifest, TorrentFileEntry};
+use weightcheck::torrent::Metainfo;
+use weightcheck::units::thousands;
 
 /// Arguments of `weightcheck manifest pin-torrent`.
 #[derive(Debug, Args)]
@@ -39,7 +39,7 @@ impl PinTorrent {
         } else if let Some(id) = &self.release {
             Manifest::embedded(id)?
         } else {
-            crate::manifest::select::by_info_hash(meta.info_hash()).with_context(|| {
+            weightcheck::manifest::select::by_info_hash(meta.info_hash()).with_context(|| {
                 format!(
                     "no built-in manifest has info-hash {}; name one with --release",
                     meta.info_hash_hex()
@@ -72,7 +72,7 @@ impl PinTorrent {
         let agrees = if manifest.files.is_empty() {
             true
         } else {
-            crate::printer::fetch::layout(&mut env.out, &meta, &manifest)?
+            weightcheck::printer::fetch::layout(&mut env.out, &meta, &manifest)?
         };
         if !agrees {
             writeln!(

@@ -7,15 +7,18 @@
 //! spans starting with `weightcheck `, and the command column of the
 //! README's "Command reference" table (whose forms omit `weightcheck`).
 //! Each gives a subcommand path, which must exist (and `--help` on it must
-//! succeed in the real binary), and its flags, which must exist on that
+//! succeed), and its flags, which must exist on that
 //! subcommand. Concrete example lines (no `[`, `|` or `…` placeholders) are
 //! also parsed whole by the real clap parser.
+//!
+//! It lives beside the command line because it reads clap's definitions,
+//! which the binary holds and the library does not export.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use super::Cli;
 use clap::{CommandFactory, Parser};
-use weightcheck::cli::Cli;
+use weightcheck::env::Env;
 
 /// A command found in the documentation.
 struct Doc {
@@ -411,19 +414,18 @@ fn help_works_for_every_documented_subcommand_path() {
         "{paths:?}"
     );
     for path in paths {
-        let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
-            .args(&path)
-            .arg("--help")
-            .output()
-            .expect("run weightcheck");
+        let (mut env, cap) = Env::capture(repo());
+        let argv = std::iter::once("weightcheck")
+            .chain(path.iter().map(String::as_str))
+            .chain(["--help"]);
+        let code = super::run(argv, &mut env);
         assert!(
-            out.status.success(),
-            "weightcheck {} --help exited {}:\n{}",
+            code == 0,
+            "weightcheck {} --help exited {code}:\n{}",
             path.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
+            cap.err()
         );
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = cap.out();
         assert!(
             text.lines()
                 .any(|l| l.starts_with("Usage: weightcheck") && l.contains(&path.join(" "))),

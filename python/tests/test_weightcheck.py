@@ -255,3 +255,11 @@ def test_the_readme_example_runs(model_copy, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "104 tensors" in out
     assert "structure_ok" in out
+
+
+def test_a_star_import_keeps_the_builtin_hash():
+    namespace = {}
+    exec("from weightcheck import *", namespace)
+    assert "hash" not in namespace
+    assert namespace["inspect"] is weightcheck.inspect
+    assert issubclass(namespace["NotFoundError"], FileNotFoundError)

@@ -27,6 +27,8 @@ from ._errors import (
 )
 from ._native import hash, inspect, inventory, verify
 
+# `hash` is left out: `from weightcheck import *` must not shadow the
+# built-in hash(). Call it as weightcheck.hash.
 __all__ = [
     "FormatError",
     "InputError",
@@ -35,7 +37,6 @@ __all__ = [
     "TorrentMismatchError",
     "WeightcheckError",
     "WeightcheckOSError",
-    "hash",
     "inspect",
     "inventory",
     "verify",

@@ -57,6 +57,8 @@ def hash(
     """``hash PATH --json``: per-file SHA-256 (and torrent pieces);
     ``["ok"]`` says whether everything matched."""
 
+# `hash` is left out: `from weightcheck import *` must not shadow the
+# built-in hash(). Call it as weightcheck.hash.
 __all__ = [
     "FormatError",
     "InputError",
@@ -65,7 +67,6 @@ __all__ = [
     "TorrentMismatchError",
     "WeightcheckError",
     "WeightcheckOSError",
-    "hash",
     "inspect",
     "inventory",
     "verify",

@@ -74,7 +74,7 @@ cargo build --quiet -p weightcheck-fuzz --bins
 # they keep every target building and running on CI, in seconds. Coverage-
 # guided runs: `RUSTC_BOOTSTRAP=1 cargo fuzz run TARGET` (README).
 for target in $(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^weightcheck-fuzz$'); do
-  out=$("target/debug/$target" -max_total_time="${FUZZ_SECONDS:-3}" 2>&1) || {
+  out=$("${CARGO_TARGET_DIR:-target}/debug/$target" -max_total_time="${FUZZ_SECONDS:-3}" 2>&1) || {
     echo "$out" | tail -30
     echo "fuzz target $target failed" >&2
     exit 1

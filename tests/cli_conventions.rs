@@ -199,3 +199,51 @@ fn head_commit(repo: &Path) -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
+
+/// `-v` logs weightcheck's steps to stderr through tracing, `-vv` its
+/// details, `RUST_LOG` replaces the choice, and results stay on stdout.
+#[test]
+fn verbose_logs_go_to_stderr_and_rust_log_replaces_the_level() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a"), b"hello").expect("write");
+    let d = dir.path().to_str().expect("utf-8 path");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str], rust_log: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_weightcheck"));
+        c.args(args).env("XDG_CACHE_HOME", cache.path());
+        match rust_log {
+            Some(v) => c.env("RUST_LOG", v),
+            None => c.env_remove("RUST_LOG"),
+        };
+        let out = c.output().expect("run weightcheck");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["hash", d], None);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(err, "", "no logs without -v");
+    let (code, out_v, err) = run(&["-v", "hash", d], None);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("INFO weightcheck::hash::engine: hashing"),
+        "{err}"
+    );
+    assert!(!err.contains("DEBUG"), "{err}");
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("hashed "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&out), strip(&out_v), "-v changes stderr only");
+    let (_, _, err) = run(&["hash", d, "-vv"], None);
+    assert!(err.contains("DEBUG weightcheck::hash::cache"), "{err}");
+    let (_, _, err) = run(&["hash", d], Some("weightcheck::hash::cache=debug"));
+    assert!(err.contains("DEBUG weightcheck::hash::cache"), "{err}");
+    assert!(!err.contains("INFO"), "{err}");
+    let (code, _, err) = run(&["-q", "-v", "hash", d], None);
+    assert_eq!(code, Some(2), "-q and -v contradict each other: {err}");
+}

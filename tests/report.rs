@@ -1257,7 +1257,7 @@ fn demo_ends_with_the_report_and_an_html_page() {
     let (code, out, err) = run(["demo", "--dir", demo.to_str().unwrap()], dir.path());
     assert_eq!(code, 0, "{out}\n{err}");
     let report = out
-        .split("== 5/5 report")
+        .split("== 6/7 report")
         .nth(1)
         .unwrap_or_else(|| panic!("no report step in\n{out}"));
     assert!(
@@ -1275,5 +1275,23 @@ fn demo_ends_with_the_report_and_an_html_page() {
     );
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Not open source AI"));
-    assert!(out.ends_with("demo result: VERIFIED\n"), "{out}");
+    // The second act: a damaged copy, each damage named.
+    for caught in [
+        "caught: one flipped byte    ckpt-0/tensor00003_000: hash_mismatch (SHA-256 differs from the manifest)",
+        "caught: a truncated shard   ckpt-0/tensor00005_000: wrong_size (size 1203 bytes, expected 2407)",
+        "caught: two layers swapped  ckpt-0/tensor00014_000: hash_mismatch",
+        "caught: two layers swapped  ckpt-0/tensor00026_000: hash_mismatch",
+        "the other 142 files: ok; the damaged copy's result: FAILED",
+    ] {
+        assert!(out.contains(caught), "{caught}\n{out}");
+    }
+    let steps: Vec<&str> = out.lines().filter(|l| l.starts_with("== ")).collect();
+    assert_eq!(steps.len(), 7, "{steps:?}");
+    for (i, step) in steps.iter().enumerate() {
+        assert!(step.starts_with(&format!("== {}/7 ", i + 1)), "{step}");
+    }
+    assert!(
+        out.ends_with("demo result: VERIFIED (the intact release), and every damage caught\n"),
+        "{out}"
+    );
 }

@@ -35,16 +35,10 @@ impl Inspect {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let paths: Vec<PathBuf> = self.paths.iter().map(|p| env.resolve(p)).collect();
-        // A file the user names must be a tensor file; inside a directory,
-        // other files (READMEs, configs) are passed over.
-        let (named, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
-            paths.into_iter().partition(|p| p.is_file());
-        let named = inventory::with_index_shards(weightcheck::paths::tensor_files(&named)?);
-        let mut entries = inventory::decode_all(&named, true);
-        let in_dirs = weightcheck::paths::tensor_files(&dirs)?;
-        let found = inventory::decode_all(&in_dirs, false);
-        let others = inventory::passed_over(&in_dirs, &found);
-        entries.extend(found);
+        let inventory::Inventory {
+            entries,
+            other_files: others,
+        } = inventory::of_paths(&paths)?;
         let totals = inventory::totals(&entries);
         let rows = inspect::rows(&entries);
         let errors = inspect::errors(&entries);

@@ -67,7 +67,8 @@ Environment:
                   ~/.cache/huggingface/hub
   XDG_CACHE_HOME  the verification cache is XDG_CACHE_HOME/weightcheck, else
                   ~/.cache/weightcheck
-  NO_COLOR        any non-empty value: no colour, unless --color always";
+  NO_COLOR        any non-empty value: no colour, unless --color always
+  RUST_LOG        log targets (weightcheck=debug,librqbit=info), instead of -q/-v";
 
 /// How every command names a release: `--release` takes a built-in id or a
 /// manifest file; `--manifest FILE` stays as the explicit spelling of the

@@ -48,7 +48,22 @@ pub fn json(
     report: &HashReport,
     verdicts: &[FileVerdict],
 ) -> std::io::Result<()> {
-    let out = Output {
+    let out = document(root, passed, torrent, magnet, report, verdicts);
+    serde_json::to_writer_pretty(&mut *o, &out)?;
+    writeln!(o)
+}
+
+/// The document `hash --json` prints, for callers that serialise it
+/// elsewhere (the Python package turns it into a dict).
+pub fn document<'a>(
+    root: &'a Path,
+    passed: bool,
+    torrent: Option<&Metainfo>,
+    magnet: Option<&'a Magnet>,
+    report: &'a HashReport,
+    verdicts: &[FileVerdict],
+) -> impl Serialize + 'a {
+    Output {
         root,
         ok: passed,
         torrent: torrent.map(|t| TorrentJson {
@@ -68,9 +83,7 @@ pub fn json(
             })
             .collect(),
         report,
-    };
-    serde_json::to_writer_pretty(&mut *o, &out)?;
-    writeln!(o)
+    }
 }
 
 /// `hash`'s text: the root (and torrent), a line per file, every bad piece

@@ -128,12 +128,24 @@ pub fn csv<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) -> std:
 /// "other_files": [path...], "totals": Totals}`.
 pub fn json<'a>(
     out: &mut dyn Write,
-    rows: impl Iterator<Item = Row<'a>> + Clone,
+    rows: impl Iterator<Item = Row<'a>> + Clone + 'a,
     errors: &'a [(&'a str, String)],
     other_files: &'a [String],
     totals: &'a Totals,
 ) -> std::io::Result<()> {
-    let doc = JsonOut {
+    serde_json::to_writer_pretty(&mut *out, &document(rows, errors, other_files, totals))?;
+    writeln!(out)
+}
+
+/// The document `inspect --json` prints, for callers that serialise it
+/// elsewhere (the Python package turns it into a dict).
+pub fn document<'a, I: Iterator<Item = Row<'a>> + Clone + 'a>(
+    rows: I,
+    errors: &'a [(&'a str, String)],
+    other_files: &'a [String],
+    totals: &'a Totals,
+) -> impl Serialize + 'a {
+    JsonOut {
         tensors: Streamed(rows),
         errors: errors
             .iter()
@@ -141,9 +153,7 @@ pub fn json<'a>(
             .collect(),
         other_files,
         totals,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    }
 }
 
 fn csv_field(s: &str) -> String {

@@ -23,6 +23,7 @@ use crate::{Error, Result};
 pub mod aliasing;
 pub mod claims;
 pub mod locate;
+pub mod request;
 
 pub use claims::{ClaimResult, ClaimVerdict};
 pub use locate::Located;

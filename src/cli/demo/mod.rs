@@ -1,8 +1,9 @@
 //! `weightcheck demo`: the main job on a fresh machine, with no download.
 //! Builds a scaled-down Grok-style release with weightcheck's own
 //! byte-exact pickle writer, then inspects it, verifies it against its
-//! manifest, checks the claims and ends with the release's openness report
-//! (text, plus an HTML page written next to it), printing each step.
+//! manifest, checks the claims, fetches it over BitTorrent, gives the
+//! release's openness report, then damages a copy three ways and shows
+//! each damage caught, printing each step.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use weightcheck::verify::{self, Located};
 
 use super::{EXIT_MISMATCH, EXIT_OK};
 
+mod damage;
 mod torrent_leg;
 
 /// Arguments of `weightcheck demo`.
@@ -115,7 +117,7 @@ impl Demo {
         };
         std::fs::create_dir_all(&root)?;
         let arch = synth::small_grok_architecture();
-        writeln!(env.out, "== 1/5 build: a Grok-1-style release scaled down to 12 layers, written by weightcheck's pickle writer")?;
+        writeln!(env.out, "== 1/7 build: a Grok-1-style release scaled down to 12 layers, written by weightcheck's pickle writer")?;
         let written = synth::write_grok_release(&root, &arch, Content::Random(self.seed))?;
         let bytes: u64 = written.iter().map(|w| w.size).sum();
         let manifest_text =
@@ -133,14 +135,18 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 2/5 inspect: tensors read from pickle opcodes, payloads never loaded\n"
+            "== 2/7 inspect: tensors read from pickle opcodes, payloads never loaded\n"
+        )?;
+        writeln!(
+            env.out,
+            "   {:>3}  {:<19}  {:<10}  {:<8}  scales",
+            "#", "tensor", "shape", "dtype"
         )?;
         let files = weightcheck::paths::tensor_files(&[root.join("ckpt-0")])?;
         let entries = weightcheck::inventory::decode_all(&files, false);
         let errors = weightcheck::printer::inspect::errors(&entries);
         for r in weightcheck::printer::inspect::rows(&entries).take(16) {
-            writeln!(
-                env.out,
+            let row = format!(
                 "   {:>3}  {:<19}  {:<10}  {:<8}  {}",
                 r.index.unwrap_or(0),
                 r.kind,
@@ -149,7 +155,8 @@ impl Demo {
                 r.scales_shape
                     .map(weightcheck::formats::tensor::shape_str)
                     .unwrap_or_default()
-            )?;
+            );
+            writeln!(env.out, "{}", row.trim_end())?;
         }
         let totals = weightcheck::inventory::totals(&entries);
         writeln!(
@@ -162,7 +169,7 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 3/5 verify: file set, sizes, structure against the architecture, SHA-256\n"
+            "== 3/7 verify: file set, sizes, structure against the architecture, SHA-256\n"
         )?;
         let manifest = Manifest::from_toml(&manifest_text, "demo manifest")?;
         let located = Located::at(&root, &manifest)?;
@@ -178,7 +185,7 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 4/5 claims: the release card against the weights\n"
+            "== 4/7 claims: the release card against the weights\n"
         )?;
         weightcheck::printer::verify::claims(&mut env.out, &report)?;
         writeln!(env.out)?;
@@ -188,7 +195,7 @@ impl Demo {
 
         writeln!(
             env.out,
-            "== 5/5 report: what the release released, against OSAID 1.0, MOF and the EOSAI index\n"
+            "== 6/7 report: what the release released, against OSAID 1.0, MOF and the EOSAI index\n"
         )?;
         let inventory = weightcheck::report::Inventory::take(&manifest, &located)?;
         let evidence = weightcheck::report::Evidence::from_parts(report, inventory);
@@ -201,24 +208,33 @@ impl Demo {
                 writeln!(env.out, "   {line}")?;
             }
         }
-        let html_path = root.join("report.html");
-        let html = weightcheck::printer::report::report(&full, weightcheck::printer::Format::Html)?;
-        std::fs::write(&html_path, html)?;
+        if self.dir.is_some() {
+            let html_path = root.join("report.html");
+            let html =
+                weightcheck::printer::report::report(&full, weightcheck::printer::Format::Html)?;
+            std::fs::write(&html_path, html)?;
+            writeln!(env.out, "\n   HTML report: {}\n", html_path.display())?;
+        } else {
+            writeln!(
+                env.out,
+                "\n   (demo --dir DIR keeps the release, and this report as HTML)\n"
+            )?;
+        }
+
         writeln!(
             env.out,
-            "\n   HTML report: {}{}\n",
-            html_path.display(),
-            if self.dir.is_some() {
-                ""
-            } else {
-                " (removed with the temporary demo directory; pass --dir to keep it)"
-            }
+            "== 7/7 damage: a copy of the release damaged three ways, verified the same way\n"
         )?;
+        let caught = damage::run(&mut env.out, &root, &manifest)?;
         writeln!(
             env.out,
             "demo result: {}",
-            if ok { "VERIFIED" } else { "FAILED" }
+            match (ok, caught) {
+                (true, true) => "VERIFIED (the intact release), and every damage caught",
+                (false, _) => "FAILED (the intact release did not verify)",
+                (true, false) => "FAILED (a damage went unnoticed)",
+            }
         )?;
-        Ok(if ok { EXIT_OK } else { EXIT_MISMATCH })
+        Ok(if ok && caught { EXIT_OK } else { EXIT_MISMATCH })
     }
 }

@@ -19,7 +19,7 @@ use weightcheck::units::thousands;
 pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Result<bool> {
     writeln!(
         out,
-        "== torrent: the release seeded and fetched over BitTorrent on 127.0.0.1 (librqbit), then verified\n"
+        "== 5/7 torrent: the release seeded and fetched over BitTorrent on 127.0.0.1 (librqbit), then verified\n"
     )?;
     let content = root.join("ckpt-0");
     let created = create(&content, &CreateOptions::new(32 << 10), &|_| {})?;

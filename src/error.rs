@@ -200,3 +200,19 @@ impl Error {
 
 /// Result alias for the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The deepest cause of a client error, which names the reason ("Connection
+/// refused (os error 111)") where octocrab's own text says only "Service
+/// Error: client error (Connect)".
+#[cfg(any(feature = "github", feature = "hub"))]
+pub(crate) fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut deepest = e.to_string();
+    let mut cause = e.source();
+    // Bounded: a cause chain is short, but nothing guarantees it ends.
+    for _ in 0..16 {
+        let Some(c) = cause else { break };
+        deepest = c.to_string();
+        cause = c.source();
+    }
+    deepest
+}

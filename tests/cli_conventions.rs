@@ -232,9 +232,10 @@ fn verbose_logs_go_to_stderr_and_rust_log_replaces_the_level() {
         "{err}"
     );
     assert!(!err.contains("DEBUG"), "{err}");
+    // The summary line says how long the reading took.
     let strip = |s: &str| {
         s.lines()
-            .filter(|l| !l.starts_with("hashed "))
+            .filter(|l| !l.starts_with("summary: "))
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -246,4 +247,17 @@ fn verbose_logs_go_to_stderr_and_rust_log_replaces_the_level() {
     assert!(!err.contains("INFO"), "{err}");
     let (code, _, err) = run(&["-q", "-v", "hash", d], None);
     assert_eq!(code, Some(2), "-q and -v contradict each other: {err}");
+}
+
+/// A directory that is not there is named as missing, not guessed about.
+#[test]
+fn a_missing_directory_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = common::run(["verify", "nowhere"], dir.path());
+    assert_eq!((code, out.as_str()), (2, ""));
+    common::assert_output(
+        &err,
+        "weightcheck: error: [ROOT]/nowhere: No such file or directory (os error 2)\n",
+        dir.path(),
+    );
 }

@@ -824,3 +824,30 @@ fn token_comes_from_github_token_else_gh_token() {
         }
     }
 }
+
+/// Nothing listening: the error names the address and the reason (the
+/// refused connection), not the HTTP client's "Service Error: client error
+/// (Connect)", and says what to do.
+#[test]
+fn an_unreachable_api_is_named_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, out, err) = wc(dir.path(), &["xai-org/grok-1", "--api-url", &url]);
+    assert_eq!(code, EXIT_ERROR);
+    assert_run(
+        (&out, str![]),
+        (
+            &err,
+            str![[r#"
+weightcheck: error: GitHub API: commit 7050ed204b8206bb8645c7b7bbef7252f79561b0: no answer from http://127.0.0.1:[PORT] (Connection refused (os error 111)); check the network, or the API's address (--api-url, WEIGHTCHECK_GITHUB_API); --local PATH checks a clone offline
+
+"#]],
+        ),
+        dir.path(),
+        &[],
+    );
+}

@@ -63,6 +63,8 @@ pub struct GithubRepo {
     owner: String,
     name: String,
     has_token: bool,
+    /// Named in the error when nothing answers.
+    api_url: String,
 }
 
 /// Splits `owner/name`, refusing anything that is not a plain GitHub name.
@@ -141,6 +143,7 @@ impl GithubRepo {
             owner,
             name,
             has_token: opts.token.is_some(),
+            api_url: url.to_string(),
         })
     }
 
@@ -175,7 +178,13 @@ impl GithubRepo {
             .map_err(|e| {
                 remote(
                     RemoteKind::Unreachable,
-                    format!("GitHub API: {what}: request failed: {e}"),
+                    format!(
+                        "GitHub API: {what}: no answer from {} ({}); check the network, \
+                         or the API's address (--api-url, WEIGHTCHECK_GITHUB_API); \
+                         --local PATH checks a clone offline",
+                        self.api_url,
+                        crate::error::root_cause(&e)
+                    ),
                 )
             })?;
         let status = resp.status().as_u16();

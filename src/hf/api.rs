@@ -103,24 +103,6 @@ fn remote(kind: RemoteKind, message: String) -> Error {
     Error::Remote { kind, message }
 }
 
-/// An error with its causes: octocrab's own text ("client error
-/// (Connect)") leaves out the reason that helps ("Connection refused").
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    // Bounded: a cause chain is short, but nothing guarantees it ends.
-    for _ in 0..8 {
-        let Some(c) = cause else { break };
-        let more = c.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        cause = c.source();
-    }
-    text
-}
-
 fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -204,7 +186,7 @@ impl Hub {
                         "Hugging Face Hub: {what}: no answer from {} ({}); check the network \
                          or HF_ENDPOINT",
                         self.endpoint_text,
-                        with_causes(&e)
+                        crate::error::root_cause(&e)
                     ),
                 )
             })?;

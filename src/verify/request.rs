@@ -57,6 +57,11 @@ impl Request {
     /// failure that is not a finding about the files happens here, before
     /// any hashing.
     pub fn prepare(&self, cwd: &Path) -> Result<Prepared> {
+        // A directory that is not there is said so, before any guessing
+        // about which release it holds.
+        if let Some(dir) = &self.dir {
+            std::fs::metadata(dir).map_err(|e| crate::Error::io(dir, e))?;
+        }
         // Read once: it may name the release, and it is checked below.
         let torrent = match &self.torrent {
             Some(path) => Some((path, Metainfo::from_file(path)?)),

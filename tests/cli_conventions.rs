@@ -261,3 +261,41 @@ fn a_missing_directory_is_named() {
         dir.path(),
     );
 }
+
+/// Help fits 100 columns when it is not on a terminal (a file, a pager, a
+/// man page), wrapped at words; on a terminal clap wraps it to the width.
+#[test]
+fn help_fits_100_columns() {
+    let commands = [
+        "",
+        "inspect",
+        "verify",
+        "demo",
+        "synth",
+        "report",
+        "hash",
+        "torrent create",
+        "torrent show",
+        "torrent verify",
+        "github",
+        "hf",
+        "fetch",
+        "seed",
+        "manifest pin",
+        "manifest pin-torrent",
+        "completions",
+        "man",
+    ];
+    for command in commands {
+        let mut args: Vec<&str> = command.split_whitespace().collect();
+        args.push("--help");
+        let (code, out, _) = piped(&args);
+        assert_eq!(code, 0, "{command} --help");
+        let wide: Vec<&str> = out.lines().filter(|l| l.chars().count() > 100).collect();
+        assert!(
+            wide.is_empty(),
+            "weightcheck {command} --help:\n{}",
+            wide.join("\n")
+        );
+    }
+}

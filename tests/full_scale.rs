@@ -279,16 +279,17 @@ files: 19/19 present, 0 missing, 0 extra, 0 wrong size
 structure: 19/19 structurally correct
 digests: 0 match, 0 differ, 19 not published in the manifest
 
-claim                                                claimed           computed  verdict
-46.7B total parameters                        46,700,000,000     46,702,792,704  confirmed
-                                             how: sum of the logical elements of the 995 tensors the architecture implies, as stored
-                                             source: Mistral AI, "Mixtral of experts" (mistral.ai/news/mixtral-of-experts, 11 December 2023)
-12.9B parameters per token                    12,900,000,000     12,879,925,248  confirmed
-                                             how: 1,605,636,096 non-expert (embedding, attention, norms, routers, output) + 2/8 of 45,097,156,608 expert parameters (2 experts per token, from the architecture)
-                                             source: Mistral AI, "Mixtral of experts" (mistral.ai/news/mixtral-of-experts, 11 December 2023)
-8 distinct groups of parameters (experts)                  8                  8  confirmed
-                                             how: first axis of the router weight model.layers.0.block_sparse_moe.gate.weight
-                                             source: Mistral AI, "Mixtral of experts" (mistral.ai/news/mixtral-of-experts, 11 December 2023)
+claim                                             claimed        computed  verdict
+46.7B total parameters                     46,700,000,000  46,702,792,704  confirmed
+    how: sum of the logical elements of the 995 tensors the architecture implies, as stored
+    source: Mistral AI, "Mixtral of experts" (mistral.ai/news/mixtral-of-experts, 11 December 2023)
+12.9B parameters per token                 12,900,000,000  12,879,925,248  confirmed
+    how: 1,605,636,096 non-expert (embedding, attention, norms, routers, output) + 2/8 of
+         45,097,156,608 expert parameters (2 experts per token, from the architecture)
+    source: Mistral AI, "Mixtral of experts" (mistral.ai/news/mixtral-of-experts, 11 December 2023)
+8 distinct groups of parameters (experts)               8               8  confirmed
+    how: first axis of the router weight model.layers.0.block_sparse_moe.gate.weight
+    source: Mistral AI, "Mixtral of experts" (mistral.ai/news/mixtral-of-experts, 11 December 2023)
 
 note: safetensors shards found: tensor names checked in the Hugging Face (transformers) naming
 
@@ -334,10 +335,11 @@ files: 5/5 present, 0 missing, 0 extra, 0 wrong size
 structure: 5/5 structurally correct
 digests: 0 match, 0 differ, 5 not published in the manifest
 
-claim                                  claimed           computed  verdict
-Flan-T5-XXL: 11B parameters     11,000,000,000     11,135,332,352  confirmed
-                               how: sum of the logical elements of the 558 tensors the architecture implies, as stored
-                               source: Chung et al., "Scaling Instruction-Finetuned Language Models" (arXiv:2210.11416), and the google/flan-t5-xxl model card
+claim                               claimed        computed  verdict
+Flan-T5-XXL: 11B parameters  11,000,000,000  11,135,332,352  confirmed
+    how: sum of the logical elements of the 558 tensors the architecture implies, as stored
+    source: Chung et al., "Scaling Instruction-Finetuned Language Models" (arXiv:2210.11416), and
+            the google/flan-t5-xxl model card
 
 note: the manifest publishes no file sizes: the 5 tensor files found were checked by content, not against a file list
 

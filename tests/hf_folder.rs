@@ -234,10 +234,11 @@ files: 1/1 present, 0 missing, 0 extra, 0 wrong size
 structure: 1/1 structurally correct
 digests: 0 match, 0 differ, 1 not published in the manifest
 
-claim                      claimed           computed  verdict
-2128 parameters              2,128              2,128  confirmed
-                   how: sum of the logical elements of the 28 tensors the architecture implies, as stored; 514 buffer elements (4 tensors: position ids, masks, rotary frequencies) apart, not parameters
-                   source: the Python reader's count
+claim            claimed  computed  verdict
+2128 parameters    2,128     2,128  confirmed
+    how: sum of the logical elements of the 28 tensors the architecture implies, as stored; 514
+         buffer elements (4 tensors: position ids, masks, rotary frequencies) apart, not parameters
+    source: the Python reader's count
 
 note: the manifest publishes no file sizes: the 1 tensor files found were checked by content, not against a file list
 

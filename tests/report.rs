@@ -1277,14 +1277,28 @@ fn demo_ends_with_the_report_and_an_html_page() {
     assert!(page.contains("Not open source AI"));
     // The second act: a damaged copy, each damage named.
     for caught in [
-        "caught: one flipped byte    ckpt-0/tensor00003_000: hash_mismatch (SHA-256 differs from the manifest)",
-        "caught: a truncated shard   ckpt-0/tensor00005_000: wrong_size (size 1203 bytes, expected 2407)",
+        "caught: one flipped byte    ckpt-0/tensor00003_000: hash_mismatch\n",
+        "caught: a truncated shard   ckpt-0/tensor00005_000: wrong_size\n",
+        "- size 1203 bytes, expected 2407\n",
         "caught: two layers swapped  ckpt-0/tensor00014_000: hash_mismatch",
         "caught: two layers swapped  ckpt-0/tensor00026_000: hash_mismatch",
         "the other 142 files: ok; the damaged copy's result: FAILED",
     ] {
         assert!(out.contains(caught), "{caught}\n{out}");
     }
+    // The demo's own lines fit 100 columns; the report's tables (step 6)
+    // are sized to their content.
+    let (before, after) = out.split_once("== 6/7 report").expect("step 6");
+    let own = format!(
+        "{before}{}",
+        after.split_once("== 7/7").map_or("", |(_, a)| a)
+    );
+    let wide: Vec<&str> = own.lines().filter(|l| l.chars().count() > 100).collect();
+    assert!(
+        wide.is_empty(),
+        "lines over 100 columns:\n{}",
+        wide.join("\n")
+    );
     let steps: Vec<&str> = out.lines().filter(|l| l.starts_with("== ")).collect();
     assert_eq!(steps.len(), 7, "{steps:?}");
     for (i, step) in steps.iter().enumerate() {

@@ -8,7 +8,8 @@
 //!   [`github`], [`inspect`], [`torrent`]: the text (and JSON) of those
 //!   commands;
 //! - [`report`]: the openness report as text, JSON, Markdown or HTML;
-//! - `progress` (feature `cli`): the one progress-bar style every long run uses.
+//! - `progress` (feature `cli`): the one progress-bar style every long run uses;
+//! - [`width`]: prose wrapped to 100 columns.
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -27,6 +28,7 @@ pub mod progress;
 pub mod report;
 pub mod torrent;
 pub mod verify;
+pub mod width;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -299,33 +299,41 @@ pub fn result(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
 
 /// Prints the claims table.
 pub fn claims(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    let tw = r
+    let width = |texts: &mut dyn Iterator<Item = usize>, at_least: usize| {
+        texts.max().unwrap_or(0).max(at_least)
+    };
+    let tw = width(&mut r.claims.iter().map(|c| c.text.len()), 5);
+    let claimed: Vec<String> = r
         .claims
         .iter()
-        .map(|c| c.text.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+        .map(|c| thousands(c.claimed as u64))
+        .collect();
+    let computed: Vec<String> = r
+        .claims
+        .iter()
+        .map(|c| c.computed.map(thousands).unwrap_or_else(|| "-".into()))
+        .collect();
+    let cw = width(&mut claimed.iter().map(String::len), 7);
+    let pw = width(&mut computed.iter().map(String::len), 8);
+    let mut text = Vec::new();
     writeln!(
-        out,
-        "{:<tw$}  {:>17}  {:>17}  verdict",
+        text,
+        "{:<tw$}  {:>cw$}  {:>pw$}  verdict",
         "claim", "claimed", "computed"
     )?;
-    for c in &r.claims {
-        let computed = c.computed.map(thousands).unwrap_or_else(|| "-".into());
+    for ((c, claimed), computed) in r.claims.iter().zip(&claimed).zip(&computed) {
         writeln!(
-            out,
-            "{:<tw$}  {:>17}  {:>17}  {}",
+            text,
+            "{:<tw$}  {claimed:>cw$}  {computed:>pw$}  {}",
             c.text,
-            thousands(c.claimed as u64),
-            computed,
             c.verdict.label()
         )?;
+        // Under the row, not under its column: the reasons are prose.
         match &c.verdict {
-            ClaimVerdict::NotVerifiable { why } => writeln!(out, "{:<tw$}    why: {why}", "")?,
-            _ => writeln!(out, "{:<tw$}    how: {}", "", c.how)?,
+            ClaimVerdict::NotVerifiable { why } => writeln!(text, "    why: {why}")?,
+            _ => writeln!(text, "    how: {}", c.how)?,
         }
-        writeln!(out, "{:<tw$}    source: {}", "", c.source)?;
+        writeln!(text, "    source: {}", c.source)?;
     }
-    Ok(())
+    out.write_all(super::width::wrap(&String::from_utf8_lossy(&text)).as_bytes())
 }

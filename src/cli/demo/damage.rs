@@ -91,16 +91,12 @@ pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Res
         for file in d.files {
             let found = report.files.iter().find(|f| f.path == *file);
             match found {
-                Some(f) if f.verdict != FileVerdict::Ok => writeln!(
-                    out,
-                    "   caught: {:<19} {file}: {}{}",
-                    d.what,
-                    f.verdict,
-                    f.problems
-                        .first()
-                        .map(|p| format!(" ({p})"))
-                        .unwrap_or_default()
-                )?,
+                Some(f) if f.verdict != FileVerdict::Ok => {
+                    writeln!(out, "   caught: {:<19} {file}: {}", d.what, f.verdict)?;
+                    if let Some(p) = f.problems.first() {
+                        writeln!(out, "{:32}- {p}", "")?;
+                    }
+                }
                 _ => {
                     all_caught = false;
                     writeln!(out, "   MISSED: {:<19} {file}", d.what)?;

@@ -117,7 +117,7 @@ impl Demo {
         };
         std::fs::create_dir_all(&root)?;
         let arch = synth::small_grok_architecture();
-        writeln!(env.out, "== 1/7 build: a Grok-1-style release scaled down to 12 layers, written by weightcheck's pickle writer")?;
+        writeln!(env.out, "== 1/7 build: a Grok-1-style release at 12 layers, written by weightcheck's pickle writer")?;
         let written = synth::write_grok_release(&root, &arch, Content::Random(self.seed))?;
         let bytes: u64 = written.iter().map(|w| w.size).sum();
         let manifest_text =
@@ -201,13 +201,14 @@ impl Demo {
         let evidence = weightcheck::report::Evidence::from_parts(report, inventory);
         let full = weightcheck::report::build(&manifest, Some(&evidence));
         let text = weightcheck::printer::report::report(&full, weightcheck::printer::Format::Text)?;
-        for line in text.lines() {
-            if line.is_empty() {
-                writeln!(env.out)?;
-            } else {
-                writeln!(env.out, "   {line}")?;
-            }
-        }
+        let indented: String = text
+            .lines()
+            .map(|line| match line {
+                "" => "\n".to_string(),
+                line => format!("   {line}\n"),
+            })
+            .collect();
+        write!(env.out, "{}", weightcheck::printer::width::wrap(&indented))?;
         if self.dir.is_some() {
             let html_path = root.join("report.html");
             let html =

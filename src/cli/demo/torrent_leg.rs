@@ -19,14 +19,15 @@ use weightcheck::units::thousands;
 pub fn run(out: &mut dyn Write, root: &Path, manifest: &Manifest) -> anyhow::Result<bool> {
     writeln!(
         out,
-        "== 5/7 torrent: the release seeded and fetched over BitTorrent on 127.0.0.1 (librqbit), then verified\n"
+        "== 5/7 torrent: seeded and fetched over BitTorrent on 127.0.0.1 (librqbit), then verified\n"
     )?;
     let content = root.join("ckpt-0");
     let created = create(&content, &CreateOptions::new(32 << 10), &|_| {})?;
     let meta = created.metainfo.clone();
     writeln!(
         out,
-        "   torrent: {:?}, {} files, {} bytes in {} pieces of {} KiB (same info-hash as mktorrent's: {})",
+        "   torrent: {:?}, {} files, {} bytes in {} pieces of {} KiB\n   \
+         info-hash {} (the same as mktorrent's)",
         meta.name,
         meta.files.len(),
         thousands(meta.total_length()),

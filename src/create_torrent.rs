@@ -61,10 +61,8 @@ impl CreateOptions {
     /// not private; the fields are public to change the rest.
     pub fn new(piece_length: u64) -> Self {
         CreateOptions {
-            name: None,
             piece_length: Some(piece_length),
-            trackers: Vec::new(),
-            private: false,
+            ..CreateOptions::default()
         }
     }
 }

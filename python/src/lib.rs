@@ -21,7 +21,6 @@ use weightcheck::hash::engine::{self, CacheMode};
 use weightcheck::hash::tree::{self, TreeOptions, TreeResult};
 use weightcheck::manifest::select::{self, Selector};
 use weightcheck::printer;
-use weightcheck::torrent::{Magnet, Metainfo};
 use weightcheck::verify::request::Request;
 use weightcheck::{inventory, paths, Error};
 
@@ -91,11 +90,6 @@ fn verify(
         ..Request::default()
     };
     let report = detached(py, move |stop| {
-        // Without it the CLI's answer is "cannot tell which release DIR
-        // holds"; Python callers expect FileNotFoundError.
-        if let Some(dir) = &request.dir {
-            std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
-        }
         let mut prepared = request.prepare(&cwd)?;
         prepared.options.stop = Some(stop);
         prepared.report(&|_| {})
@@ -121,20 +115,7 @@ fn hash(
         // The engine says "not a directory" for a path that is not there;
         // Python callers expect FileNotFoundError.
         std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
-        let magnet = magnet.as_deref().map(Magnet::parse).transpose()?;
-        let meta = match &torrent {
-            Some(t) => {
-                let meta = Metainfo::from_file(t)?;
-                select::check_torrent(t, &meta, magnet.as_ref(), None)?;
-                Some(meta)
-            }
-            None if magnet.is_some() => {
-                return Err(Error::Invalid(
-                    "magnet needs torrent: a magnet link holds no piece hashes".into(),
-                ))
-            }
-            None => None,
-        };
+        let (meta, magnet) = select::torrent_to_hash(torrent.as_deref(), magnet.as_deref())?;
         let mut opts = TreeOptions::default();
         opts.sha256 = true;
         opts.cache = CacheMode::On;

@@ -107,7 +107,7 @@ impl Fetch {
         let rt = fetch::runtime()?;
         let timeout = self.timeout.map(Duration::from_secs);
         let json = self.json;
-        let bars = env.progress() && !json;
+        let bars = env.progress();
         let result = {
             let mut show = printer::fetch::Live {
                 out: &mut env.out,

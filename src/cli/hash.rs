@@ -7,7 +7,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
@@ -17,7 +16,6 @@ use weightcheck::hash::tree::{self, TreeOptions, TreeResult};
 use weightcheck::manifest::select;
 use weightcheck::manifest::sums::DigestKind;
 use weightcheck::printer::{self, progress::Bar};
-use weightcheck::torrent::{Magnet, Metainfo};
 
 use super::{EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK};
 
@@ -62,20 +60,9 @@ impl Hash {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let given = env.resolve(&self.dir);
-        let magnet = self.magnet.as_deref().map(Magnet::parse).transpose()?;
-        let torrent = match &self.torrent {
-            Some(t) => {
-                let path = env.resolve(t);
-                let meta = Metainfo::from_file(&path)?;
-                select::check_torrent(&path, &meta, magnet.as_ref(), None)?;
-                Some(meta)
-            }
-            None if magnet.is_some() => bail!(
-                "--magnet needs --torrent: a magnet link holds no piece hashes, and \
-                 weightcheck does not fetch metadata from peers"
-            ),
-            None => None,
-        };
+        let torrent_path = self.torrent.as_ref().map(|t| env.resolve(t));
+        let (torrent, magnet) =
+            select::torrent_to_hash(torrent_path.as_deref(), self.magnet.as_deref())?;
         let mut opts = TreeOptions::default();
         opts.sha256 = !self.pieces_only && self.sums != Some(DigestKind::Md5);
         opts.git_blob = self.git;

@@ -190,6 +190,33 @@ pub fn check_torrent(
     Ok(())
 }
 
+/// The .torrent whose pieces `hash` checks, read and held against
+/// `magnet` ([`check_torrent`], no manifest). A magnet link alone is
+/// refused: it holds no piece hashes, and weightcheck does not fetch
+/// metadata from peers.
+pub fn torrent_to_hash(
+    torrent: Option<&Path>,
+    magnet: Option<&str>,
+) -> Result<(Option<Metainfo>, Option<Magnet>)> {
+    let magnet = magnet.map(Magnet::parse).transpose()?;
+    let meta = match torrent {
+        Some(path) => {
+            let meta = Metainfo::from_file(path)?;
+            check_torrent(path, &meta, magnet.as_ref(), None)?;
+            Some(meta)
+        }
+        None if magnet.is_some() => {
+            return Err(Error::Invalid(
+                "--magnet needs --torrent: a magnet link holds no piece hashes, and \
+                 weightcheck does not fetch metadata from peers"
+                    .into(),
+            ))
+        }
+        None => None,
+    };
+    Ok((meta, magnet))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,7 +69,14 @@ impl Request {
         };
         let (manifest, chosen) = match (&self.sums, &self.dir) {
             (Some(sums), Some(dir)) => self.with_sums(sums, dir)?,
-            _ => self.manifest(cwd, torrent.as_ref().map(|(_, m)| m))?,
+            // Never dropped: a list the files were asked to match and were
+            // not held against could let them pass.
+            (Some(_), None) => {
+                return Err(crate::Error::Invalid(
+                    "a checksum list needs the directory its paths are relative to".into(),
+                ))
+            }
+            (None, _) => self.manifest(cwd, torrent.as_ref().map(|(_, m)| m))?,
         };
         let located = match &self.dir {
             Some(dir) => Located::at(dir, &manifest)?,

@@ -33,18 +33,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_weightcheck"));
+    command
         .args(args.into_iter().map(Into::into))
-        .current_dir(cwd)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run the weightcheck binary");
-    // A signal (no code) is a crash: reported as -1, which no test expects.
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .current_dir(cwd);
+    outcome(command)
 }
 
 /// [`run`] on a thread of its own, failing the test when the command has
@@ -131,12 +124,21 @@ where
     I: IntoIterator<Item = T>,
     T: AsRef<std::ffi::OsStr>,
 {
-    let out = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_weightcheck"));
+    command
         .args(args)
         .current_dir(cwd)
-        .env("XDG_CACHE_HOME", cache_home)
+        .env("XDG_CACHE_HOME", cache_home);
+    outcome(command)
+}
+
+/// Runs `command` with standard input closed: (exit code, stdout, stderr).
+/// A signal (no code) is a crash: reported as -1, which no test expects.
+fn outcome(mut command: Command) -> (i32, String, String) {
+    let out = command
+        .stdin(std::process::Stdio::null())
         .output()
-        .expect("run weightcheck");
+        .expect("run the weightcheck binary");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

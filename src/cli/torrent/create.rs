@@ -109,19 +109,17 @@ mod tests {
         std::fs::write(ds.join("sub/a b"), vec![1u8; 40_000]).expect("write");
         std::fs::write(ds.join("z"), b"zz").expect("write");
         let (mut env, cap) = Env::capture(dir.path());
-        let code = crate::cli::run(
-            [
-                "weightcheck",
-                "torrent",
-                "create",
-                "set",
-                "-l",
-                "15",
-                "-o",
-                "t.torrent",
-            ],
-            &mut env,
-        );
+        let create = [
+            "weightcheck",
+            "torrent",
+            "create",
+            "set",
+            "-l",
+            "15",
+            "-o",
+            "t.torrent",
+        ];
+        let code = crate::cli::run(create, &mut env);
         assert_eq!(code, 0, "{}", cap.err());
         assert!(
             cap.out()
@@ -129,19 +127,7 @@ mod tests {
             "{}",
             cap.out()
         );
-        let code = crate::cli::run(
-            [
-                "weightcheck",
-                "torrent",
-                "create",
-                "set",
-                "-l",
-                "15",
-                "-o",
-                "t.torrent",
-            ],
-            &mut env,
-        );
+        let code = crate::cli::run(create, &mut env);
         assert_eq!(code, 2, "refuses to overwrite");
         assert!(cap.err().contains("--force"));
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # setup-python.sh: the Python that writes reference Grok-1 shards
 # (scripts/grok_fixture.py) for the tests that compare weightcheck's Rust
-# writer with the real one; with other pins, the test command's other venvs
+# writer with the real one, and that judges Model Openness Tool records
+# (scripts/validate_mot.py: jsonschema, PyYAML); with other pins, the test
+# command's other venvs
 # (.venv-numpy2: numpy 2.x; .venv-hub: huggingface_hub, which builds the
 # Hugging Face cache for tests/cli_hf.rs and scripts/bench-hf-verify.sh).
 #
@@ -16,7 +18,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${WEIGHTCHECK_VENV:-$repo/.venv}"
 # WEIGHTCHECK_PINS overrides the pins (the numpy 2.x venv of the test
 # command: WEIGHTCHECK_VENV=.venv-numpy2 WEIGHTCHECK_PINS=numpy==2.2.6).
-read -r -a pins <<<"${WEIGHTCHECK_PINS:-numpy==1.26.4 ml_dtypes==0.4.0 safetensors==0.4.5}"
+read -r -a pins <<<"${WEIGHTCHECK_PINS:-numpy==1.26.4 ml_dtypes==0.4.0 safetensors==0.4.5 jsonschema==4.23.0 PyYAML==6.0.2}"
 
 base="${WEIGHTCHECK_BASE_PYTHON:-}"
 if [ -z "$base" ]; then

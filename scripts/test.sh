@@ -16,7 +16,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "install test dependencies (Debian packages)"
 scripts/install-test-deps.sh
-step "reference Python writer (numpy 1.26.4, ml_dtypes 0.4.0, safetensors 0.4.5)"
+step "reference Python writer (numpy 1.26.4, ml_dtypes 0.4.0, safetensors 0.4.5) and MOT record validator (jsonschema 4.23.0, PyYAML 6.0.2)"
 WEIGHTCHECK_PYTHON=$(scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON
 step "numpy 2.x (arrays as numpy 2 pickles them: benign controls for the pickle reader)"

@@ -41,38 +41,38 @@ files: 770/770 present, 0 missing, 0 extra, 0 wrong size
 structure: 770/770 structurally correct
 digests: 0 match, 0 differ, 18 not checked (--no-hash), 752 not published in the manifest
 
-claim                                                    claimed         computed  verdict
-314B parameters                                  314,000,000,000  315,684,820,992  approximately (+0.54%)
+claim                                                         claimed         computed  verdict
+314B parameters                                       314,000,000,000  315,684,820,992  approximately (+0.54%)
     how: sum of the logical elements of all 770 tensors as stored
     source: GitHub README.md (Model Specifications) and Hugging Face RELEASE card
-86B active parameters                             86,000,000,000   83,756,587,008  approximately (-2.61%)
+25% of the weights active on a given token (of 314B)   78,500,000,000   83,756,587,008  confirmed
     how: 6,447,175,680 non-expert (embedding and final norm counted once; attention, norms, routers)
          + 2/8 of 309,237,645,312 expert parameters (num_selected_experts = 2, from the
          architecture)
-    source: Hugging Face RELEASE card
-Mixture of 8 Experts (MoE)                                     8                8  confirmed
+    source: xAI, "Open Release of Grok-1" (x.ai/blog/grok-os, 17 March 2024)
+Mixture of 8 Experts (MoE)                                          8                8  confirmed
     how: first axis of moe/linear/w
     source: GitHub README.md
-2 experts used per token                                       2                -  not verifiable here
+2 experts used per token                                            2                -  not verifiable here
     why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no
          weight fixes it
     source: GitHub README.md
-64 layers                                                     64               64  confirmed
+64 layers                                                          64               64  confirmed
     how: distinct decoder layers among the readable shards
     source: GitHub README.md
-48 attention heads for queries                                48               48  confirmed
+48 attention heads for queries                                     48               48  confirmed
     how: multi_head_attention/query/w output width 6,144 / key_size 128
     source: GitHub README.md
-8 attention heads for keys/values                              8                8  confirmed
+8 attention heads for keys/values                                   8                8  confirmed
     how: multi_head_attention/key/w output width 1,024 / key_size 128
     source: GitHub README.md
-Embedding size: 6,144                                      6,144            6,144  confirmed
+Embedding size: 6,144                                           6,144            6,144  confirmed
     how: second axis of the embedding matrix
     source: GitHub README.md
-SentencePiece tokenizer with 131,072 tokens              131,072          131,072  confirmed
+SentencePiece tokenizer with 131,072 tokens                   131,072          131,072  confirmed
     how: rows of the embedding matrix (no tokenizer.model given)
     source: GitHub README.md
-Maximum sequence length (context): 8,192 tokens            8,192                -  not verifiable here
+Maximum sequence length (context): 8,192 tokens                 8,192                -  not verifiable here
     why: rotary position embeddings have no learned table, so the weights do not bound the context;
          it is run.py's sequence_len
     source: GitHub README.md

@@ -50,8 +50,8 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
 
     assert!(
         out.contains(
-            "OSAID 1.0 (OSI Open Source AI Definition): not open source AI: \
-             no data information; no training code, no evaluation code\n"
+            "OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training\n\
+             code, no evaluation code\n"
         ),
         "{out}"
     );
@@ -62,7 +62,7 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
     );
     assert!(
         out.contains(
-            "MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:\n"
+            "MOF (Model Openness Framework): no class; Class III (Open Model): 4 blocking, 0 unknown\n"
         ),
         "{out}"
     );
@@ -70,7 +70,7 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
         "    - evaluation results: only partly released",
         "    - model card: only partly released",
         "    - data card: not released",
-        "    - technical report — paper or technical report: not released",
+        "    - technical report — research paper: not released",
     ] {
         assert!(out.contains(blocker), "missing {blocker:?} in\n{out}");
     }
@@ -84,13 +84,14 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
     );
 
     // The claims, computed from the 770 decoded shards.
+    // xAI's own figure: 25% of 314B, a round quarter (to the nearest 5%).
     let active = out
         .lines()
-        .find(|l| l.contains("86B active parameters"))
+        .find(|l| l.contains("25% of the weights active"))
         .unwrap_or_else(|| panic!("no active-parameters claim in\n{out}"));
-    assert!(active.contains("86,000,000,000"), "{active}");
+    assert!(active.contains("78,500,000,000"), "{active}");
     assert!(active.contains("83,756,587,008"), "{active}");
-    assert!(active.contains("approximately (-2.61%)"), "{active}");
+    assert!(active.contains("confirmed"), "{active}");
     let total = out
         .lines()
         .find(|l| l.contains("314B parameters"))
@@ -108,8 +109,10 @@ fn grok1_report_gives_verdicts_blockers_and_verified_claims() {
 
     // The weights component is marked checked, not proven (--no-hash);
     // documents are declared.
+    // (Wrapped at 100 columns: compared with the line breaks taken out.)
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        out.contains(
+        flat.contains(
             "checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; \
              770/770 structurally correct; digests not checked in this run — result STRUCTURE OK"
         ),
@@ -136,48 +139,98 @@ weightcheck report: Grok-1 (xAI, 2024-03-17)
 Weights released; some code released; no training data.
   released:      base-model weights (Apache-2.0), architecture (Apache-2.0), inference code (Apache-2.0), tokenizer (Apache-2.0)
   partly:        evaluation results, model card
-  not released:  fine-tuned weights, training code, training data, data card, evaluation code, paper or technical report
+  not released:  fine-tuned weights, training code, training data, data card, evaluation code, research paper, peer-reviewed paper
+  unknown:       none
 
 == Verdicts (judged from the components the manifest declares)
 
-OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training code, no evaluation code
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training
+code, no evaluation code
   data information  NOT MET
+      clause: OSAID 1.0, Data Information: information about the training data detailed enough for a
+              skilled person to build a substantially equivalent system: a complete description of
+              the data, and a listing of the public and third-party data with where to obtain it.
+              The data itself is not required
     - training data: not released (no data set, and no description beyond a sentence)
     - data card: not released (no datasheet or data information document)
   code              NOT MET
+      clause: OSAID 1.0, Code: the complete source code used to train and run the system, under
+              OSI-approved licenses; where used, this includes data processing and filtering,
+              training, validation and testing, supporting libraries, inference and the model
+              architecture
     + architecture: released under Apache-2.0 (OSI-approved)
     + inference code: released under Apache-2.0 (OSI-approved)
     - training code: not released (the repository holds inference code only)
     - evaluation code: not released (no evaluation harness in the release)
   parameters        met
+      clause: OSAID 1.0, Parameters: the model parameters, such as weights or other configuration
+              settings, under OSI-approved terms (OSI has approved no licenses for parameters as
+              such; weightcheck accepts OSI-approved and open content licenses)
     + base-model weights: released under Apache-2.0 (OSI-approved)
 
-MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:
-    - evaluation results: only partly released (benchmark table in a blog post, not reproducible from released code)
+MOF (Model Openness Framework): no class; Class III (Open Model): 4 blocking, 0 unknown
+      clause: MOF 1.0 (arXiv:2403.13784), Class III Open Model: model architecture, final
+              parameters, evaluation results, model card, data card and technical report, each under
+              an open license fit for its type
+    - evaluation results: only partly released (benchmark table in a blog post, not reproducible
+      from released code)
     - model card: only partly released (a short specification list, not a full model card)
     - data card: not released (no datasheet or data information document)
-    - technical report — paper or technical report: not released (no technical report or paper)
+    - technical report — research paper: not released (no research paper or technical report: the
+      documentation is the repository's README, the RELEASE card and blog posts)
 
 EOSAI (European Open Source AI Index):
-  group          parameter              rating   why
-  availability   base-model data        closed   training data not released: no data set, and no description beyond a sentence
-  availability   end-model data         closed   fine-tuning data: not declared by the manifest
-  availability   base-model weights     open     base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-  availability   end-model weights      closed   fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat model's weights were not
-  availability   training code          closed   training code not released: the repository holds inference code only
-  documentation  code docs              partial  code released (architecture, inference code); how fully it is documented is not declared
-  documentation  hardware/architecture  open     architecture released: JAX/Haiku model definition and the config in run.py
-  documentation  preprint               closed   paper or technical report not released: no technical report or paper
-  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
-  documentation  model card             partial  model card partly released: a short specification list, not a full model card
-  documentation  datasheet              closed   data card not released: no datasheet or data information document
-  access         licenses               open     base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved); inference code: Apache-2.0 (OSI-approved)
+  group          parameter              rating
+  availability   base-model data        closed
+      asks: Are the base model's training data sources comprehensively documented and freely
+            available?
+      training data not released: no data set, and no description beyond a sentence
+  availability   end-model data         unknown
+      asks: Are the end model's training data sources comprehensively documented and freely
+            available?
+      fine-tuning data: not declared by the manifest
+  availability   base-model weights     open
+      asks: Are the base model's weights freely available?
+      base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base
+      model, not fine-tuned
+  availability   end-model weights      closed
+      asks: Are the weights of the model end users interact with freely available?
+      fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat
+      model's weights were not
+  availability   training code          closed
+      asks: Is the code for data processing, training and tuning freely available?
+      training code not released: the repository holds inference code only
+  documentation  code docs              partial
+      asks: Is that code comprehensively documented?
+      code released (architecture, inference code); how fully it is documented is not declared
+  documentation  hardware/architecture  open
+      asks: Is the hardware and architecture used for training comprehensively documented?
+      architecture released: JAX/Haiku model definition and the config in run.py
+  documentation  preprint               closed
+      asks: Is an archived preprint detailing all major parts of the system available?
+      research paper not released: no research paper or technical report: the documentation is the
+      repository's README, the RELEASE card and blog posts
+  documentation  paper                  closed
+      asks: Is a peer-reviewed paper detailing all major parts of the system available?
+      peer-reviewed paper not released: no peer-reviewed paper
+  documentation  model card             partial
+      asks: Is a model card in a standard format available?
+      model card partly released: a short specification list, not a full model card
+  documentation  datasheet              closed
+      asks: Is a datasheet for the training data available?
+      data card not released: no datasheet or data information document
+  access         licenses               open
+      asks: Is the system covered by OSI-approved licenses?
+      base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved);
+                          inference code: Apache-2.0 (OSI-approved)
 
 == Components
 
   base-model weights         released      Apache-2.0 (OSI-approved)
       770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-      checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770 structurally correct; digests not checked in this run — result STRUCTURE OK
+      checked here, not proven: 770/770 files present, 0 missing, 0 extra, 0 wrong size; 770/770
+                                structurally correct; digests not checked in this run — result
+                                STRUCTURE OK
   fine-tuned weights         not released  -
       only the pre-training checkpoint was released; the Grok chat model's weights were not
       declared by the manifest (RELEASE card)
@@ -201,48 +254,52 @@ EOSAI (European Open Source AI Index):
       declared by the manifest (github.com/xai-org/grok-1)
   evaluation results         partial       -
       benchmark table in a blog post, not reproducible from released code
-      declared by the manifest (x.ai blog (announcement of Grok-1, Nov 2023))
+      declared by the manifest (xAI, "Announcing Grok" (x.ai/blog/grok, November 2023))
   model card                 partial       -
       a short specification list, not a full model card
       declared by the manifest (Hugging Face RELEASE card and GitHub README)
-  paper or technical report  not released  -
-      no technical report or paper
-      declared by the manifest (none found)
+  research paper             not released  -
+      no research paper or technical report: the documentation is the repository's README, the
+      RELEASE card and blog posts
+      declared by the manifest (github.com/xai-org/grok-1 README.md; huggingface.co/xai-org/grok-1)
   tokenizer                  released      Apache-2.0 (OSI-approved)
       SentencePiece model, 131,072 pieces
       declared by the manifest (github.com/xai-org/grok-1 tokenizer.model)
+  peer-reviewed paper        not released  -
+      no peer-reviewed paper
+      declared by the manifest (none found)
 
 == Claims
 
-  claim                                                    claimed         computed  verdict
-  314B parameters                                  314,000,000,000  315,684,820,992  approximately (+0.54%)
+  claim                                                         claimed         computed  verdict
+  314B parameters                                       314,000,000,000  315,684,820,992  approximately (+0.54%)
       how: sum of the logical elements of all 770 tensors as stored
       computed here: computed from the tensors on disk
-  86B active parameters                             86,000,000,000   83,756,587,008  approximately (-2.61%)
+  25% of the weights active on a given token (of 314B)   78,500,000,000   83,756,587,008  confirmed
       how: 6,447,175,680 non-expert (embedding and final norm counted once; attention, norms, routers) + 2/8 of 309,237,645,312 expert parameters (num_selected_experts = 2, from the architecture)
       computed here: computed from the tensors on disk
-  Mixture of 8 Experts (MoE)                                     8                8  confirmed
+  Mixture of 8 Experts (MoE)                                          8                8  confirmed
       how: first axis of moe/linear/w
       computed here: computed from the tensors on disk
-  2 experts used per token                                       2                -  not verifiable here
+  2 experts used per token                                            2                -  not verifiable here
       why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it
       declared by the manifest (GitHub README.md)
-  64 layers                                                     64               64  confirmed
+  64 layers                                                          64               64  confirmed
       how: distinct decoder layers among the readable shards
       computed here: computed from the tensors on disk
-  48 attention heads for queries                                48               48  confirmed
+  48 attention heads for queries                                     48               48  confirmed
       how: multi_head_attention/query/w output width 6,144 / key_size 128
       computed here: computed from the tensors on disk
-  8 attention heads for keys/values                              8                8  confirmed
+  8 attention heads for keys/values                                   8                8  confirmed
       how: multi_head_attention/key/w output width 1,024 / key_size 128
       computed here: computed from the tensors on disk
-  Embedding size: 6,144                                      6,144            6,144  confirmed
+  Embedding size: 6,144                                           6,144            6,144  confirmed
       how: second axis of the embedding matrix
       computed here: computed from the tensors on disk
-  SentencePiece tokenizer with 131,072 tokens              131,072          131,072  confirmed
+  SentencePiece tokenizer with 131,072 tokens                   131,072          131,072  confirmed
       how: rows of the embedding matrix (no tokenizer.model given)
       computed here: computed from the tensors on disk
-  Maximum sequence length (context): 8,192 tokens            8,192                -  not verifiable here
+  Maximum sequence length (context): 8,192 tokens                 8,192                -  not verifiable here
       why: rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len
       declared by the manifest (GitHub README.md)
 
@@ -273,8 +330,12 @@ EOSAI (European Open Source AI Index):
 
   64 layers, each 12 tensors, 4,919,992,320 parameters, 4,922,163,200 bytes
 
-note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
-note: 770 of 770 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight
+      files and the claims, not licenses or documents.
+note: 770 of 770 files were checked by shape only. Every transformer layer has the same shapes, so
+      shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same
+      architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash,
+      or the torrent's piece hashes with --torrent).
 
 "#]],
         dir.path(),
@@ -290,7 +351,7 @@ fn grok1_json_report_carries_the_same_verdicts() {
     let conditions = v["osaid"]["conditions"].as_array().unwrap();
     let met: Vec<(&str, bool)> = conditions
         .iter()
-        .map(|c| (c["name"].as_str().unwrap(), c["met"].as_bool().unwrap()))
+        .map(|c| (c["name"].as_str().unwrap(), c["state"] == "met"))
         .collect();
     assert_eq!(
         met,
@@ -316,7 +377,7 @@ fn grok1_json_report_carries_the_same_verdicts() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["text"] == "86B active parameters")
+        .find(|c| c["text"] == "25% of the weights active on a given token (of 314B)")
         .unwrap();
     assert_eq!(active["computed"], 83_756_587_008u64);
     assert_eq!(active["basis"], "computed_here");
@@ -344,42 +405,90 @@ weightcheck report: Grok-1 (xAI, 2024-03-17)
 Weights released; some code released; no training data.
   released:      base-model weights (Apache-2.0), architecture (Apache-2.0), inference code (Apache-2.0), tokenizer (Apache-2.0)
   partly:        evaluation results, model card
-  not released:  fine-tuned weights, training code, training data, data card, evaluation code, paper or technical report
+  not released:  fine-tuned weights, training code, training data, data card, evaluation code, research paper, peer-reviewed paper
+  unknown:       none
 
 == Verdicts (judged from the components the manifest declares)
 
-OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training code, no evaluation code
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training
+code, no evaluation code
   data information  NOT MET
+      clause: OSAID 1.0, Data Information: information about the training data detailed enough for a
+              skilled person to build a substantially equivalent system: a complete description of
+              the data, and a listing of the public and third-party data with where to obtain it.
+              The data itself is not required
     - training data: not released (no data set, and no description beyond a sentence)
     - data card: not released (no datasheet or data information document)
   code              NOT MET
+      clause: OSAID 1.0, Code: the complete source code used to train and run the system, under
+              OSI-approved licenses; where used, this includes data processing and filtering,
+              training, validation and testing, supporting libraries, inference and the model
+              architecture
     + architecture: released under Apache-2.0 (OSI-approved)
     + inference code: released under Apache-2.0 (OSI-approved)
     - training code: not released (the repository holds inference code only)
     - evaluation code: not released (no evaluation harness in the release)
   parameters        met
+      clause: OSAID 1.0, Parameters: the model parameters, such as weights or other configuration
+              settings, under OSI-approved terms (OSI has approved no licenses for parameters as
+              such; weightcheck accepts OSI-approved and open content licenses)
     + base-model weights: released under Apache-2.0 (OSI-approved)
 
-MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:
-    - evaluation results: only partly released (benchmark table in a blog post, not reproducible from released code)
+MOF (Model Openness Framework): no class; Class III (Open Model): 4 blocking, 0 unknown
+      clause: MOF 1.0 (arXiv:2403.13784), Class III Open Model: model architecture, final
+              parameters, evaluation results, model card, data card and technical report, each under
+              an open license fit for its type
+    - evaluation results: only partly released (benchmark table in a blog post, not reproducible
+      from released code)
     - model card: only partly released (a short specification list, not a full model card)
     - data card: not released (no datasheet or data information document)
-    - technical report — paper or technical report: not released (no technical report or paper)
+    - technical report — research paper: not released (no research paper or technical report: the
+      documentation is the repository's README, the RELEASE card and blog posts)
 
 EOSAI (European Open Source AI Index):
-  group          parameter              rating   why
-  availability   base-model data        closed   training data not released: no data set, and no description beyond a sentence
-  availability   end-model data         closed   fine-tuning data: not declared by the manifest
-  availability   base-model weights     open     base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-  availability   end-model weights      closed   fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat model's weights were not
-  availability   training code          closed   training code not released: the repository holds inference code only
-  documentation  code docs              partial  code released (architecture, inference code); how fully it is documented is not declared
-  documentation  hardware/architecture  open     architecture released: JAX/Haiku model definition and the config in run.py
-  documentation  preprint               closed   paper or technical report not released: no technical report or paper
-  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
-  documentation  model card             partial  model card partly released: a short specification list, not a full model card
-  documentation  datasheet              closed   data card not released: no datasheet or data information document
-  access         licenses               open     base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved); inference code: Apache-2.0 (OSI-approved)
+  group          parameter              rating
+  availability   base-model data        closed
+      asks: Are the base model's training data sources comprehensively documented and freely
+            available?
+      training data not released: no data set, and no description beyond a sentence
+  availability   end-model data         unknown
+      asks: Are the end model's training data sources comprehensively documented and freely
+            available?
+      fine-tuning data: not declared by the manifest
+  availability   base-model weights     open
+      asks: Are the base model's weights freely available?
+      base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base
+      model, not fine-tuned
+  availability   end-model weights      closed
+      asks: Are the weights of the model end users interact with freely available?
+      fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat
+      model's weights were not
+  availability   training code          closed
+      asks: Is the code for data processing, training and tuning freely available?
+      training code not released: the repository holds inference code only
+  documentation  code docs              partial
+      asks: Is that code comprehensively documented?
+      code released (architecture, inference code); how fully it is documented is not declared
+  documentation  hardware/architecture  open
+      asks: Is the hardware and architecture used for training comprehensively documented?
+      architecture released: JAX/Haiku model definition and the config in run.py
+  documentation  preprint               closed
+      asks: Is an archived preprint detailing all major parts of the system available?
+      research paper not released: no research paper or technical report: the documentation is the
+      repository's README, the RELEASE card and blog posts
+  documentation  paper                  closed
+      asks: Is a peer-reviewed paper detailing all major parts of the system available?
+      peer-reviewed paper not released: no peer-reviewed paper
+  documentation  model card             partial
+      asks: Is a model card in a standard format available?
+      model card partly released: a short specification list, not a full model card
+  documentation  datasheet              closed
+      asks: Is a datasheet for the training data available?
+      data card not released: no datasheet or data information document
+  access         licenses               open
+      asks: Is the system covered by OSI-approved licenses?
+      base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved);
+                          inference code: Apache-2.0 (OSI-approved)
 
 == Components
 
@@ -409,52 +518,58 @@ EOSAI (European Open Source AI Index):
       declared by the manifest (github.com/xai-org/grok-1)
   evaluation results         partial       -
       benchmark table in a blog post, not reproducible from released code
-      declared by the manifest (x.ai blog (announcement of Grok-1, Nov 2023))
+      declared by the manifest (xAI, "Announcing Grok" (x.ai/blog/grok, November 2023))
   model card                 partial       -
       a short specification list, not a full model card
       declared by the manifest (Hugging Face RELEASE card and GitHub README)
-  paper or technical report  not released  -
-      no technical report or paper
-      declared by the manifest (none found)
+  research paper             not released  -
+      no research paper or technical report: the documentation is the repository's README, the
+      RELEASE card and blog posts
+      declared by the manifest (github.com/xai-org/grok-1 README.md; huggingface.co/xai-org/grok-1)
   tokenizer                  released      Apache-2.0 (OSI-approved)
       SentencePiece model, 131,072 pieces
       declared by the manifest (github.com/xai-org/grok-1 tokenizer.model)
+  peer-reviewed paper        not released  -
+      no peer-reviewed paper
+      declared by the manifest (none found)
 
 == Claims
 
-  claim                                                    claimed  computed  verdict
-  314B parameters                                  314,000,000,000         -  not checked in this run
+  claim                                                         claimed  computed  verdict
+  314B parameters                                       314,000,000,000         -  not checked in this run
       why: give --dir with the release's files to compute it
-      declared by the manifest (GitHub README.md (Model Specifications) and Hugging Face RELEASE card)
-  86B active parameters                             86,000,000,000         -  not checked in this run
+      declared by the manifest (GitHub README.md (Model Specifications) and Hugging Face RELEASE
+      card)
+  25% of the weights active on a given token (of 314B)   78,500,000,000         -  not checked in this run
       why: give --dir with the release's files to compute it
-      declared by the manifest (Hugging Face RELEASE card)
-  Mixture of 8 Experts (MoE)                                     8         -  not checked in this run
-      why: give --dir with the release's files to compute it
-      declared by the manifest (GitHub README.md)
-  2 experts used per token                                       2         -  not checked in this run
+      declared by the manifest (xAI, "Open Release of Grok-1" (x.ai/blog/grok-os, 17 March 2024))
+  Mixture of 8 Experts (MoE)                                          8         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
-  64 layers                                                     64         -  not checked in this run
+  2 experts used per token                                            2         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
-  48 attention heads for queries                                48         -  not checked in this run
+  64 layers                                                          64         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
-  8 attention heads for keys/values                              8         -  not checked in this run
+  48 attention heads for queries                                     48         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
-  Embedding size: 6,144                                      6,144         -  not checked in this run
+  8 attention heads for keys/values                                   8         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
-  SentencePiece tokenizer with 131,072 tokens              131,072         -  not checked in this run
+  Embedding size: 6,144                                           6,144         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
-  Maximum sequence length (context): 8,192 tokens            8,192         -  not checked in this run
+  SentencePiece tokenizer with 131,072 tokens                   131,072         -  not checked in this run
+      why: give --dir with the release's files to compute it
+      declared by the manifest (GitHub README.md)
+  Maximum sequence length (context): 8,192 tokens                 8,192         -  not checked in this run
       why: give --dir with the release's files to compute it
       declared by the manifest (GitHub README.md)
 
-note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight
+      files and the claims, not licenses or documents.
 note: No files were checked in this run: give --dir to verify the weights and compute the claims.
 
 "#]],
@@ -480,7 +595,7 @@ fn chatgpt_report_says_nothing_was_released() {
     );
     assert!(
         out.contains(
-            "MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 6:"
+            "MOF (Model Openness Framework): no class; Class III (Open Model): 6 blocking, 0 unknown"
         ),
         "{out}"
     );
@@ -495,10 +610,12 @@ fn chatgpt_report_says_nothing_was_released() {
             .lines()
             .find(|l| l.starts_with("  availability") && l.contains(p))
             .unwrap_or_else(|| panic!("no {p} rating in\n{out}"));
-        assert!(line.contains(" closed "), "{line}");
+        assert!(line.trim_end().ends_with(" closed"), "{line}");
     }
     assert!(
-        out.contains("access         licenses               closed   no weights or code released under any license"),
+        out.contains(
+            "access         licenses               closed\n      asks: Is the system covered by OSI-approved licenses?\n      no weights or code released under any license"
+        ),
         "{out}"
     );
     assert_output(
@@ -509,45 +626,96 @@ Hosted chat assistant; no model weights, code or data published, reachable only 
 
 Nothing of the model was released: no weights, no code, no data. API access only.
   released:      tokenizer (MIT), API access
-  partly:        evaluation results, model card, paper or technical report
-  not released:  base-model weights, fine-tuned weights, architecture, inference code, training code, training data, data card, evaluation code, fine-tuning data
+  partly:        evaluation results, model card, research paper
+  not released:  base-model weights, fine-tuned weights, architecture, inference code, training code, training data, data card, evaluation code, fine-tuning data, peer-reviewed paper
+  unknown:       none
 
 == Verdicts (judged from the components the manifest declares)
 
-OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no architecture, no inference code, no training code, no evaluation code; no base-model weights
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no architecture,
+no inference code, no training code, no evaluation code; no base-model weights
   data information  NOT MET
+      clause: OSAID 1.0, Data Information: information about the training data detailed enough for a
+              skilled person to build a substantially equivalent system: a complete description of
+              the data, and a listing of the public and third-party data with where to obtain it.
+              The data itself is not required
     - training data: not released (no pre-training corpus, and no list of its sources)
     - data card: not released (no datasheet; data is described only in general terms)
   code              NOT MET
-    - architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)
+      clause: OSAID 1.0, Code: the complete source code used to train and run the system, under
+              OSI-approved licenses; where used, this includes data processing and filtering,
+              training, validation and testing, supporting libraries, inference and the model
+              architecture
+    - architecture: not released (no model definition; size, layer counts and attention layout are
+      undisclosed)
     - inference code: not released (serving code is internal; only API client libraries are public)
     - training code: not released (neither pre-training nor RLHF code has been published)
     - evaluation code: not released (the harness behind the published scores is not public)
   parameters        NOT MET
+      clause: OSAID 1.0, Parameters: the model parameters, such as weights or other configuration
+              settings, under OSI-approved terms (OSI has approved no licenses for parameters as
+              such; weightcheck accepts OSI-approved and open content licenses)
     - base-model weights: not released (no weights of any model behind ChatGPT have been published)
 
-MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 6:
-    - model architecture — architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)
-    - final model parameters — base-model weights: not released (no weights of any model behind ChatGPT have been published)
-    - evaluation results: only partly released (benchmark scores are published, but not reproducible without the model or the harness)
-    - model card: only partly released (system cards cover safety testing and policy, not architecture or data)
+MOF (Model Openness Framework): no class; Class III (Open Model): 6 blocking, 0 unknown
+      clause: MOF 1.0 (arXiv:2403.13784), Class III Open Model: model architecture, final
+              parameters, evaluation results, model card, data card and technical report, each under
+              an open license fit for its type
+    - model architecture — architecture: not released (no model definition; size, layer counts and
+      attention layout are undisclosed)
+    - final model parameters — base-model weights: not released (no weights of any model behind
+      ChatGPT have been published)
+    - evaluation results: only partly released (benchmark scores are published, but not reproducible
+      without the model or the harness)
+    - model card: only partly released (system cards cover safety testing and policy, not
+      architecture or data)
     - data card: not released (no datasheet; data is described only in general terms)
-    - technical report — paper or technical report: only partly released (the reports state results but withhold model size, architecture, hardware and data)
+    - technical report — research paper: only partly released (the reports state results but
+      withhold model size, architecture, hardware and data)
 
 EOSAI (European Open Source AI Index):
-  group          parameter              rating   why
-  availability   base-model data        closed   training data not released: no pre-training corpus, and no list of its sources
-  availability   end-model data         closed   fine-tuning data not released: no instruction or preference data from the chat tuning
-  availability   base-model weights     closed   base-model weights not released: no weights of any model behind ChatGPT have been published
-  availability   end-model weights      closed   fine-tuned weights not released: the chat-tuned models are served, never distributed
-  availability   training code          closed   training code not released: neither pre-training nor RLHF code has been published
-  documentation  code docs              closed   no code released, so none documented
-  documentation  hardware/architecture  closed   architecture not released: no model definition; size, layer counts and attention layout are undisclosed
-  documentation  preprint               partial  paper or technical report partly released: the reports state results but withhold model size, architecture, hardware and data
-  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
-  documentation  model card             partial  model card partly released: system cards cover safety testing and policy, not architecture or data
-  documentation  datasheet              closed   data card not released: no datasheet; data is described only in general terms
-  access         licenses               closed   no weights or code released under any license
+  group          parameter              rating
+  availability   base-model data        closed
+      asks: Are the base model's training data sources comprehensively documented and freely
+            available?
+      training data not released: no pre-training corpus, and no list of its sources
+  availability   end-model data         closed
+      asks: Are the end model's training data sources comprehensively documented and freely
+            available?
+      fine-tuning data not released: no instruction or preference data from the chat tuning
+  availability   base-model weights     closed
+      asks: Are the base model's weights freely available?
+      base-model weights not released: no weights of any model behind ChatGPT have been published
+  availability   end-model weights      closed
+      asks: Are the weights of the model end users interact with freely available?
+      fine-tuned weights not released: the chat-tuned models are served, never distributed
+  availability   training code          closed
+      asks: Is the code for data processing, training and tuning freely available?
+      training code not released: neither pre-training nor RLHF code has been published
+  documentation  code docs              closed
+      asks: Is that code comprehensively documented?
+      no code released, so none documented
+  documentation  hardware/architecture  closed
+      asks: Is the hardware and architecture used for training comprehensively documented?
+      architecture not released: no model definition; size, layer counts and attention layout are
+      undisclosed
+  documentation  preprint               partial
+      asks: Is an archived preprint detailing all major parts of the system available?
+      research paper partly released: the reports state results but withhold model size,
+      architecture, hardware and data
+  documentation  paper                  closed
+      asks: Is a peer-reviewed paper detailing all major parts of the system available?
+      peer-reviewed paper not released: no peer-reviewed paper
+  documentation  model card             partial
+      asks: Is a model card in a standard format available?
+      model card partly released: system cards cover safety testing and policy, not architecture or
+      data
+  documentation  datasheet              closed
+      asks: Is a datasheet for the training data available?
+      data card not released: no datasheet; data is described only in general terms
+  access         licenses               closed
+      asks: Is the system covered by OSI-approved licenses?
+      no weights or code released under any license
 
 == Components
 
@@ -581,11 +749,12 @@ EOSAI (European Open Source AI Index):
   model card                 partial       -
       system cards cover safety testing and policy, not architecture or data
       declared by the manifest (OpenAI system cards)
-  paper or technical report  partial       -
+  research paper             partial       -
       the reports state results but withhold model size, architecture, hardware and data
       declared by the manifest (OpenAI technical reports)
   tokenizer                  released      MIT (OSI-approved)
-      the byte-pair encodings the models use ship with the tiktoken library; a tokenizer alone runs no model
+      the byte-pair encodings the models use ship with the tiktoken library; a tokenizer alone runs
+      no model
       declared by the manifest (github.com/openai/tiktoken)
   fine-tuning data           not released  -
       no instruction or preference data from the chat tuning
@@ -593,8 +762,12 @@ EOSAI (European Open Source AI Index):
   API access                 released      -
       the only way to use the model: paid or free hosted access under OpenAI's terms of use
       declared by the manifest (OpenAI API and ChatGPT apps)
+  peer-reviewed paper        not released  -
+      no peer-reviewed paper
+      declared by the manifest (none found)
 
-note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight
+      files and the claims, not licenses or documents.
 
 "#]],
         cwd.path(),
@@ -610,7 +783,7 @@ fn grok2_license_keeps_it_from_open_source_and_mof() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let params = &v["osaid"]["conditions"][2];
     assert_eq!(params["name"], "parameters");
-    assert_eq!(params["met"], false);
+    assert_eq!(params["state"], "not_met");
     assert_eq!(params["checks"][0]["kind"], "finetuned_weights");
     assert!(params["checks"][0]["reason"]
         .as_str()
@@ -629,7 +802,19 @@ fn grok2_license_keeps_it_from_open_source_and_mof() {
         .iter()
         .find(|e| e["parameter"] == "licenses")
         .unwrap();
-    assert_eq!(licenses["rating"], "partial");
+    // Nothing released is under open terms, as the Index also rates it.
+    assert_eq!(licenses["rating"], "closed");
+    // The custom license is described by its terms, none approved by OSI.
+    assert_eq!(
+        params["checks"][0]["license"],
+        "Grok 2 Community License Agreement"
+    );
+    let terms = v["licenses"][0]["term"].as_array().unwrap();
+    assert!(terms.iter().any(|t| t["conflicts_with"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Open Source Definition 6")));
+    assert!(terms.iter().all(|t| t["quoted"] == false));
 }
 
 const FIVE: [&str; 5] = ["grok-1", "mixtral-8x7b", "flan-t5-xxl", "chatgpt", "grok-2"];
@@ -646,41 +831,44 @@ fn compare_lays_the_five_releases_side_by_side() {
         str![[r#"
 weightcheck report --compare: 5 releases
 
-                             Grok-1           Mixtral 8x7B     Flan-T5-XXL      ChatGPT          Grok-2
+                            Grok-1           Mixtral 8x7B     Flan-T5-XXL      ChatGPT          Grok-2
 [verdicts]
-  OSAID 1.0                  not open source  not open source  not open source  not open source  not open source
-  MOF class                  none             none             none             none             none
-  MOF: blocking next class   4 of Class III   4 of Class III   4 of Class III   6 of Class III   6 of Class III
+  OSAID 1.0                 not open source  not open source  not open source  not open source  not open source
+  MOF class                 none             none             none             none             none
+  MOF: blocking next class  4 of Class III   2 of Class III   3 of Class III   6 of Class III   6 of Class III
 [EOSAI availability]
-  base-model data            closed           closed           partial          closed           closed
-  end-model data             closed           closed           closed           closed           closed
-  base-model weights         open             open             open             closed           closed
-  end-model weights          closed           open             open             closed           open
-  training code              closed           closed           open             closed           closed
+  base-model data           closed           closed           open             closed           closed
+  end-model data            unknown          unknown          partial          closed           closed
+  base-model weights        open             open             open             closed           closed
+  end-model weights         closed           open             open             closed           open
+  training code             closed           closed           open             closed           closed
 [EOSAI documentation]
-  code docs                  partial          partial          partial          closed           partial
-  hardware/architecture      open             open             open             closed           partial
-  preprint                   closed           open             open             partial          closed
-  paper                      closed           closed           closed           closed           closed
-  model card                 partial          partial          open             partial          partial
-  datasheet                  closed           closed           partial          closed           closed
+  code docs                 partial          partial          partial          closed           closed
+  hardware/architecture     open             open             open             closed           closed
+  preprint                  closed           open             open             partial          closed
+  paper                     closed           closed           open             closed           closed
+  model card                partial          partial          open             partial          partial
+  datasheet                 closed           closed           partial          closed           closed
 [EOSAI access]
-  licenses                   open             open             open             closed           partial
+  licenses                  open             open             open             closed           closed
 [components]
-  base-model weights         released         released         released         not released     not released
-  fine-tuned weights         not released     released         released         not released     released
-  architecture               released         released         released         not released     partial
-  inference code             released         released         released         not released     partial
-  training code              not released     not released     released         not released     not released
-  training data              not released     not released     partial          not released     not released
-  data card                  not released     not released     partial          not released     not released
-  evaluation code            not released     unknown          unknown          not released     not released
-  evaluation results         partial          partial          released         partial          partial
-  model card                 partial          partial          released         partial          partial
-  paper or technical report  not released     released         released         partial          not released
-  tokenizer                  released         released         released         released         released
-  fine-tuning data           not declared     not declared     not declared     not released     not released
-  API access                 not declared     not declared     not declared     released         not declared
+  base-model weights        released         released         released         not released     not released
+  fine-tuned weights        not released     released         released         not released     released
+  architecture              released         released         released         not released     not released
+  inference code            released         released         released         not released     not released
+  training code             not released     not released     released         not released     not released
+  training data             not released     not released     released         not released     not released
+  data card                 not released     not released     partial          not released     not released
+  evaluation code           not released     unknown          not released     not released     not released
+  evaluation results        partial          released         released         partial          partial
+  model card                partial          partial          released         partial          partial
+  research paper            not released     released         released         partial          not released
+  tokenizer                 released         released         released         released         released
+  peer-reviewed paper       not released     not released     released         not released     not released
+  technical report          not declared     released         not declared     not declared     not declared
+  fine-tuning data          not declared     not declared     partial          not released     not released
+  data preprocessing code   not declared     not declared     released         not declared     not declared
+  API access                not declared     not declared     not declared     released         not declared
 
 "#]],
         cwd.path(),
@@ -727,32 +915,35 @@ weightcheck report --compare: 5 releases
 | --- | --- | --- | --- | --- | --- |
 | verdicts: OSAID 1.0 | not open source | not open source | not open source | not open source | not open source |
 | verdicts: MOF class | none | none | none | none | none |
-| verdicts: MOF: blocking next class | 4 of Class III | 4 of Class III | 4 of Class III | 6 of Class III | 6 of Class III |
-| EOSAI availability: base-model data | closed | closed | partial | closed | closed |
-| EOSAI availability: end-model data | closed | closed | closed | closed | closed |
+| verdicts: MOF: blocking next class | 4 of Class III | 2 of Class III | 3 of Class III | 6 of Class III | 6 of Class III |
+| EOSAI availability: base-model data | closed | closed | open | closed | closed |
+| EOSAI availability: end-model data | unknown | unknown | partial | closed | closed |
 | EOSAI availability: base-model weights | open | open | open | closed | closed |
 | EOSAI availability: end-model weights | closed | open | open | closed | open |
 | EOSAI availability: training code | closed | closed | open | closed | closed |
-| EOSAI documentation: code docs | partial | partial | partial | closed | partial |
-| EOSAI documentation: hardware/architecture | open | open | open | closed | partial |
+| EOSAI documentation: code docs | partial | partial | partial | closed | closed |
+| EOSAI documentation: hardware/architecture | open | open | open | closed | closed |
 | EOSAI documentation: preprint | closed | open | open | partial | closed |
-| EOSAI documentation: paper | closed | closed | closed | closed | closed |
+| EOSAI documentation: paper | closed | closed | open | closed | closed |
 | EOSAI documentation: model card | partial | partial | open | partial | partial |
 | EOSAI documentation: datasheet | closed | closed | partial | closed | closed |
-| EOSAI access: licenses | open | open | open | closed | partial |
+| EOSAI access: licenses | open | open | open | closed | closed |
 | components: base-model weights | released | released | released | not released | not released |
 | components: fine-tuned weights | not released | released | released | not released | released |
-| components: architecture | released | released | released | not released | partial |
-| components: inference code | released | released | released | not released | partial |
+| components: architecture | released | released | released | not released | not released |
+| components: inference code | released | released | released | not released | not released |
 | components: training code | not released | not released | released | not released | not released |
-| components: training data | not released | not released | partial | not released | not released |
+| components: training data | not released | not released | released | not released | not released |
 | components: data card | not released | not released | partial | not released | not released |
-| components: evaluation code | not released | unknown | unknown | not released | not released |
-| components: evaluation results | partial | partial | released | partial | partial |
+| components: evaluation code | not released | unknown | not released | not released | not released |
+| components: evaluation results | partial | released | released | partial | partial |
 | components: model card | partial | partial | released | partial | partial |
-| components: paper or technical report | not released | released | released | partial | not released |
+| components: research paper | not released | released | released | partial | not released |
 | components: tokenizer | released | released | released | released | released |
-| components: fine-tuning data | not declared | not declared | not declared | not released | not released |
+| components: peer-reviewed paper | not released | not released | released | not released | not released |
+| components: technical report | not declared | released | not declared | not declared | not declared |
+| components: fine-tuning data | not declared | not declared | partial | not released | not released |
+| components: data preprocessing code | not declared | not declared | released | not declared | not declared |
 | components: API access | not declared | not declared | not declared | released | not declared |
 
 "#]],
@@ -804,8 +995,9 @@ Hosted chat assistant; no model weights, code or data published, reachable only 
 **Nothing of the model was released: no weights, no code, no data. API access only.**
 
 - Released: tokenizer (MIT), API access
-- Partly released: evaluation results, model card, paper or technical report
-- Not released: base-model weights, fine-tuned weights, architecture, inference code, training code, training data, data card, evaluation code, fine-tuning data
+- Partly released: evaluation results, model card, research paper
+- Not released: base-model weights, fine-tuned weights, architecture, inference code, training code, training data, data card, evaluation code, fine-tuning data, peer-reviewed paper
+- Unknown: none
 
 ## Verdicts
 
@@ -815,40 +1007,40 @@ Judged from the components the manifest declares.
 
 **not open source AI: no data information; no architecture, no inference code, no training code, no evaluation code; no base-model weights**
 
-| condition |  | components |
-| --- | --- | --- |
-| data information | **not met** | training data: not released (no pre-training corpus, and no list of its sources)<br>data card: not released (no datasheet; data is described only in general terms) |
-| code | **not met** | architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)<br>inference code: not released (serving code is internal; only API client libraries are public)<br>training code: not released (neither pre-training nor RLHF code has been published)<br>evaluation code: not released (the harness behind the published scores is not public) |
-| parameters | **not met** | base-model weights: not released (no weights of any model behind ChatGPT have been published) |
+| condition |  | clause | components |
+| --- | --- | --- | --- |
+| data information | **not met** | OSAID 1.0, Data Information: information about the training data detailed enough for a skilled person to build a substantially equivalent system: a complete description of the data, and a listing of the public and third-party data with where to obtain it. The data itself is not required | training data: not released (no pre-training corpus, and no list of its sources)<br>data card: not released (no datasheet; data is described only in general terms) |
+| code | **not met** | OSAID 1.0, Code: the complete source code used to train and run the system, under OSI-approved licenses; where used, this includes data processing and filtering, training, validation and testing, supporting libraries, inference and the model architecture | architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)<br>inference code: not released (serving code is internal; only API client libraries are public)<br>training code: not released (neither pre-training nor RLHF code has been published)<br>evaluation code: not released (the harness behind the published scores is not public) |
+| parameters | **not met** | OSAID 1.0, Parameters: the model parameters, such as weights or other configuration settings, under OSI-approved terms (OSI has approved no licenses for parameters as such; weightcheck accepts OSI-approved and open content licenses) | base-model weights: not released (no weights of any model behind ChatGPT have been published) |
 
 ### Model Openness Framework
 
 Class achieved: **none**.
- Class III (Open Model) is blocked by:
+ Class III (Open Model) (MOF 1.0 (arXiv:2403.13784), Class III Open Model: model architecture, final parameters, evaluation results, model card, data card and technical report, each under an open license fit for its type) is blocked by:
 
 - model architecture — architecture: not released (no model definition; size, layer counts and attention layout are undisclosed)
 - final model parameters — base-model weights: not released (no weights of any model behind ChatGPT have been published)
 - evaluation results: only partly released (benchmark scores are published, but not reproducible without the model or the harness)
 - model card: only partly released (system cards cover safety testing and policy, not architecture or data)
 - data card: not released (no datasheet; data is described only in general terms)
-- technical report — paper or technical report: only partly released (the reports state results but withhold model size, architecture, hardware and data)
+- technical report — research paper: only partly released (the reports state results but withhold model size, architecture, hardware and data)
 
 ### European Open Source AI Index
 
-| group | parameter | rating | why |
-| --- | --- | --- | --- |
-| availability | base-model data | closed | training data not released: no pre-training corpus, and no list of its sources |
-| availability | end-model data | closed | fine-tuning data not released: no instruction or preference data from the chat tuning |
-| availability | base-model weights | closed | base-model weights not released: no weights of any model behind ChatGPT have been published |
-| availability | end-model weights | closed | fine-tuned weights not released: the chat-tuned models are served, never distributed |
-| availability | training code | closed | training code not released: neither pre-training nor RLHF code has been published |
-| documentation | code docs | closed | no code released, so none documented |
-| documentation | hardware/architecture | closed | architecture not released: no model definition; size, layer counts and attention layout are undisclosed |
-| documentation | preprint | partial | paper or technical report partly released: the reports state results but withhold model size, architecture, hardware and data |
-| documentation | paper | closed | peer-reviewed paper: not declared by the manifest |
-| documentation | model card | partial | model card partly released: system cards cover safety testing and policy, not architecture or data |
-| documentation | datasheet | closed | data card not released: no datasheet; data is described only in general terms |
-| access | licenses | closed | no weights or code released under any license |
+| group | parameter | rating | the Index asks | why |
+| --- | --- | --- | --- | --- |
+| availability | base-model data | closed | Are the base model's training data sources comprehensively documented and freely available? | training data not released: no pre-training corpus, and no list of its sources |
+| availability | end-model data | closed | Are the end model's training data sources comprehensively documented and freely available? | fine-tuning data not released: no instruction or preference data from the chat tuning |
+| availability | base-model weights | closed | Are the base model's weights freely available? | base-model weights not released: no weights of any model behind ChatGPT have been published |
+| availability | end-model weights | closed | Are the weights of the model end users interact with freely available? | fine-tuned weights not released: the chat-tuned models are served, never distributed |
+| availability | training code | closed | Is the code for data processing, training and tuning freely available? | training code not released: neither pre-training nor RLHF code has been published |
+| documentation | code docs | closed | Is that code comprehensively documented? | no code released, so none documented |
+| documentation | hardware/architecture | closed | Is the hardware and architecture used for training comprehensively documented? | architecture not released: no model definition; size, layer counts and attention layout are undisclosed |
+| documentation | preprint | partial | Is an archived preprint detailing all major parts of the system available? | research paper partly released: the reports state results but withhold model size, architecture, hardware and data |
+| documentation | paper | closed | Is a peer-reviewed paper detailing all major parts of the system available? | peer-reviewed paper not released: no peer-reviewed paper |
+| documentation | model card | partial | Is a model card in a standard format available? | model card partly released: system cards cover safety testing and policy, not architecture or data |
+| documentation | datasheet | closed | Is a datasheet for the training data available? | data card not released: no datasheet; data is described only in general terms |
+| access | licenses | closed | Is the system covered by OSI-approved licenses? | no weights or code released under any license |
 
 ## Components
 
@@ -864,10 +1056,11 @@ Class achieved: **none**.
 | evaluation code | not released | - | the harness behind the published scores is not public | declared by the manifest (OpenAI publications) |
 | evaluation results | partial | - | benchmark scores are published, but not reproducible without the model or the harness | declared by the manifest (OpenAI announcement posts and system cards) |
 | model card | partial | - | system cards cover safety testing and policy, not architecture or data | declared by the manifest (OpenAI system cards) |
-| paper or technical report | partial | - | the reports state results but withhold model size, architecture, hardware and data | declared by the manifest (OpenAI technical reports) |
+| research paper | partial | - | the reports state results but withhold model size, architecture, hardware and data | declared by the manifest (OpenAI technical reports) |
 | tokenizer | released | MIT | the byte-pair encodings the models use ship with the tiktoken library; a tokenizer alone runs no model | declared by the manifest (github.com/openai/tiktoken) |
 | fine-tuning data | not released | - | no instruction or preference data from the chat tuning | declared by the manifest (OpenAI publications) |
 | API access | released | - | the only way to use the model: paid or free hosted access under OpenAI's terms of use | declared by the manifest (OpenAI API and ChatGPT apps) |
+| peer-reviewed paper | not released | - | no peer-reviewed paper | declared by the manifest (none found) |
 
 ## Notes
 
@@ -925,48 +1118,98 @@ weightcheck report: Grok-1 (xAI, 2024-03-17)
 Weights released; some code released; no training data.
   released:      base-model weights (Apache-2.0), architecture (Apache-2.0), inference code (Apache-2.0), tokenizer (Apache-2.0)
   partly:        evaluation results, model card
-  not released:  fine-tuned weights, training code, training data, data card, evaluation code, paper or technical report
+  not released:  fine-tuned weights, training code, training data, data card, evaluation code, research paper, peer-reviewed paper
+  unknown:       none
 
 == Verdicts (judged from the components the manifest declares)
 
-OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training code, no evaluation code
+OSAID 1.0 (OSI Open Source AI Definition): not open source AI: no data information; no training
+code, no evaluation code
   data information  NOT MET
+      clause: OSAID 1.0, Data Information: information about the training data detailed enough for a
+              skilled person to build a substantially equivalent system: a complete description of
+              the data, and a listing of the public and third-party data with where to obtain it.
+              The data itself is not required
     - training data: not released (no data set, and no description beyond a sentence)
     - data card: not released (no datasheet or data information document)
   code              NOT MET
+      clause: OSAID 1.0, Code: the complete source code used to train and run the system, under
+              OSI-approved licenses; where used, this includes data processing and filtering,
+              training, validation and testing, supporting libraries, inference and the model
+              architecture
     + architecture: released under Apache-2.0 (OSI-approved)
     + inference code: released under Apache-2.0 (OSI-approved)
     - training code: not released (the repository holds inference code only)
     - evaluation code: not released (no evaluation harness in the release)
   parameters        met
+      clause: OSAID 1.0, Parameters: the model parameters, such as weights or other configuration
+              settings, under OSI-approved terms (OSI has approved no licenses for parameters as
+              such; weightcheck accepts OSI-approved and open content licenses)
     + base-model weights: released under Apache-2.0 (OSI-approved)
 
-MOF (Model Openness Framework): no class; Class III (Open Model) blocked by 4:
-    - evaluation results: only partly released (benchmark table in a blog post, not reproducible from released code)
+MOF (Model Openness Framework): no class; Class III (Open Model): 4 blocking, 0 unknown
+      clause: MOF 1.0 (arXiv:2403.13784), Class III Open Model: model architecture, final
+              parameters, evaluation results, model card, data card and technical report, each under
+              an open license fit for its type
+    - evaluation results: only partly released (benchmark table in a blog post, not reproducible
+      from released code)
     - model card: only partly released (a short specification list, not a full model card)
     - data card: not released (no datasheet or data information document)
-    - technical report — paper or technical report: not released (no technical report or paper)
+    - technical report — research paper: not released (no research paper or technical report: the
+      documentation is the repository's README, the RELEASE card and blog posts)
 
 EOSAI (European Open Source AI Index):
-  group          parameter              rating   why
-  availability   base-model data        closed   training data not released: no data set, and no description beyond a sentence
-  availability   end-model data         closed   fine-tuning data: not declared by the manifest
-  availability   base-model weights     open     base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-  availability   end-model weights      closed   fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat model's weights were not
-  availability   training code          closed   training code not released: the repository holds inference code only
-  documentation  code docs              partial  code released (architecture, inference code); how fully it is documented is not declared
-  documentation  hardware/architecture  open     architecture released: JAX/Haiku model definition and the config in run.py
-  documentation  preprint               closed   paper or technical report not released: no technical report or paper
-  documentation  paper                  closed   peer-reviewed paper: not declared by the manifest
-  documentation  model card             partial  model card partly released: a short specification list, not a full model card
-  documentation  datasheet              closed   data card not released: no datasheet or data information document
-  access         licenses               open     base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved); inference code: Apache-2.0 (OSI-approved)
+  group          parameter              rating
+  availability   base-model data        closed
+      asks: Are the base model's training data sources comprehensively documented and freely
+            available?
+      training data not released: no data set, and no description beyond a sentence
+  availability   end-model data         unknown
+      asks: Are the end model's training data sources comprehensively documented and freely
+            available?
+      fine-tuning data: not declared by the manifest
+  availability   base-model weights     open
+      asks: Are the base model's weights freely available?
+      base-model weights released: 770 shards, 318,239,886,140 bytes; the RELEASE card says base
+      model, not fine-tuned
+  availability   end-model weights      closed
+      asks: Are the weights of the model end users interact with freely available?
+      fine-tuned weights not released: only the pre-training checkpoint was released; the Grok chat
+      model's weights were not
+  availability   training code          closed
+      asks: Is the code for data processing, training and tuning freely available?
+      training code not released: the repository holds inference code only
+  documentation  code docs              partial
+      asks: Is that code comprehensively documented?
+      code released (architecture, inference code); how fully it is documented is not declared
+  documentation  hardware/architecture  open
+      asks: Is the hardware and architecture used for training comprehensively documented?
+      architecture released: JAX/Haiku model definition and the config in run.py
+  documentation  preprint               closed
+      asks: Is an archived preprint detailing all major parts of the system available?
+      research paper not released: no research paper or technical report: the documentation is the
+      repository's README, the RELEASE card and blog posts
+  documentation  paper                  closed
+      asks: Is a peer-reviewed paper detailing all major parts of the system available?
+      peer-reviewed paper not released: no peer-reviewed paper
+  documentation  model card             partial
+      asks: Is a model card in a standard format available?
+      model card partly released: a short specification list, not a full model card
+  documentation  datasheet              closed
+      asks: Is a datasheet for the training data available?
+      data card not released: no datasheet or data information document
+  access         licenses               open
+      asks: Is the system covered by OSI-approved licenses?
+      base-model weights: Apache-2.0 (OSI-approved); architecture: Apache-2.0 (OSI-approved);
+                          inference code: Apache-2.0 (OSI-approved)
 
 == Components
 
   base-model weights         released      Apache-2.0 (OSI-approved)
       770 shards, 318,239,886,140 bytes; the RELEASE card says base model, not fine-tuned
-      checked here, not proven: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770 structurally correct; digests not checked in this run — result FAILED
+      checked here, not proven: 769/770 files present, 1 missing, 0 extra, 0 wrong size; 769/770
+                                structurally correct; digests not checked in this run — result
+                                FAILED
   fine-tuned weights         not released  -
       only the pre-training checkpoint was released; the Grok chat model's weights were not
       declared by the manifest (RELEASE card)
@@ -990,48 +1233,53 @@ EOSAI (European Open Source AI Index):
       declared by the manifest (github.com/xai-org/grok-1)
   evaluation results         partial       -
       benchmark table in a blog post, not reproducible from released code
-      declared by the manifest (x.ai blog (announcement of Grok-1, Nov 2023))
+      declared by the manifest (xAI, "Announcing Grok" (x.ai/blog/grok, November 2023))
   model card                 partial       -
       a short specification list, not a full model card
       declared by the manifest (Hugging Face RELEASE card and GitHub README)
-  paper or technical report  not released  -
-      no technical report or paper
-      declared by the manifest (none found)
+  research paper             not released  -
+      no research paper or technical report: the documentation is the repository's README, the
+      RELEASE card and blog posts
+      declared by the manifest (github.com/xai-org/grok-1 README.md; huggingface.co/xai-org/grok-1)
   tokenizer                  released      Apache-2.0 (OSI-approved)
       SentencePiece model, 131,072 pieces
       declared by the manifest (github.com/xai-org/grok-1 tokenizer.model)
+  peer-reviewed paper        not released  -
+      no peer-reviewed paper
+      declared by the manifest (none found)
 
 == Claims
 
-  claim                                                    claimed  computed  verdict
-  314B parameters                                  314,000,000,000         -  not verifiable here
+  claim                                                         claimed  computed  verdict
+  314B parameters                                       314,000,000,000         -  not verifiable here
       why: only 769 of 770 shards could be read
-      declared by the manifest (GitHub README.md (Model Specifications) and Hugging Face RELEASE card)
-  86B active parameters                             86,000,000,000         -  not verifiable here
+      declared by the manifest (GitHub README.md (Model Specifications) and Hugging Face RELEASE
+      card)
+  25% of the weights active on a given token (of 314B)   78,500,000,000         -  not verifiable here
       why: only 769 of 770 shards could be read
-      declared by the manifest (Hugging Face RELEASE card)
-  Mixture of 8 Experts (MoE)                                     8         8  confirmed
+      declared by the manifest (xAI, "Open Release of Grok-1" (x.ai/blog/grok-os, 17 March 2024))
+  Mixture of 8 Experts (MoE)                                          8         8  confirmed
       how: first axis of moe/linear/w
       computed here: computed from the tensors on disk
-  2 experts used per token                                       2         -  not verifiable here
+  2 experts used per token                                            2         -  not verifiable here
       why: experts per token is a runtime setting of the router (run.py's num_selected_experts); no weight fixes it
       declared by the manifest (GitHub README.md)
-  64 layers                                                     64        64  confirmed
+  64 layers                                                          64        64  confirmed
       how: distinct decoder layers among the readable shards
       computed here: computed from the tensors on disk
-  48 attention heads for queries                                48        48  confirmed
+  48 attention heads for queries                                     48        48  confirmed
       how: multi_head_attention/query/w output width 6,144 / key_size 128
       computed here: computed from the tensors on disk
-  8 attention heads for keys/values                              8         8  confirmed
+  8 attention heads for keys/values                                   8         8  confirmed
       how: multi_head_attention/key/w output width 1,024 / key_size 128
       computed here: computed from the tensors on disk
-  Embedding size: 6,144                                      6,144     6,144  confirmed
+  Embedding size: 6,144                                           6,144     6,144  confirmed
       how: second axis of the embedding matrix
       computed here: computed from the tensors on disk
-  SentencePiece tokenizer with 131,072 tokens              131,072   131,072  confirmed
+  SentencePiece tokenizer with 131,072 tokens                   131,072   131,072  confirmed
       how: rows of the embedding matrix (no tokenizer.model given)
       computed here: computed from the tensors on disk
-  Maximum sequence length (context): 8,192 tokens            8,192         -  not verifiable here
+  Maximum sequence length (context): 8,192 tokens                 8,192         -  not verifiable here
       why: rotary position embeddings have no learned table, so the weights do not bound the context; it is run.py's sequence_len
       declared by the manifest (GitHub README.md)
 
@@ -1127,9 +1375,14 @@ EOSAI (European Open Source AI Index):
   layer 62       12  4,919,992,320  4,922,163,200
   layer 63       12  4,919,992,320  4,922,163,200
 
-note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight files and the claims, not licenses or documents.
-note: The files on disk do not match the manifest: the verdicts describe the release as published, not this copy of it.
-note: 769 of 769 files were checked by shape only. Every transformer layer has the same shapes, so shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash, or the torrent's piece hashes with --torrent).
+note: The verdicts judge the components the manifest declares; a run with --dir verifies the weight
+      files and the claims, not licenses or documents.
+note: The files on disk do not match the manifest: the verdicts describe the release as published,
+      not this copy of it.
+note: 769 of 769 files were checked by shape only. Every transformer layer has the same shapes, so
+      shapes cannot detect two layers' files swapped or a shard from another checkpoint of the same
+      architecture; only content hashes can (SHA-256s from the manifest, skipped here by --no-hash,
+      or the torrent's piece hashes with --torrent).
 
 "#]],
         dir.path(),

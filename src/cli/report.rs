@@ -15,7 +15,7 @@ use weightcheck::env::Env;
 use weightcheck::manifest::select::Selector;
 use weightcheck::manifest::Manifest;
 use weightcheck::printer::{self, Format};
-use weightcheck::report::{self, Evidence};
+use weightcheck::report::{self, raters, Evidence};
 use weightcheck::verify::{self, locate, Located};
 
 use super::{ReleaseArgs, EXIT_OK};
@@ -35,9 +35,17 @@ pub struct ReportCmd {
     /// Compare releases side by side (built-in ids or manifest files).
     #[arg(long, num_args = 1.., value_name = "RELEASE")]
     compare: Vec<String>,
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "md", "html"])]
+    /// Output format; `mot` writes a Model Openness Tool record (YAML) of
+    /// the release.
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "md", "html", "mot"])]
     format: String,
+    /// Show the independent raters' findings next to weightcheck's: OSI's
+    /// validation where the manifest cites it, and each Model Openness Tool
+    /// or European Open Source AI Index record given.
+    /// With --compare, each release is shown with the records its manifest
+    /// names.
+    #[arg(long, num_args = 0.., value_name = "RECORD")]
+    raters: Option<Vec<PathBuf>>,
     /// Print JSON (the same as --format json).
     #[arg(long, conflicts_with = "format")]
     json: bool,
@@ -57,6 +65,9 @@ pub struct ReportCmd {
 impl ReportCmd {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
+        if self.format == "mot" {
+            return self.mot(env);
+        }
         let format: Format = if self.json {
             Format::Json
         } else {
@@ -71,31 +82,71 @@ impl ReportCmd {
                 Some(dir) => Some(self.evidence(env, &manifest, &env.resolve(dir))?),
                 None => None,
             };
-            let r = report::build(&manifest, evidence.as_ref());
+            let mut r = report::build(&manifest, evidence.as_ref());
+            if self.raters.is_some() {
+                r.raters = raters::compare(&manifest, &r, &self.records(env)?);
+            }
             (printer::report::report(&r, format)?, r.exit_code())
         } else {
-            let reports = self
-                .compare
-                .iter()
-                .map(|id| {
-                    Selector::parse(id, &env.cwd)
-                        .load()
-                        .map(|m| report::build(&m, None))
-                })
-                .collect::<weightcheck::Result<Vec<_>>>()?;
+            let records = match self.raters {
+                Some(_) => self.records(env)?,
+                None => Vec::new(),
+            };
+            let mut reports = Vec::new();
+            for id in &self.compare {
+                let m = Selector::parse(id, &env.cwd).load()?;
+                let mut r = report::build(&m, None);
+                if self.raters.is_some() {
+                    let mine: Vec<_> = records
+                        .iter()
+                        .filter(|(_, rec)| raters::names(&m, rec))
+                        .cloned()
+                        .collect();
+                    r.raters = raters::compare(&m, &r, &mine);
+                }
+                reports.push(r);
+            }
             let c = report::compare(&reports);
             (printer::report::compare(&c, format)?, EXIT_OK)
         };
+        self.write(env, &text)?;
+        Ok(code)
+    }
+
+    /// The records of --raters, each with its path as given.
+    fn records(&self, env: &Env) -> anyhow::Result<Vec<(PathBuf, raters::record::Record)>> {
+        let files = self.raters.as_deref().unwrap_or_default();
+        Ok(files
+            .iter()
+            .map(|f| raters::record::read(&env.resolve(f)).map(|rec| (f.clone(), rec)))
+            .collect::<weightcheck::Result<Vec<_>>>()?)
+    }
+
+    /// `--format mot`: the release as a Model Openness Tool record.
+    fn mot(&self, env: &mut Env) -> anyhow::Result<i32> {
+        anyhow::ensure!(
+            self.compare.is_empty() && self.dir.is_none() && self.raters.is_none(),
+            "--format mot writes one release's record: it takes no --compare, --dir or --raters"
+        );
+        let Some(selector) = self.release.selector(env, self.release_arg.as_deref()) else {
+            anyhow::bail!("name a release (`weightcheck report grok-1 --format mot`)");
+        };
+        let record = raters::mot::export(&selector.load()?);
+        self.write(env, &printer::report::mot(&record)?)?;
+        Ok(EXIT_OK)
+    }
+
+    fn write(&self, env: &mut Env, text: &str) -> anyhow::Result<()> {
         match self.output.as_ref().filter(|p| p.as_os_str() != "-") {
             Some(path) => {
                 let path = env.resolve(path);
-                std::fs::write(&path, &text)
+                std::fs::write(&path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 writeln!(env.out, "report written to {}", path.display())?;
             }
             None => env.out.write_all(text.as_bytes())?,
         }
-        Ok(code)
+        Ok(())
     }
 
     fn evidence(&self, env: &Env, manifest: &Manifest, dir: &Path) -> anyhow::Result<Evidence> {

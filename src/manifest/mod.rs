@@ -5,6 +5,7 @@
 //! Manifests in `manifests/` are embedded in the binary, so
 //! `--release grok-1` works anywhere; any manifest can be given by path.
 
+mod openness;
 mod sections;
 pub mod select;
 pub mod sums;
@@ -19,6 +20,8 @@ use crate::paths::is_safe_relative;
 use crate::torrent::InfoHash;
 use crate::{Error, Result};
 use sections::Section;
+
+pub use openness::{LicenseTerms, Rater, RaterNote, Term};
 
 /// The manifests shipped inside the binary, by release id.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -59,6 +62,12 @@ pub struct Manifest {
     /// Each component of the release and whether it was released.
     #[serde(default, rename = "component")]
     pub components: Vec<Component>,
+    /// Custom licenses the components name, with their terms.
+    #[serde(default, rename = "license")]
+    pub licenses: Vec<LicenseTerms>,
+    /// What the independent raters said, and why weightcheck differs.
+    #[serde(default, rename = "rater")]
+    pub raters: Vec<Rater>,
 }
 
 /// Identity of a release.
@@ -76,6 +85,10 @@ pub struct Release {
     /// One-line description.
     #[serde(default)]
     pub summary: String,
+    /// How the released model was trained, in the Model Openness Tool's
+    /// words: `pre-trained`, `instruct fine-tuned` or `chat fine-tuned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treatment: Option<String>,
 }
 
 /// The architecture family and its hyperparameters, exactly as published.
@@ -404,6 +417,7 @@ impl Manifest {
                 publisher: "unknown".into(),
                 date: "unknown".into(),
                 summary: String::new(),
+                treatment: None,
             },
             architecture: None,
             claims: Vec::new(),
@@ -411,6 +425,8 @@ impl Manifest {
             files: Vec::new(),
             listed_files: Vec::new(),
             components: Vec::new(),
+            licenses: Vec::new(),
+            raters: Vec::new(),
         }
     }
 

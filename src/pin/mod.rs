@@ -378,6 +378,8 @@ fn with_files(
         files,
         listed_files: base.listed_files.clone(),
         components: base.components.clone(),
+        licenses: base.licenses.clone(),
+        raters: base.raters.clone(),
     }
 }
 

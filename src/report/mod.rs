@@ -13,10 +13,13 @@ use crate::manifest::{Manifest, Release, Status};
 use crate::verdict::{FileVerdict, Outcome};
 use crate::verify::ClaimVerdict;
 
+pub mod compare;
 pub mod evaluate;
 pub mod evidence;
 pub mod license;
+pub mod raters;
 
+pub use compare::{compare, CompareRow, Comparison, Difference};
 pub use evaluate::{EosaiRating, Mof, MofClass, Openness, Osaid};
 pub use evidence::{Evidence, Group, Inventory};
 pub use license::LicenseClass;
@@ -139,6 +142,8 @@ pub struct Report {
     pub partial: Vec<String>,
     /// Components not released.
     pub not_released: Vec<String>,
+    /// Components not known to be released or not.
+    pub unknown: Vec<String>,
     /// OSI Open Source AI Definition 1.0.
     pub osaid: Osaid,
     /// Model Openness Framework class.
@@ -147,6 +152,9 @@ pub struct Report {
     pub eosai: Vec<EosaiRating>,
     /// Every component.
     pub components: Vec<ComponentLine>,
+    /// The custom licenses components name, with the terms that decide
+    /// them.
+    pub licenses: Vec<crate::manifest::LicenseTerms>,
     /// The publisher's claims.
     pub claims: Vec<ClaimLine>,
     /// The files on disk, when a directory was given.
@@ -155,6 +163,9 @@ pub struct Report {
     pub inventory: Option<Inventory>,
     /// What the report cannot establish.
     pub notes: Vec<String>,
+    /// The independent raters' findings next to these, when records were
+    /// given (`--raters`) or the manifest cites OSI's validation.
+    pub raters: Vec<raters::RaterView>,
 }
 
 impl Report {
@@ -199,7 +210,9 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
             kind: kind.to_string(),
             label: evaluate::label(kind),
             status: c.map(|c| c.status),
-            license_class: license.as_deref().map(license::classify),
+            license_class: license
+                .as_deref()
+                .map(|l| evaluate::license_class(manifest, l)),
             license,
             evidence: c.map(|c| c.evidence.clone()).unwrap_or_default(),
             basis,
@@ -298,14 +311,17 @@ pub fn build(manifest: &Manifest, evidence: Option<&Evidence>) -> Report {
         released: released.released,
         partial: released.partial,
         not_released: released.not_released,
+        unknown: released.unknown,
         osaid: evaluate::osaid(manifest),
         mof: evaluate::mof(manifest),
         eosai: evaluate::eosai(manifest),
         components,
+        licenses: manifest.licenses.clone(),
         claims,
         verification,
         inventory: evidence.map(|ev| ev.inventory.clone()),
         notes,
+        raters: Vec::new(),
     }
 }
 
@@ -317,114 +333,5 @@ pub fn status_label(status: Option<Status>) -> &'static str {
         Some(Status::NotReleased) => "not released",
         Some(Status::Unknown) => "unknown",
         None => "not declared",
-    }
-}
-
-/// The side-by-side comparison of several reports: one row per verdict,
-/// rating and component, one column per release.
-#[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
-    /// Release names, in column order.
-    pub releases: Vec<String>,
-    /// The rows.
-    pub rows: Vec<CompareRow>,
-}
-
-/// One row of a [`Comparison`].
-#[derive(Debug, Clone, Serialize)]
-pub struct CompareRow {
-    /// The section (`verdicts`, `EOSAI availability`, `components`).
-    pub section: String,
-    /// What the row shows.
-    pub label: String,
-    /// One cell per release.
-    pub cells: Vec<String>,
-}
-
-/// Lays several reports side by side.
-pub fn compare(reports: &[Report]) -> Comparison {
-    let mut rows = Vec::new();
-    let mut row = |section: &str, label: &str, cells: Vec<String>| {
-        rows.push(CompareRow {
-            section: section.to_string(),
-            label: label.to_string(),
-            cells,
-        })
-    };
-    row(
-        "verdicts",
-        "OSAID 1.0",
-        reports
-            .iter()
-            .map(|r| {
-                if r.osaid.open_source_ai {
-                    "open source AI".to_string()
-                } else {
-                    "not open source".to_string()
-                }
-            })
-            .collect(),
-    );
-    row(
-        "verdicts",
-        "MOF class",
-        reports
-            .iter()
-            .map(|r| r.mof.class.map_or("none", MofClass::short).to_string())
-            .collect(),
-    );
-    row(
-        "verdicts",
-        "MOF: blocking next class",
-        reports
-            .iter()
-            .map(|r| match r.mof.next {
-                Some(next) => format!("{} of {}", r.mof.blocking.len(), next.short()),
-                None => "-".to_string(),
-            })
-            .collect(),
-    );
-    for (i, (category, parameter, _)) in evaluate::EOSAI.iter().enumerate() {
-        row(
-            &format!("EOSAI {}", category.label()),
-            parameter,
-            reports
-                .iter()
-                .map(|r| r.eosai.get(i).map_or("-", |e| e.rating.label()).to_string())
-                .collect(),
-        );
-    }
-    let mut kinds: Vec<&str> = evaluate::KINDS
-        .iter()
-        .filter(|k| k.core)
-        .map(|k| k.kind)
-        .collect();
-    for r in reports {
-        for c in &r.components {
-            if c.status.is_some() && !kinds.contains(&c.kind.as_str()) {
-                kinds.push(&c.kind);
-            }
-        }
-    }
-    for kind in kinds {
-        row(
-            "components",
-            &evaluate::label(kind),
-            reports
-                .iter()
-                .map(|r| {
-                    let status = r
-                        .components
-                        .iter()
-                        .find(|c| c.kind == kind)
-                        .and_then(|c| c.status);
-                    status_label(status).to_string()
-                })
-                .collect(),
-        );
-    }
-    Comparison {
-        releases: reports.iter().map(|r| r.release.name.clone()).collect(),
-        rows,
     }
 }

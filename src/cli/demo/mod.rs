@@ -84,10 +84,9 @@ evidence = "pseudo-random weights in Grok-1's file layout, written by weightchec
 
 [[component]]
 kind = "architecture"
-status = "released"
-license = "Apache-2.0"
+status = "not_released"
 source = "the [architecture] table of the demo manifest"
-evidence = "Grok-1's hyperparameters scaled down to 12 layers"
+evidence = "hyperparameters only (Grok-1's, scaled down to 12 layers); no model code"
 
 [[component]]
 kind = "training_code"

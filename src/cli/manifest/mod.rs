@@ -6,6 +6,9 @@
 //! structure and published SHA-256s. Exit 0 pinned, 1 the copy contradicts
 //! the manifest (nothing written), 2 usage or I/O error.
 //!
+//! `manifest import-mot RECORD` seeds a manifest from a Model Openness Tool
+//! record (see `import_mot.rs`).
+//!
 //! `manifest pin-torrent FILE --manifest OUT` records a torrent's layout —
 //! name, piece length and every file with its size — in a manifest, after
 //! checking that the torrent is the release's (same info-hash as the
@@ -19,9 +22,11 @@ use clap::{Args, Subcommand};
 
 use weightcheck::env::Env;
 
+mod import_mot;
 mod pin;
 mod pin_torrent;
 
+use import_mot::ImportMot;
 use pin::Pin;
 use pin_torrent::PinTorrent;
 
@@ -38,6 +43,8 @@ enum Action {
     Pin(Pin),
     /// Record a torrent's layout (name, piece length, files) in a manifest.
     PinTorrent(PinTorrent),
+    /// Seed a manifest's components from a Model Openness Tool record.
+    ImportMot(ImportMot),
 }
 
 impl ManifestCmd {
@@ -46,6 +53,7 @@ impl ManifestCmd {
         match self.action {
             Action::Pin(cmd) => cmd.run(env),
             Action::PinTorrent(cmd) => cmd.run(env),
+            Action::ImportMot(cmd) => cmd.run(env),
         }
     }
 }

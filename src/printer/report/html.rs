@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::text::share;
+use crate::report::evaluate::State;
 use crate::report::{status_label, Basis, Comparison, Group, Inventory, Report};
 use crate::units::{claimed, human_count, thousands, Bytes};
 use crate::verdict::Outcome;
@@ -183,10 +184,11 @@ pub fn report(r: &Report) -> String {
     let _ = writeln!(
         o,
         "<dl class=\"lists\"><dt>Released</dt><dd>{}</dd><dt>Partly released</dt><dd>{}</dd>\
-         <dt>Not released</dt><dd>{}</dd></dl>",
+         <dt>Not released</dt><dd>{}</dd><dt>Unknown</dt><dd>{}</dd></dl>",
         list(&r.released),
         list(&r.partial),
-        list(&r.not_released)
+        list(&r.not_released),
+        list(&r.unknown)
     );
 
     verdicts(&mut o, r);
@@ -215,6 +217,7 @@ pub fn report(r: &Report) -> String {
         inventory(&mut o, inv);
     }
     why(&mut o, r);
+    raters(&mut o, r);
     if !r.notes.is_empty() {
         let _ = writeln!(o, "<h2>Notes</h2><ul class=\"notes\">");
         for n in &r.notes {
@@ -232,10 +235,10 @@ fn verdicts(o: &mut String, r: &Report) {
          <div class=\"cards\">"
     );
     // OSAID
-    let (cls, word) = if r.osaid.open_source_ai {
-        ("open-source", "Open source AI")
-    } else {
-        ("not-open", "Not open source AI")
+    let (cls, word) = match r.osaid.state {
+        State::Met => ("open-source", "Open source AI"),
+        State::NotMet => ("not-open", "Not open source AI"),
+        State::Unknown => ("unknown", "Not shown to be open source AI"),
     };
     let _ = writeln!(
         o,
@@ -243,8 +246,8 @@ fn verdicts(o: &mut String, r: &Report) {
          <div class=\"big {cls}\">{word}</div><ul>"
     );
     for c in &r.osaid.conditions {
-        let status = if c.met { "met" } else { "not met" };
-        let why = if c.met {
+        let status = state_word(c.state);
+        let why = if c.state == State::Met {
             String::new()
         } else {
             format!(" — {}", esc(&c.missing.join(", ")))
@@ -335,7 +338,7 @@ fn why(o: &mut String, r: &Report) {
                 "<tr><td class=\"nowrap\">OSAID: {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&c.name),
                 esc(&k.asks),
-                pill(if k.met { "met" } else { "not met" }),
+                pill(state_word(k.state)),
                 esc(&k.reason)
             );
         }
@@ -346,7 +349,7 @@ fn why(o: &mut String, r: &Report) {
             "<tr><td class=\"nowrap\">MOF: {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(k.class.short()),
             esc(&k.check.asks),
-            pill(if k.check.met { "met" } else { "not met" }),
+            pill(state_word(k.check.state)),
             esc(&k.check.reason)
         );
     }
@@ -557,7 +560,79 @@ pub fn compare(c: &Comparison) -> String {
         let _ = writeln!(o, "</tr>");
     }
     let _ = writeln!(o, "</tbody></table>");
+    if !c.differences.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2>Where weightcheck differs from a rater, and why</h2><ul class=\"notes\">"
+        );
+        for d in &c.differences {
+            let why = match (&d.why, &d.source) {
+                (Some(w), Some(s)) => {
+                    format!("{} <span class=\"detail\">{}</span>", esc(w), esc(s))
+                }
+                _ => "unexplained".to_string(),
+            };
+            let _ = writeln!(
+                o,
+                "<li><b>{}</b>, {}, {}: weightcheck {}, rater {}. {why}</li>",
+                esc(&d.release),
+                esc(&d.rater),
+                esc(&d.label),
+                esc(&d.weightcheck),
+                esc(&d.rater_says)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
     page("weightcheck report --compare", &o)
+}
+
+/// `met`, `not met`, `unknown`.
+fn state_word(state: State) -> &'static str {
+    match state {
+        State::Met => "met",
+        State::NotMet => "not met",
+        State::Unknown => "unknown",
+    }
+}
+
+/// The raters' findings next to weightcheck's, one table per record.
+fn raters(o: &mut String, r: &Report) {
+    if r.raters.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "<h2>Independent raters</h2>");
+    for v in &r.raters {
+        let _ = writeln!(
+            o,
+            "<h3>{}</h3><p>Record “{}” ({}); it rates {}.</p><table><tr><th></th>\
+             <th>weightcheck</th><th>rater</th><th></th><th>why they differ</th></tr>",
+            esc(&v.title),
+            esc(&v.record),
+            esc(&v.from),
+            esc(&v.rates)
+        );
+        for row in &v.rows {
+            let why = row.note.as_ref().map_or_else(String::new, |n| {
+                format!(
+                    "{} <span class=\"detail\">{}</span>",
+                    esc(&n.why),
+                    esc(&n.source)
+                )
+            });
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{} <span class=\"detail\">{}</span></td>\
+                 <td>{}</td><td>{why}</td></tr>",
+                esc(&row.label),
+                esc(&row.weightcheck),
+                esc(&row.rater),
+                esc(&row.rater_note),
+                esc(row.agreement.mark()),
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::text::share;
+use crate::report::evaluate::State;
 use crate::report::{status_label, Comparison, Report};
 use crate::units::{claimed, human_count, thousands, Bytes};
 
@@ -41,7 +42,8 @@ pub fn report(r: &Report) -> String {
     };
     let _ = writeln!(o, "- Released: {}", list(&r.released));
     let _ = writeln!(o, "- Partly released: {}", list(&r.partial));
-    let _ = writeln!(o, "- Not released: {}\n", list(&r.not_released));
+    let _ = writeln!(o, "- Not released: {}", list(&r.not_released));
+    let _ = writeln!(o, "- Unknown: {}\n", list(&r.unknown));
 
     let _ = writeln!(o, "## Verdicts\n");
     let _ = writeln!(o, "Judged from the components the manifest declares.\n");
@@ -55,21 +57,35 @@ pub fn report(r: &Report) -> String {
             let reasons: Vec<String> = c.checks.iter().map(|k| k.reason.clone()).collect();
             vec![
                 c.name.clone(),
-                if c.met { "met" } else { "**not met**" }.to_string(),
+                match c.state {
+                    State::Met => "met",
+                    State::NotMet => "**not met**",
+                    State::Unknown => "unknown",
+                }
+                .to_string(),
+                c.cite.clone(),
                 reasons.join("<br>"),
             ]
         })
         .collect();
-    table(&mut o, &["condition", "", "components"], &rows, &[]);
+    table(
+        &mut o,
+        &["condition", "", "clause", "components"],
+        &rows,
+        &[],
+    );
 
     let m = &r.mof;
     let _ = writeln!(o, "\n### Model Openness Framework\n");
     let _ = writeln!(o, "Class achieved: **{}**.", m.label);
     match m.next {
-        Some(next) if !m.blocking.is_empty() => {
-            let _ = writeln!(o, " {} is blocked by:\n", next.label());
+        Some(next) if !m.blocking.is_empty() || !m.unknown.is_empty() => {
+            let _ = writeln!(o, " {} ({}) is blocked by:\n", next.label(), m.cite);
             for b in &m.blocking {
                 let _ = writeln!(o, "- {}", super::text::blocker(b));
+            }
+            for b in &m.unknown {
+                let _ = writeln!(o, "- unknown: {}", super::text::blocker(b));
             }
         }
         _ => {
@@ -86,11 +102,17 @@ pub fn report(r: &Report) -> String {
                 e.category.label().to_string(),
                 e.parameter.clone(),
                 e.rating.label().to_string(),
+                e.asks.clone(),
                 e.reason.clone(),
             ]
         })
         .collect();
-    table(&mut o, &["group", "parameter", "rating", "why"], &rows, &[]);
+    table(
+        &mut o,
+        &["group", "parameter", "rating", "the Index asks", "why"],
+        &rows,
+        &[],
+    );
 
     let _ = writeln!(o, "\n## Components\n");
     let rows: Vec<Vec<String>> = r
@@ -182,6 +204,24 @@ pub fn report(r: &Report) -> String {
             &[1, 2, 3, 4],
         );
     }
+    for l in &r.licenses {
+        let _ = writeln!(
+            o,
+            "\n**{}**, the publisher's own license ({}):\n",
+            l.name, l.url
+        );
+        for t in &l.terms {
+            let how = if t.quoted { "quoted" } else { "summary" };
+            let conflict = t
+                .conflicts_with
+                .as_deref()
+                .map_or_else(String::new, |c| format!("; conflicts with {c}"));
+            let _ = writeln!(o, "- {} ({how}{conflict}; source: {})", t.says, t.source);
+        }
+    }
+
+    raters(&mut o, &r.raters);
+
     if !r.notes.is_empty() {
         let _ = writeln!(o, "\n## Notes\n");
         for n in &r.notes {
@@ -206,5 +246,69 @@ pub fn compare(c: &Comparison) -> String {
         })
         .collect();
     table(&mut o, &header, &rows, &[]);
+    if !c.differences.is_empty() {
+        let _ = writeln!(o, "\nWhere weightcheck differs from a rater, and why:\n");
+        for d in &c.differences {
+            let why = match (&d.why, &d.source) {
+                (Some(w), Some(s)) => format!("{w} (source: {s})."),
+                _ => "unexplained.".to_string(),
+            };
+            let _ = writeln!(
+                o,
+                "- **{}**, {}, {}: weightcheck *{}*, rater *{}*: {}",
+                d.release, d.rater, d.label, d.weightcheck, d.rater_says, why
+            );
+        }
+    }
     o
+}
+
+/// The raters' findings next to weightcheck's: one table per record,
+/// disagreements explained below it.
+fn raters(o: &mut String, views: &[crate::report::raters::RaterView]) {
+    use crate::report::raters::Agreement;
+    if views.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Independent raters\n");
+    for v in views {
+        let _ = writeln!(
+            o,
+            "### {}\n\nRecord \"{}\" ({}); it rates {}.\n",
+            v.title,
+            cell(&v.record),
+            cell(&v.from),
+            cell(&v.rates)
+        );
+        let rows: Vec<Vec<String>> = v
+            .rows
+            .iter()
+            .map(|r| {
+                let theirs = if r.rater_note.is_empty() {
+                    r.rater.clone()
+                } else {
+                    format!("{} ({})", r.rater, r.rater_note)
+                };
+                let why = match (&r.note, r.agreement) {
+                    (Some(n), _) => format!("{} (source: {})", n.why, n.source),
+                    (None, Agreement::Disagree) => "unexplained".to_string(),
+                    (None, _) => String::new(),
+                };
+                vec![
+                    r.label.clone(),
+                    r.weightcheck.clone(),
+                    theirs,
+                    r.agreement.mark().to_string(),
+                    why,
+                ]
+            })
+            .collect();
+        table(
+            o,
+            &["", "weightcheck", "rater", "", "why they differ"],
+            &rows,
+            &[],
+        );
+        let _ = writeln!(o);
+    }
 }

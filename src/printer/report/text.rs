@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use crate::printer::width::wrap;
+use crate::report::evaluate::State;
 use crate::report::{status_label, Comparison, Report};
 use crate::units::{claimed, human_count, thousands, Bytes};
 
@@ -75,25 +77,29 @@ pub fn report(r: &Report) -> String {
     let _ = writeln!(o, "  released:      {}", list(&r.released));
     let _ = writeln!(o, "  partly:        {}", list(&r.partial));
     let _ = writeln!(o, "  not released:  {}", list(&r.not_released));
+    let _ = writeln!(o, "  unknown:       {}", list(&r.unknown));
 
     let _ = writeln!(
         o,
         "\n== Verdicts (judged from the components the manifest declares)\n"
     );
-    let _ = writeln!(
-        o,
-        "OSAID 1.0 (OSI Open Source AI Definition): {}",
-        r.osaid.verdict
+    wrapped(
+        &mut o,
+        &format!(
+            "OSAID 1.0 (OSI Open Source AI Definition): {}",
+            r.osaid.verdict
+        ),
     );
     for c in &r.osaid.conditions {
-        let _ = writeln!(
-            o,
-            "  {:<17} {}",
-            c.name,
-            if c.met { "met" } else { "NOT MET" }
-        );
+        let _ = writeln!(o, "  {:<17} {}", c.name, c.state.label());
+        wrapped(&mut o, &format!("      clause: {}", c.cite));
         for k in &c.checks {
-            let _ = writeln!(o, "    {} {}", if k.met { "+" } else { "-" }, k.reason);
+            let mark = match k.state {
+                State::Met => "+",
+                State::NotMet => "-",
+                State::Unknown => "?",
+            };
+            wrapped(&mut o, &format!("    {mark} {}", k.reason));
         }
     }
 
@@ -102,13 +108,23 @@ pub fn report(r: &Report) -> String {
     let class = m.class.map_or("no class", |c| c.label());
     let _ = write!(o, "MOF (Model Openness Framework): {class}");
     match m.next {
-        Some(next) if m.blocking.is_empty() => {
+        Some(next) if m.blocking.is_empty() && m.unknown.is_empty() => {
             let _ = writeln!(o, "; nothing blocks {}", next.label());
         }
         Some(next) => {
-            let _ = writeln!(o, "; {} blocked by {}:", next.label(), m.blocking.len());
+            let _ = writeln!(
+                o,
+                "; {}: {} blocking, {} unknown",
+                next.label(),
+                m.blocking.len(),
+                m.unknown.len()
+            );
+            wrapped(&mut o, &format!("      clause: {}", m.cite));
             for b in &m.blocking {
-                let _ = writeln!(o, "    - {}", blocker(b));
+                wrapped(&mut o, &format!("    - {}", blocker(b)));
+            }
+            for b in &m.unknown {
+                wrapped(&mut o, &format!("    ? {}", blocker(b)));
             }
         }
         None => {
@@ -125,16 +141,19 @@ pub fn report(r: &Report) -> String {
                 e.category.label().to_string(),
                 e.parameter.clone(),
                 e.rating.label().to_string(),
-                e.reason.clone(),
             ]
         })
         .collect();
-    o.push_str(&table(
-        "  ",
-        &["group", "parameter", "rating", "why"],
-        &rows,
-        &[],
-    ));
+    let t = table("  ", &["group", "parameter", "rating"], &rows, &[]);
+    let mut lines = t.lines();
+    if let Some(head) = lines.next() {
+        let _ = writeln!(o, "{head}");
+    }
+    for (line, e) in lines.zip(&r.eosai) {
+        let _ = writeln!(o, "{line}");
+        wrapped(&mut o, &format!("      asks: {}", e.asks));
+        wrapped(&mut o, &format!("      {}", e.reason));
+    }
 
     let _ = writeln!(o, "\n== Components\n");
     let undeclared: Vec<&str> = r
@@ -156,9 +175,9 @@ pub fn report(r: &Report) -> String {
             license
         );
         if !c.evidence.is_empty() {
-            let _ = writeln!(o, "      {}", c.evidence);
+            wrapped(&mut o, &format!("      {}", c.evidence));
         }
-        let _ = writeln!(o, "      {}", c.basis.label());
+        wrapped(&mut o, &format!("      {}", c.basis.label()));
     }
     if !undeclared.is_empty() {
         let _ = writeln!(
@@ -166,6 +185,21 @@ pub fn report(r: &Report) -> String {
             "  not declared by the manifest: {}",
             undeclared.join(", ")
         );
+    }
+    for l in &r.licenses {
+        wrapped(
+            &mut o,
+            &format!("\n  {}: the publisher's own license ({})", l.name, l.url),
+        );
+        for t in &l.terms {
+            let how = if t.quoted { "quoted" } else { "summary" };
+            let conflict = t
+                .conflicts_with
+                .as_deref()
+                .map_or_else(String::new, |c| format!("; conflicts with {c}"));
+            wrapped(&mut o, &format!("    - {} ({how}{conflict})", t.says));
+            wrapped(&mut o, &format!("      source: {}", t.source));
+        }
     }
 
     if !r.claims.is_empty() {
@@ -196,7 +230,7 @@ pub fn report(r: &Report) -> String {
             let _ = writeln!(o, "{line}");
             let word = if c.computed.is_some() { "how" } else { "why" };
             let _ = writeln!(o, "      {word}: {}", c.how);
-            let _ = writeln!(o, "      {}", c.basis.label());
+            wrapped(&mut o, &format!("      {}", c.basis.label()));
         }
     }
 
@@ -276,13 +310,21 @@ pub fn report(r: &Report) -> String {
         }
     }
 
+    o.push_str(&raters(&r.raters));
+
     if !r.notes.is_empty() {
         let _ = writeln!(o);
         for n in &r.notes {
-            let _ = writeln!(o, "note: {n}");
+            wrapped(&mut o, &format!("note: {n}"));
         }
     }
     o
+}
+
+/// Pushes `text` wrapped at 100 columns, as a line.
+fn wrapped(o: &mut String, text: &str) {
+    o.push_str(&wrap(text));
+    o.push('\n');
 }
 
 /// A blocking component: the framework's name for it when that differs
@@ -327,5 +369,79 @@ pub fn compare(c: &Comparison) -> String {
         rows.push(row);
     }
     o.push_str(&table("", &header, &rows, &[]));
+    if !c.differences.is_empty() {
+        let _ = writeln!(o, "\nWhere weightcheck differs from a rater, and why:");
+        for d in &c.differences {
+            wrapped(
+                &mut o,
+                &format!(
+                    "- {}, {}, {}: weightcheck {}, rater {}",
+                    d.release, d.rater, d.label, d.weightcheck, d.rater_says
+                ),
+            );
+            match (&d.why, &d.source) {
+                (Some(w), Some(s)) => {
+                    wrapped(&mut o, &format!("    why: {w}"));
+                    wrapped(&mut o, &format!("    source: {s}"));
+                }
+                _ => {
+                    let _ = writeln!(o, "    why: unexplained (the manifest gives no reason)");
+                }
+            }
+        }
+    }
+    o
+}
+
+/// The raters' findings next to weightcheck's, one table per record; a
+/// disagreement is followed by the manifest's explanation and source.
+pub fn raters(views: &[crate::report::raters::RaterView]) -> String {
+    use crate::report::raters::Agreement;
+    let mut o = String::new();
+    if views.is_empty() {
+        return o;
+    }
+    let _ = writeln!(o, "\n== Independent raters\n");
+    for v in views {
+        wrapped(&mut o, &format!("{}: {:?} ({})", v.title, v.record, v.from));
+        wrapped(&mut o, &format!("  rates: {}", v.rates));
+        let rows: Vec<Vec<String>> = v
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.label.clone(),
+                    r.weightcheck.clone(),
+                    r.rater.clone(),
+                    r.agreement.mark().to_string(),
+                ]
+            })
+            .collect();
+        let t = table("  ", &["", "weightcheck", "rater", ""], &rows, &[]);
+        let mut lines = t.lines();
+        if let Some(head) = lines.next() {
+            let _ = writeln!(o, "{head}");
+        }
+        for (line, r) in lines.zip(&v.rows) {
+            let _ = writeln!(o, "{line}");
+            if !r.rater_note.is_empty() {
+                wrapped(&mut o, &format!("      rater: {}", r.rater_note));
+            }
+            if r.agreement != Agreement::Disagree {
+                continue;
+            }
+            match &r.note {
+                Some(n) => {
+                    wrapped(&mut o, &format!("      why: {}", n.why));
+                    wrapped(&mut o, &format!("      source: {}", n.source));
+                }
+                None => {
+                    let _ = writeln!(o, "      why: unexplained (the manifest gives no reason)");
+                }
+            }
+        }
+        let _ = writeln!(o);
+    }
+    o.pop();
     o
 }

@@ -13,8 +13,11 @@ pub enum Openness {
     Open,
     /// Partly open.
     Partial,
-    /// Closed (including: no information).
+    /// Closed (the Index also rates missing information closed).
     Closed,
+    /// Not known: the manifest does not say (weightcheck's own state; the
+    /// Index has none).
+    Unknown,
 }
 
 impl Openness {
@@ -24,6 +27,7 @@ impl Openness {
             Openness::Open => "open",
             Openness::Partial => "partial",
             Openness::Closed => "closed",
+            Openness::Unknown => "unknown",
         }
     }
 }
@@ -67,64 +71,108 @@ pub enum EosaiRule {
     Licenses,
 }
 
+/// One of the Index's parameters, as weightcheck rates it.
+#[derive(Debug, Clone, Copy)]
+pub struct EosaiParam {
+    /// Its group.
+    pub category: EosaiCategory,
+    /// weightcheck's name for it.
+    pub parameter: &'static str,
+    /// The key of the Index's records (`datasources_basemodel`).
+    pub key: &'static str,
+    /// How weightcheck rates it.
+    pub rule: EosaiRule,
+    /// The Index's question, briefly (osai-index.eu, "Parameter
+    /// descriptions").
+    pub asks: &'static str,
+}
+
 /// The index's parameters as weightcheck rates them.
-pub const EOSAI: &[(EosaiCategory, &str, EosaiRule)] = &[
-    (
-        EosaiCategory::Availability,
-        "base-model data",
-        EosaiRule::Status("training_data"),
-    ),
-    (
-        EosaiCategory::Availability,
-        "end-model data",
-        EosaiRule::Status("finetuning_data"),
-    ),
-    (
-        EosaiCategory::Availability,
-        "base-model weights",
-        EosaiRule::Status("base_weights"),
-    ),
-    (
-        EosaiCategory::Availability,
-        "end-model weights",
-        EosaiRule::Status("finetuned_weights"),
-    ),
-    (
-        EosaiCategory::Availability,
-        "training code",
-        EosaiRule::Status("training_code"),
-    ),
-    (
-        EosaiCategory::Documentation,
-        "code docs",
-        EosaiRule::CodeDocs,
-    ),
-    (
-        EosaiCategory::Documentation,
-        "hardware/architecture",
-        EosaiRule::Status("architecture"),
-    ),
-    (
-        EosaiCategory::Documentation,
-        "preprint",
-        EosaiRule::Status("paper"),
-    ),
-    (
-        EosaiCategory::Documentation,
-        "paper",
-        EosaiRule::Status("peer_reviewed_paper"),
-    ),
-    (
-        EosaiCategory::Documentation,
-        "model card",
-        EosaiRule::Status("model_card"),
-    ),
-    (
-        EosaiCategory::Documentation,
-        "datasheet",
-        EosaiRule::Status("data_card"),
-    ),
-    (EosaiCategory::Access, "licenses", EosaiRule::Licenses),
+pub const EOSAI: &[EosaiParam] = &[
+    EosaiParam {
+        category: EosaiCategory::Availability,
+        parameter: "base-model data",
+        key: "datasources_basemodel",
+        rule: EosaiRule::Status("training_data"),
+        asks: "Are the base model's training data sources comprehensively documented and freely available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Availability,
+        parameter: "end-model data",
+        key: "datasources_endmodel",
+        rule: EosaiRule::Status("finetuning_data"),
+        asks: "Are the end model's training data sources comprehensively documented and freely available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Availability,
+        parameter: "base-model weights",
+        key: "weights_basemodel",
+        rule: EosaiRule::Status("base_weights"),
+        asks: "Are the base model's weights freely available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Availability,
+        parameter: "end-model weights",
+        key: "weights_endmodel",
+        rule: EosaiRule::Status("finetuned_weights"),
+        asks: "Are the weights of the model end users interact with freely available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Availability,
+        parameter: "training code",
+        key: "trainingcode",
+        rule: EosaiRule::Status("training_code"),
+        asks: "Is the code for data processing, training and tuning freely available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Documentation,
+        parameter: "code docs",
+        key: "code",
+        rule: EosaiRule::CodeDocs,
+        asks: "Is that code comprehensively documented?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Documentation,
+        parameter: "hardware/architecture",
+        key: "hardware_architecture",
+        rule: EosaiRule::Status("architecture"),
+        asks: "Is the hardware and architecture used for training comprehensively documented?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Documentation,
+        parameter: "preprint",
+        key: "preprint",
+        rule: EosaiRule::Status("paper"),
+        asks: "Is an archived preprint detailing all major parts of the system available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Documentation,
+        parameter: "paper",
+        key: "paper",
+        rule: EosaiRule::Status("peer_reviewed_paper"),
+        asks: "Is a peer-reviewed paper detailing all major parts of the system available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Documentation,
+        parameter: "model card",
+        key: "modelcard",
+        rule: EosaiRule::Status("model_card"),
+        asks: "Is a model card in a standard format available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Documentation,
+        parameter: "datasheet",
+        key: "datasheet",
+        rule: EosaiRule::Status("data_card"),
+        asks: "Is a datasheet for the training data available?",
+    },
+    EosaiParam {
+        category: EosaiCategory::Access,
+        parameter: "licenses",
+        key: "licenses",
+        rule: EosaiRule::Licenses,
+        asks: "Is the system covered by OSI-approved licenses?",
+    },
 ];
 
 /// Components whose licenses the index's access rating looks at.
@@ -150,8 +198,12 @@ pub(super) const CODE: &[&str] = &[
 pub struct EosaiRating {
     /// Its group.
     pub category: EosaiCategory,
-    /// The index's name for it.
+    /// weightcheck's name for it.
     pub parameter: String,
+    /// The key of the Index's records.
+    pub key: String,
+    /// The Index's question for it, briefly: the clause applied.
+    pub asks: String,
     /// The rating.
     pub rating: Openness,
     /// Why.
@@ -166,8 +218,8 @@ pub(super) fn shipped(c: &Component) -> bool {
 pub fn eosai(m: &Manifest) -> Vec<EosaiRating> {
     EOSAI
         .iter()
-        .map(|(category, parameter, rule)| {
-            let (rating, reason) = match rule {
+        .map(|p| {
+            let (rating, reason) = match p.rule {
                 EosaiRule::Status(kind) => by_status(m, kind),
                 EosaiRule::CodeDocs => match find(m, "code_documentation") {
                     Some(_) => by_status(m, "code_documentation"),
@@ -177,7 +229,18 @@ pub fn eosai(m: &Manifest) -> Vec<EosaiRating> {
                             .filter(|k| find(m, k).is_some_and(shipped))
                             .map(|k| label(k))
                             .collect();
-                        if code.is_empty() {
+                        let unknown = CODE.iter().any(|k| {
+                            find(m, k).map_or(kind_info(k).is_some_and(|i| i.core), |c| {
+                                c.status == Status::Unknown
+                            })
+                        });
+                        if code.is_empty() && unknown {
+                            (
+                                Openness::Unknown,
+                                "no code known to be released; some code's release is not known"
+                                    .to_string(),
+                            )
+                        } else if code.is_empty() {
                             (Openness::Closed, "no code released, so none documented".to_string())
                         } else {
                             (
@@ -193,8 +256,10 @@ pub fn eosai(m: &Manifest) -> Vec<EosaiRating> {
                 EosaiRule::Licenses => licenses(m),
             };
             EosaiRating {
-                category: *category,
-                parameter: parameter.to_string(),
+                category: p.category,
+                parameter: p.parameter.to_string(),
+                key: p.key.to_string(),
+                asks: p.asks.to_string(),
                 rating,
                 reason,
             }
@@ -206,7 +271,7 @@ fn by_status(m: &Manifest, kind: &str) -> (Openness, String) {
     let what = label(kind);
     match find(m, kind) {
         None => (
-            Openness::Closed,
+            Openness::Unknown,
             format!("{what}: not declared by the manifest"),
         ),
         Some(c) => {
@@ -219,7 +284,7 @@ fn by_status(m: &Manifest, kind: &str) -> (Openness, String) {
                 Status::Released => (Openness::Open, format!("{what} released{detail}")),
                 Status::Partial => (Openness::Partial, format!("{what} partly released{detail}")),
                 Status::NotReleased => (Openness::Closed, format!("{what} not released{detail}")),
-                Status::Unknown => (Openness::Closed, format!("{what}: nothing known{detail}")),
+                Status::Unknown => (Openness::Unknown, format!("{what}: not known{detail}")),
             }
         }
     }
@@ -238,27 +303,31 @@ fn licenses(m: &Manifest) -> (Openness, String) {
         );
     }
     let mut parts = Vec::new();
-    let (mut open, mut some_grant) = (true, false);
+    let (mut open, mut closed) = (0, 0);
     for c in &released {
-        match &c.license {
+        let fit = match &c.license {
             None => {
-                open = false;
                 parts.push(format!("{}: no license", label(&c.kind)));
+                false
             }
             Some(lic) => {
-                let class = classify(lic);
-                open &= fits(Terms::FitForType, &c.kind, class);
-                some_grant |= class != LicenseClass::Unknown;
+                let class = license_class(m, lic);
                 parts.push(format!("{}: {lic} ({})", label(&c.kind), class.label()));
+                fits(Terms::FitForType, &c.kind, class)
             }
+        };
+        if fit {
+            open += 1;
+        } else {
+            closed += 1;
         }
     }
-    let rating = if open {
-        Openness::Open
-    } else if some_grant {
-        Openness::Partial
-    } else {
-        Openness::Closed
+    // Open when everything released is under open terms, closed when
+    // nothing is, partial between.
+    let rating = match (open, closed) {
+        (_, 0) => Openness::Open,
+        (0, _) => Openness::Closed,
+        _ => Openness::Partial,
     };
     (rating, parts.join("; "))
 }

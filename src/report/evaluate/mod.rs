@@ -24,7 +24,7 @@
 
 use serde::Serialize;
 
-use super::license::{classify, LicenseClass};
+use super::license::{judge, LicenseClass};
 use crate::manifest::{Component, Manifest, Status};
 
 mod eosai;
@@ -63,8 +63,7 @@ pub struct KindInfo {
     pub work: WorkType,
     /// Whether every manifest is expected to declare it. Optional kinds let
     /// a manifest say more (fine-tuning data, intermediate checkpoints…)
-    /// where a framework asks for it; undeclared, they count as not
-    /// released.
+    /// where a framework asks for it; undeclared, they are unknown.
     pub core: bool,
 }
 
@@ -104,12 +103,7 @@ pub const KINDS: &[KindInfo] = &[
         true,
     ),
     kind("model_card", "model card", WorkType::Documentation, true),
-    kind(
-        "paper",
-        "paper or technical report",
-        WorkType::Documentation,
-        true,
-    ),
+    kind("paper", "research paper", WorkType::Documentation, true),
     kind("tokenizer", "tokenizer", WorkType::Parameters, true),
     kind("finetuning_data", "fine-tuning data", WorkType::Data, false),
     kind("evaluation_data", "evaluation data", WorkType::Data, false),
@@ -137,6 +131,30 @@ pub const KINDS: &[KindInfo] = &[
         WorkType::Documentation,
         false,
     ),
+    kind(
+        "technical_report",
+        "technical report",
+        WorkType::Documentation,
+        false,
+    ),
+    kind(
+        "supporting_libraries",
+        "supporting libraries and tools",
+        WorkType::Code,
+        false,
+    ),
+    kind(
+        "model_metadata",
+        "model metadata",
+        WorkType::Documentation,
+        false,
+    ),
+    kind(
+        "sample_outputs",
+        "sample model outputs",
+        WorkType::Documentation,
+        false,
+    ),
     kind("api_access", "API access", WorkType::Service, false),
 ];
 
@@ -155,10 +173,15 @@ pub fn label(kind: &str) -> String {
 pub enum Pick {
     /// The component of this kind.
     Kind(&'static str),
-    /// The weights of the model that was released: the fine-tuned weights
-    /// when those were (even in part) released, else the base weights. The
-    /// frameworks judge the model a release actually delivers.
+    /// The weights of the model that was released: the base weights when
+    /// the release's treatment is `pre-trained`, the fine-tuned weights when
+    /// it names a fine-tuning or (without a treatment) when those were even
+    /// in part released. The frameworks judge the model a release delivers.
     ModelWeights,
+    /// Whichever of two kinds meets the rule (MOF's technical report, which
+    /// an openly licensed research paper stands in for); the first when it
+    /// is declared and neither does, else the second.
+    Either(&'static str, &'static str),
 }
 
 impl Pick {
@@ -166,9 +189,16 @@ impl Pick {
     pub fn resolve(self, m: &Manifest) -> &'static str {
         match self {
             Pick::Kind(k) => k,
+            Pick::Either(k, _) if find(m, k).is_some() => k,
+            Pick::Either(_, other) => other,
             Pick::ModelWeights => {
                 let ft = find(m, "finetuned_weights").map(|c| c.status);
-                if matches!(ft, Some(Status::Released | Status::Partial)) {
+                let treatment = m.release.treatment.as_deref();
+                if treatment == Some("pre-trained") {
+                    "base_weights"
+                } else if treatment.is_some()
+                    || matches!(ft, Some(Status::Released | Status::Partial))
+                {
                     "finetuned_weights"
                 } else {
                     "base_weights"
@@ -189,6 +219,57 @@ pub enum Terms {
     FitForType,
 }
 
+/// Whether a rule holds. Unknown is its own state: a component the
+/// manifest does not know about is neither released nor withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// The rule holds.
+    Met,
+    /// The rule does not hold.
+    NotMet,
+    /// Not established either way.
+    Unknown,
+}
+
+impl State {
+    /// The state of rules that must all hold: not met if any is not,
+    /// unknown if any is unknown.
+    pub fn all(states: impl IntoIterator<Item = State>) -> State {
+        let mut out = State::Met;
+        for s in states {
+            match s {
+                State::NotMet => return State::NotMet,
+                State::Unknown => out = State::Unknown,
+                State::Met => {}
+            }
+        }
+        out
+    }
+
+    /// The state of rules of which one suffices.
+    pub fn any(states: impl IntoIterator<Item = State>) -> State {
+        let mut out = State::NotMet;
+        for s in states {
+            match s {
+                State::Met => return State::Met,
+                State::Unknown => out = State::Unknown,
+                State::NotMet => {}
+            }
+        }
+        out
+    }
+
+    /// `met`, `NOT MET`, `unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Met => "met",
+            State::NotMet => "NOT MET",
+            State::Unknown => "unknown",
+        }
+    }
+}
+
 /// One component judged against one rule.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
@@ -200,17 +281,30 @@ pub struct Check {
     pub status: Option<Status>,
     /// Its declared license.
     pub license: Option<String>,
-    /// Whether the rule is satisfied.
-    pub met: bool,
+    /// Whether the rule holds.
+    pub state: State,
     /// Why, in a sentence.
     pub reason: String,
     /// Why, in a few words (`no training code`).
     pub short: String,
 }
 
+impl Check {
+    /// Whether the rule holds.
+    pub fn met(&self) -> bool {
+        self.state == State::Met
+    }
+}
+
 /// The manifest's component of a kind.
 pub fn find<'a>(m: &'a Manifest, kind: &str) -> Option<&'a Component> {
     m.components.iter().find(|c| c.kind == kind)
+}
+
+/// How open a component's license is, custom licenses judged by the
+/// manifest's description of them.
+pub fn license_class(m: &Manifest, license: &str) -> LicenseClass {
+    judge(license, &m.licenses)
 }
 
 /// Whether `license` is acceptable under `terms` for a component of `kind`.
@@ -224,8 +318,19 @@ fn fits(terms: Terms, kind: &str, class: LicenseClass) -> bool {
     }
 }
 
-/// Judges one component: released in full, under acceptable terms.
+/// Judges one component: released in full, under acceptable terms. Of
+/// two kinds ([`Pick::Either`]), the one that meets the rule counts.
 pub fn check(m: &Manifest, asks: &str, pick: Pick, terms: Terms) -> Check {
+    if let Pick::Either(a, b) = pick {
+        let first = check(m, asks, Pick::Kind(a), terms);
+        let second = check(m, asks, Pick::Kind(b), terms);
+        return match (first.state, second.state, first.status) {
+            (State::Met, _, _) => first,
+            (_, State::Met, _) => second,
+            (_, _, Some(_)) => first,
+            _ => second,
+        };
+    }
     let kind = pick.resolve(m);
     let what = label(kind);
     let c = find(m, kind);
@@ -234,13 +339,14 @@ pub fn check(m: &Manifest, asks: &str, pick: Pick, terms: Terms) -> Check {
         kind: kind.to_string(),
         status: c.map(|c| c.status),
         license: c.and_then(|c| c.license.clone()),
-        met: false,
+        state: State::NotMet,
         reason: String::new(),
         short: String::new(),
     };
     let Some(c) = c else {
-        out.reason = format!("{what}: not declared by the manifest, so not shown to be released");
-        out.short = format!("no {what}");
+        out.state = State::Unknown;
+        out.reason = format!("{what}: not declared by the manifest, so not known");
+        out.short = format!("{what} unknown");
         return out;
     };
     let whence = if c.evidence.is_empty() {
@@ -254,7 +360,8 @@ pub fn check(m: &Manifest, asks: &str, pick: Pick, terms: Terms) -> Check {
             out.short = format!("no {what}");
         }
         Status::Unknown => {
-            out.reason = format!("{what}: not known to be released{whence}");
+            out.state = State::Unknown;
+            out.reason = format!("{what}: not known whether released{whence}");
             out.short = format!("{what} unknown");
         }
         Status::Partial => {
@@ -267,13 +374,14 @@ pub fn check(m: &Manifest, asks: &str, pick: Pick, terms: Terms) -> Check {
                 out.short = format!("{what} unlicensed");
             }
             Some(lic) => {
-                let class = classify(lic);
-                out.met = fits(terms, kind, class);
+                let class = license_class(m, lic);
+                let met = fits(terms, kind, class);
                 let wanted = match (terms, kind_info(kind).map(|k| k.work)) {
                     (Terms::FitForType, Some(w)) if w != WorkType::Code => "an open license",
                     _ => "an OSI-approved license",
                 };
-                if out.met {
+                if met {
+                    out.state = State::Met;
                     out.reason = format!("{what}: released under {lic} ({})", class.label());
                     out.short = format!("{what} under {lic}");
                 } else {
@@ -289,21 +397,23 @@ pub fn check(m: &Manifest, asks: &str, pick: Pick, terms: Terms) -> Check {
     out
 }
 
-/// What was released, in three lists of labels (with licenses).
+/// What was released, in four lists of labels (with licenses).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Released {
     /// Released in full.
     pub released: Vec<String>,
     /// Released in part.
     pub partial: Vec<String>,
-    /// Not released, unknown, or (core kinds only) not declared.
+    /// Established as not released.
     pub not_released: Vec<String>,
+    /// Not known: declared unknown, or (core kinds only) not declared.
+    pub unknown: Vec<String>,
     /// The release in one sentence.
     pub headline: String,
 }
 
-/// Sorts the components into released, partial and not released, and
-/// states the release in a sentence.
+/// Sorts the components into released, partial, not released and unknown,
+/// and states the release in a sentence.
 pub fn released(m: &Manifest) -> Released {
     let mut r = Released::default();
     let known = KINDS.iter().map(|k| k.kind);
@@ -314,37 +424,64 @@ pub fn released(m: &Manifest) -> Released {
         .filter(|k| kind_info(k).is_none());
     for kind in known.chain(extra) {
         let what = label(kind);
-        match find(m, kind) {
-            Some(c) if c.status == Status::Released => r.released.push(match &c.license {
+        match find(m, kind).map(|c| (c.status, c)) {
+            Some((Status::Released, c)) => r.released.push(match &c.license {
                 Some(l) => format!("{what} ({l})"),
                 None => what,
             }),
-            Some(c) if c.status == Status::Partial => r.partial.push(what),
-            Some(_) => r.not_released.push(what),
-            None if kind_info(kind).is_some_and(|k| k.core) => r.not_released.push(what),
+            Some((Status::Partial, _)) => r.partial.push(what),
+            Some((Status::NotReleased, _)) => r.not_released.push(what),
+            Some((Status::Unknown, _)) => r.unknown.push(what),
+            None if kind_info(kind).is_some_and(|k| k.core) => {
+                r.unknown.push(format!("{what} (not declared)"))
+            }
             None => {}
         }
     }
-    let any = |kinds: &[&str]| kinds.iter().any(|k| find(m, k).is_some_and(shipped));
-    let weights = any(&["base_weights", "finetuned_weights", "intermediate_weights"]);
-    let code = any(CODE);
-    let data = any(&["training_data", "finetuning_data", "evaluation_data"]);
+    // Shipped, withheld, or not known for every kind of a group.
+    let say = |kinds: &[&str], yes: &str, unknown: &str, no: &str| -> String {
+        let statuses: Vec<(&str, Option<Status>)> = kinds
+            .iter()
+            .map(|k| (*k, find(m, k).map(|c| c.status)))
+            .collect();
+        // An optional kind left undeclared is not a gap in what is known.
+        let gap = |(k, s): &(&str, Option<Status>)| match s {
+            Some(Status::Unknown) => true,
+            None => kind_info(k).is_some_and(|i| i.core),
+            _ => false,
+        };
+        if statuses
+            .iter()
+            .any(|(_, s)| matches!(s, Some(Status::Released | Status::Partial)))
+        {
+            yes.to_string()
+        } else if statuses.iter().any(gap) {
+            unknown.to_string()
+        } else {
+            no.to_string()
+        }
+    };
+    let weights = say(
+        &["base_weights", "finetuned_weights", "intermediate_weights"],
+        "Weights released",
+        "Weights not known to be released",
+        "No weights",
+    );
+    let code = say(CODE, "some code released", "code not known", "no code");
+    let data = say(
+        &["training_data", "finetuning_data"],
+        "some training data released",
+        "training data not known",
+        "no training data",
+    );
     let api = find(m, "api_access").is_some_and(shipped);
-    r.headline = match (weights, code, data) {
-        (false, false, false) => format!(
+    r.headline = if weights == "No weights" && code == "no code" && data == "no training data" {
+        format!(
             "Nothing of the model was released: no weights, no code, no data.{}",
             if api { " API access only." } else { "" }
-        ),
-        _ => {
-            let say =
-                |has: bool, yes: &str, no: &str| if has { yes.to_string() } else { no.to_string() };
-            format!(
-                "{}; {}; {}.",
-                say(weights, "Weights released", "No weights"),
-                say(code, "some code released", "no code"),
-                say(data, "some training data released", "no training data"),
-            )
-        }
+        )
+    } else {
+        format!("{weights}; {code}; {data}.")
     };
     r
 }
@@ -435,20 +572,25 @@ mod tests {
             .iter()
             .find(|c| c.name == "parameters")
             .unwrap();
-        assert!(!params.met);
+        assert_eq!(params.state, State::NotMet);
         assert_eq!(params.checks[0].kind, "finetuned_weights");
         let access = eosai(&m)
             .into_iter()
             .find(|r| r.parameter == "licenses")
             .unwrap();
-        assert_eq!(access.rating, Openness::Partial);
+        // Nothing released is under open terms.
+        assert_eq!(access.rating, Openness::Closed);
     }
 
     #[test]
     fn an_api_only_service_says_so() {
+        let withheld: String = KINDS
+            .iter()
+            .filter(|k| k.core)
+            .map(|k| comp(k.kind, "not_released", None))
+            .collect();
         let m = manifest(&format!(
-            "{}{}",
-            comp("base_weights", "not_released", None),
+            "{withheld}{}",
             comp("api_access", "released", None)
         ));
         let r = released(&m);
@@ -456,8 +598,33 @@ mod tests {
             r.headline,
             "Nothing of the model was released: no weights, no code, no data. API access only."
         );
-        assert!(eosai(&m).iter().all(|r| r.rating == Openness::Closed));
+        // Nothing is open; what the core kinds do not cover is unknown.
+        for r in eosai(&m) {
+            let want = if matches!(r.parameter.as_str(), "end-model data" | "paper") {
+                Openness::Unknown
+            } else {
+                Openness::Closed
+            };
+            assert_eq!(r.rating, want, "{}", r.parameter);
+        }
         assert_eq!(mof(&m).class, None);
+    }
+
+    #[test]
+    fn undeclared_parameters_are_unknown_not_closed() {
+        let m = manifest(&format!(
+            "{}{}",
+            comp("base_weights", "not_released", None),
+            comp("api_access", "released", None)
+        ));
+        for r in eosai(&m) {
+            let want = if matches!(r.parameter.as_str(), "base-model weights" | "licenses") {
+                Openness::Closed
+            } else {
+                Openness::Unknown
+            };
+            assert_eq!(r.rating, want, "{}", r.parameter);
+        }
     }
 
     #[test]
@@ -477,6 +644,83 @@ mod tests {
             .into_iter()
             .find(|c| c.name == "code")
             .unwrap();
-        assert!(code.met, "{:?}", code.missing);
+        assert_eq!(code.state, State::Met, "{:?}", code.missing);
+    }
+
+    #[test]
+    fn unknown_is_neither_released_nor_not() {
+        let m = manifest(&format!(
+            "{}{}{}",
+            comp("base_weights", "released", Some("Apache-2.0")),
+            comp("training_code", "unknown", None),
+            comp("evaluation_code", "unknown", None),
+        ));
+        let r = released(&m);
+        assert!(r.not_released.is_empty(), "{:?}", r.not_released);
+        assert!(
+            r.unknown.contains(&"training code".to_string()),
+            "{:?}",
+            r.unknown
+        );
+        assert!(r
+            .unknown
+            .contains(&"architecture (not declared)".to_string()));
+        assert_eq!(
+            r.headline,
+            "Weights released; code not known; training data not known."
+        );
+        let o = osaid(&m);
+        assert_eq!(o.state, State::Unknown, "{}", o.verdict);
+        assert!(!o.open_source_ai);
+        assert!(
+            o.verdict.starts_with("not shown to be open source AI"),
+            "{}",
+            o.verdict
+        );
+    }
+
+    #[test]
+    fn unknown_never_passes_and_a_failure_outranks_it() {
+        assert_eq!(State::all([State::Met, State::Unknown]), State::Unknown);
+        assert_eq!(State::all([State::Unknown, State::NotMet]), State::NotMet);
+        assert_eq!(State::all([]), State::Met);
+        assert_eq!(State::any([State::NotMet, State::Unknown]), State::Unknown);
+        assert_eq!(State::any([State::Unknown, State::Met]), State::Met);
+        assert_eq!(State::any([]), State::NotMet);
+    }
+
+    #[test]
+    fn an_openly_licensed_paper_stands_in_for_the_technical_report() {
+        let m = manifest(&format!(
+            "{}{}",
+            comp("technical_report", "released", None),
+            comp("paper", "released", Some("CC-BY-4.0")),
+        ));
+        let c = check(
+            &m,
+            "technical report",
+            Pick::Either("technical_report", "paper"),
+            Terms::FitForType,
+        );
+        assert_eq!(c.state, State::Met);
+        assert_eq!(c.kind, "paper");
+    }
+
+    #[test]
+    fn a_custom_license_is_judged_by_the_manifest_and_never_osi_approved() {
+        let m = manifest(&format!(
+            "{}[[license]]\nname = \"Acme Model License\"\n[[license.term]]\nsays = \"no military use\"\nsource = \"s\"\nconflicts_with = \"OSD 6\"\n",
+            comp("base_weights", "released", Some("Acme Model License")),
+        ));
+        assert_eq!(
+            license_class(&m, "Acme Model License"),
+            LicenseClass::Custom
+        );
+        let params = osaid(&m)
+            .conditions
+            .into_iter()
+            .find(|c| c.name == "parameters")
+            .unwrap();
+        assert_eq!(params.state, State::NotMet);
     }
 }

@@ -30,6 +30,26 @@ impl MofClass {
         }
     }
 
+    /// The framework's clause for the class.
+    pub fn cite(self) -> &'static str {
+        match self {
+            MofClass::III => {
+                "MOF 1.0 (arXiv:2403.13784), Class III Open Model: model architecture, final \
+                 parameters, evaluation results, model card, data card and technical report, each \
+                 under an open license fit for its type"
+            }
+            MofClass::II => {
+                "MOF 1.0, Class II Open Tooling: Class III, plus training, inference and evaluation \
+                 code and evaluation data, each under an open license"
+            }
+            MofClass::I => {
+                "MOF 1.0, Class I Open Science: Class II, plus the training datasets, data \
+                 preprocessing code, intermediate parameters and a research paper, each under an \
+                 open license"
+            }
+        }
+    }
+
     /// `Class III` and so on.
     pub fn short(self) -> &'static str {
         match self {
@@ -66,7 +86,11 @@ pub const MOF: &[(MofClass, &str, Pick)] = &[
     ),
     (MofClass::III, "model card", Pick::Kind("model_card")),
     (MofClass::III, "data card", Pick::Kind("data_card")),
-    (MofClass::III, "technical report", Pick::Kind("paper")),
+    (
+        MofClass::III,
+        "technical report",
+        Pick::Either("technical_report", "paper"),
+    ),
     (MofClass::II, "training code", Pick::Kind("training_code")),
     (MofClass::II, "inference code", Pick::Kind("inference_code")),
     (
@@ -112,8 +136,13 @@ pub struct Mof {
     pub label: String,
     /// The next class up, if there is one.
     pub next: Option<MofClass>,
+    /// The next class's clause.
+    pub cite: String,
     /// The components keeping the release from the next class.
     pub blocking: Vec<Check>,
+    /// The next class's components not known either way (the class is not
+    /// shown even if nothing blocks it).
+    pub unknown: Vec<Check>,
     /// Every component judged.
     pub checks: Vec<MofCheck>,
 }
@@ -131,7 +160,7 @@ pub fn mof(m: &Manifest) -> Mof {
         checks
             .iter()
             .filter(|c| c.class == class)
-            .all(|c| c.check.met)
+            .all(|c| c.check.met())
     };
     let mut class = None;
     for c in [MofClass::III, MofClass::II, MofClass::I] {
@@ -141,16 +170,20 @@ pub fn mof(m: &Manifest) -> Mof {
         class = Some(c);
     }
     let next = MofClass::next(class);
-    let blocking = checks
-        .iter()
-        .filter(|c| Some(c.class) == next && !c.check.met)
-        .map(|c| c.check.clone())
-        .collect();
+    let of_next = |state: State| -> Vec<Check> {
+        checks
+            .iter()
+            .filter(|c| Some(c.class) == next && c.check.state == state)
+            .map(|c| c.check.clone())
+            .collect()
+    };
     Mof {
         class,
         label: class.map_or_else(|| "none".to_string(), |c| c.label().to_string()),
         next,
-        blocking,
+        cite: next.map_or("", MofClass::cite).to_string(),
+        blocking: of_next(State::NotMet),
+        unknown: of_next(State::Unknown),
         checks,
     }
 }

@@ -19,7 +19,8 @@ pub struct OsaidRule {
     /// What to say when no component of `any` qualifies.
     pub any_missing: &'static str,
     /// Components required only where used: judged when the manifest
-    /// declares them (a declared component was part of building the system).
+    /// declares them (a declared component was part of building the
+    /// system); declared unknown, they leave the condition unknown.
     pub if_declared: &'static [(&'static str, Pick)],
     /// Acceptable licenses.
     pub terms: Terms,
@@ -29,9 +30,10 @@ pub struct OsaidRule {
 pub const OSAID: &[OsaidRule] = &[
     OsaidRule {
         name: "data information",
-        cite: "OSAID 1.0, Data Information: sufficiently detailed information about the data used to \
-               train the system that a skilled person could build a substantially equivalent system \
-               (the data itself, or a complete description of it), under OSI-approved terms",
+        cite: "OSAID 1.0, Data Information: information about the training data detailed enough for a \
+               skilled person to build a substantially equivalent system: a complete description of \
+               the data, and a listing of the public and third-party data with where to obtain it. \
+               The data itself is not required",
         all: &[],
         any: &[
             ("training data", Pick::Kind("training_data")),
@@ -43,9 +45,10 @@ pub const OSAID: &[OsaidRule] = &[
     },
     OsaidRule {
         name: "code",
-        cite: "OSAID 1.0, Code: the complete source code used to train and run the system (data \
-               processing, training, validation and testing, inference, model architecture), under \
-               OSI-approved licenses",
+        cite: "OSAID 1.0, Code: the complete source code used to train and run the system, under \
+               OSI-approved licenses; where used, this includes data processing and filtering, \
+               training, validation and testing, supporting libraries, inference and the model \
+               architecture",
         all: &[
             ("model architecture", Pick::Kind("architecture")),
             ("inference code", Pick::Kind("inference_code")),
@@ -56,13 +59,15 @@ pub const OSAID: &[OsaidRule] = &[
         if_declared: &[
             ("validation and testing code", Pick::Kind("evaluation_code")),
             ("data processing code", Pick::Kind("data_preprocessing_code")),
+            ("supporting libraries", Pick::Kind("supporting_libraries")),
         ],
         terms: Terms::OsiApproved,
     },
     OsaidRule {
         name: "parameters",
         cite: "OSAID 1.0, Parameters: the model parameters, such as weights or other configuration \
-               settings, under OSI-approved terms",
+               settings, under OSI-approved terms (OSI has approved no licenses for parameters as \
+               such; weightcheck accepts OSI-approved and open content licenses)",
         all: &[("model parameters", Pick::ModelWeights)],
         any: &[],
         any_missing: "",
@@ -76,21 +81,24 @@ pub const OSAID: &[OsaidRule] = &[
 pub struct OsaidCondition {
     /// The condition's name.
     pub name: String,
-    /// Whether it is met.
-    pub met: bool,
+    /// Whether it holds.
+    pub state: State,
     /// Each component looked at.
     pub checks: Vec<Check>,
-    /// What keeps it from being met, briefly (empty when met).
+    /// What keeps it from holding, or from being known, briefly (empty
+    /// when met).
     pub missing: Vec<String>,
-    /// The definition's words.
+    /// The definition's clause, briefly.
     pub cite: String,
 }
 
 /// The OSAID 1.0 verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Osaid {
-    /// Open Source AI under OSAID 1.0.
+    /// Open Source AI under OSAID 1.0: every condition met.
     pub open_source_ai: bool,
+    /// Met, not met, or not known (no condition fails, some are unknown).
+    pub state: State,
     /// The verdict in a line.
     pub verdict: String,
     /// Each condition.
@@ -108,42 +116,63 @@ pub fn osaid(m: &Manifest) -> Osaid {
         };
         let all = judge(rule.all);
         let any = judge(rule.any);
+        // "If used": judged when the manifest declares them at all.
         let declared: Vec<Check> = judge(rule.if_declared)
             .into_iter()
-            .filter(|c| matches!(c.status, Some(s) if s != Status::Unknown))
+            .filter(|c| c.status.is_some())
             .collect();
+        let any_state = if any.is_empty() {
+            State::Met
+        } else {
+            State::any(any.iter().map(|c| c.state))
+        };
+        let state = State::all(
+            all.iter()
+                .chain(&declared)
+                .map(|c| c.state)
+                .chain([any_state]),
+        );
         let mut missing: Vec<String> = all
             .iter()
             .chain(&declared)
-            .filter(|c| !c.met)
+            .filter(|c| !c.met())
             .map(|c| c.short.clone())
             .collect();
-        let any_ok = any.is_empty() || any.iter().any(|c| c.met);
-        if !any_ok {
-            missing.insert(0, rule.any_missing.to_string());
+        match any_state {
+            State::NotMet => missing.insert(0, rule.any_missing.to_string()),
+            State::Unknown => missing.insert(0, format!("{} unknown", rule.name)),
+            State::Met => {}
         }
         conditions.push(OsaidCondition {
             name: rule.name.to_string(),
-            met: missing.is_empty(),
+            state,
             checks: all.into_iter().chain(any).chain(declared).collect(),
             missing,
             cite: rule.cite.to_string(),
         });
     }
-    let open_source_ai = conditions.iter().all(|c| c.met);
-    let verdict = if open_source_ai {
-        "open source AI: data information, code and parameters are all available under open terms"
-            .to_string()
-    } else {
-        let why: Vec<String> = conditions
+    let state = State::all(conditions.iter().map(|c| c.state));
+    let why = |wanted: State| -> String {
+        conditions
             .iter()
-            .filter(|c| !c.met)
+            .filter(|c| c.state == wanted)
             .map(|c| c.missing.join(", "))
-            .collect();
-        format!("not open source AI: {}", why.join("; "))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let verdict = match state {
+        State::Met => "open source AI: data information, code and parameters are all available \
+                       under open terms"
+            .to_string(),
+        State::NotMet => format!("not open source AI: {}", why(State::NotMet)),
+        State::Unknown => format!(
+            "not shown to be open source AI: no condition fails, but {}",
+            why(State::Unknown)
+        ),
     };
     Osaid {
-        open_source_ai,
+        open_source_ai: state == State::Met,
+        state,
         verdict,
         conditions,
     }

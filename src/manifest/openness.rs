@@ -35,6 +35,17 @@ pub struct Term {
     pub conflicts_with: Option<String>,
 }
 
+impl Term {
+    /// `quoted` or `summary`, and the clause it conflicts with.
+    pub fn kind(&self) -> String {
+        let how = if self.quoted { "quoted" } else { "summary" };
+        match &self.conflicts_with {
+            Some(c) => format!("{how}; conflicts with {c}"),
+            None => how.to_string(),
+        }
+    }
+}
+
 /// An independent rater's view of the release (`[[rater]]`): which of its
 /// records rates this release, and why weightcheck disagrees where it does.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -211,12 +211,7 @@ pub fn report(r: &Report) -> String {
             l.name, l.url
         );
         for t in &l.terms {
-            let how = if t.quoted { "quoted" } else { "summary" };
-            let conflict = t
-                .conflicts_with
-                .as_deref()
-                .map_or_else(String::new, |c| format!("; conflicts with {c}"));
-            let _ = writeln!(o, "- {} ({how}{conflict}; source: {})", t.says, t.source);
+            let _ = writeln!(o, "- {} ({}; source: {})", t.says, t.kind(), t.source);
         }
     }
 

@@ -192,12 +192,7 @@ pub fn report(r: &Report) -> String {
             &format!("\n  {}: the publisher's own license ({})", l.name, l.url),
         );
         for t in &l.terms {
-            let how = if t.quoted { "quoted" } else { "summary" };
-            let conflict = t
-                .conflicts_with
-                .as_deref()
-                .map_or_else(String::new, |c| format!("; conflicts with {c}"));
-            wrapped(&mut o, &format!("    - {} ({how}{conflict})", t.says));
+            wrapped(&mut o, &format!("    - {} ({})", t.says, t.kind()));
             wrapped(&mut o, &format!("      source: {}", t.source));
         }
     }

@@ -281,7 +281,8 @@ fn tensor_info<'a>(r: &mut Reader<'a>, alignment: u64) -> Result<Info<'a>> {
 fn place(r: &Reader, infos: Vec<Info>, data_start: u64) -> Result<Vec<TensorRecord>> {
     let file_len = r.data.len() as u64;
     let mut order: Vec<u32> = (0..infos.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| (infos[i as usize].offset, infos[i as usize].len));
+    // At one offset, the tensor declared later is the one blamed.
+    order.sort_unstable_by_key(|&i| (infos[i as usize].offset, i));
     let mut prev: Option<&Info> = None;
     for &i in &order {
         let t = &infos[i as usize];

@@ -317,3 +317,45 @@ fn damaged_files_are_refused_at_the_byte_at_fault() {
     );
     assert!(err.contains(&want), "{err}\nwants {want}");
 }
+
+/// A sparse file of 3 GiB whose one string and one array fill it: the
+/// values are counted, their start kept, and memory stays flat.
+#[test]
+fn huge_values_cost_no_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut v = b"GGUF".to_vec();
+    v.extend_from_slice(&3u32.to_le_bytes());
+    v.extend_from_slice(&0u64.to_le_bytes());
+    v.extend_from_slice(&2u64.to_le_bytes());
+    let key = |v: &mut Vec<u8>, k: &str, ty: u32| {
+        v.extend_from_slice(&(k.len() as u64).to_le_bytes());
+        v.extend_from_slice(k.as_bytes());
+        v.extend_from_slice(&ty.to_le_bytes());
+    };
+    key(&mut v, "s", 8);
+    v.extend_from_slice(&(1u64 << 30).to_le_bytes());
+    let string_at = v.len() as u64;
+    let mut file = std::fs::File::create(dir.path().join("huge.gguf")).expect("create");
+    std::io::Write::write_all(&mut file, &v).expect("write");
+    let mut tail = Vec::new();
+    key(&mut tail, "a", 9);
+    tail.extend_from_slice(&0u32.to_le_bytes());
+    tail.extend_from_slice(&(2u64 << 30).to_le_bytes());
+    let tail_at = string_at + (1 << 30);
+    std::os::unix::fs::FileExt::write_all_at(&file, &tail, tail_at).expect("write");
+    file.set_len(tail_at + tail.len() as u64 + (2 << 30))
+        .expect("sparse");
+    let peak = common::run_bin_peak_rss(
+        &["inspect", "--json", "huge.gguf"],
+        dir.path(),
+        Duration::from_secs(20),
+    );
+    assert_eq!(peak.code, common::EXIT_OK, "{}", peak.err);
+    let doc: Value = serde_json::from_str(&peak.out).expect("json");
+    let kvs = &doc["gguf"][0]["metadata"];
+    assert_eq!(kvs[0]["len"], 1u64 << 30);
+    assert_eq!(kvs[0]["value"].as_str().map(str::len), Some(64 * 1024));
+    assert_eq!(kvs[1]["len"], 2u64 << 30);
+    assert_eq!(kvs[1]["value"], serde_json::json!([0, 0, 0, 0, 0, 0, 0, 0]));
+    assert!(peak.rss < 64 << 20, "{} bytes resident", peak.rss);
+}

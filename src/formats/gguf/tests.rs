@@ -266,3 +266,39 @@ fn every_type_has_a_whole_block_size() {
         assert_eq!(GgmlType::from_id(t.id()), Some(t));
     }
 }
+
+/// Every truncation, and every byte of the header set to each of a few
+/// values: never a panic, and what is accepted lies inside the input.
+#[test]
+fn damage_anywhere_is_refused_or_stays_inside_the_input() {
+    let mut b = Build::new()
+        .tensor("w", &[256, 2], 12, 0)
+        .tensor("b", &[32], 8, 320);
+    b.kvs.push(kv("general.alignment", 4, &32u32.to_le_bytes()));
+    let mut arr = 8u32.to_le_bytes().to_vec();
+    arr.extend_from_slice(&2u64.to_le_bytes());
+    arr.extend_from_slice(&s("x"));
+    arr.extend_from_slice(&s("yz"));
+    b.kvs.push(kv("tokens", 9, &arr));
+    b.data = 360;
+    let good = b.bytes();
+    let check = |bytes: &[u8]| {
+        if let Ok(f) = read_bytes(Path::new("m.gguf"), bytes) {
+            for t in &f.tensors {
+                assert!(t.data.offset >= f.header.data_start);
+                assert!(t.data.offset + t.data.len <= bytes.len() as u64);
+            }
+        }
+    };
+    for len in 0..good.len() {
+        check(&good[..len]);
+    }
+    let header_len = good.len() - 360;
+    for at in 0..header_len {
+        for v in [0u8, 1, 2, 9, 0x20, 0x7f, 0x80, 0xff] {
+            let mut bytes = good.clone();
+            bytes[at] = v;
+            check(&bytes);
+        }
+    }
+}

@@ -260,6 +260,9 @@ fn put(bytes: &mut [u8], at: usize, value: &[u8]) {
     bytes[at..at + value.len()].copy_from_slice(value);
 }
 
+/// A change made to a copy of a fixture.
+type Edit = Box<dyn FnOnce(&mut Vec<u8>)>;
+
 /// Each damage is refused by `inspect`, exit 1, with the file, the byte
 /// at fault and what is wrong there; none takes long or much memory.
 #[test]
@@ -273,7 +276,7 @@ fn damaged_files_are_refused_at_the_byte_at_fault() {
     // n_dims, two dims, the type, then the offset.
     let q_offset = q_dims + 4 + 16 + 4;
     let first_key = 24;
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Vec<u8>)>, String)> = vec![
+    let cases: Vec<(&str, Edit, String)> = vec![
         ("truncated.gguf", Box::new(|b| b.truncate(12)), "byte 8: tensor count: 8 bytes needed but the file ends 4 bytes on (truncated?)".into()),
         ("v1.gguf", Box::new(|b| put(b, 4, &1u32.to_le_bytes())), "byte 4: GGUF version 1".into()),
         ("big-endian.gguf", Box::new(|b| put(b, 4, &3u32.to_be_bytes())), "byte 4: big-endian GGUF (version 3 byte-swapped) is not supported".into()),

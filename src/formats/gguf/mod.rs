@@ -123,7 +123,13 @@ pub fn read_bytes(path: &Path, data: &[u8]) -> Result<GgufFile> {
 fn header(r: &mut Reader) -> Result<u32> {
     let magic = r.bytes(4, "the GGUF magic")?;
     if magic != MAGIC {
-        return Err(r.err(0, format!("not a GGUF file: magic {magic:?}, not \"GGUF\"")));
+        return Err(r.err(
+            0,
+            format!(
+                "not a GGUF file: it starts {:?}, not \"GGUF\"",
+                String::from_utf8_lossy(magic)
+            ),
+        ));
     }
     let version = r.u32("the version")?;
     // A byte-swapped small version has zeros in its low half: the file was

@@ -260,11 +260,13 @@ fn refuses_bad_tensors() {
 }
 
 #[test]
-fn every_type_has_a_whole_block_size() {
+fn every_type_has_a_whole_block_size_and_ids_ascend() {
     for t in GgmlType::all() {
         assert!(t.block_size() >= 1 && t.type_size() >= 1, "{}", t.name());
         assert_eq!(GgmlType::from_id(t.id()), Some(t));
     }
+    let ids: Vec<u32> = GgmlType::all().map(GgmlType::id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
 }
 
 /// Every truncation, and every byte of the header set to each of a few

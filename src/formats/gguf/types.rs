@@ -7,9 +7,10 @@ use crate::formats::DType;
 
 /// A ggml tensor type: plain numbers, or blocks of quantised values that
 /// share scales. Only ids in the table below exist; a file naming another
-/// is refused with the id.
+/// is refused with the id. Held as its place in the table (sorted by id,
+/// so ordering by place orders by id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GgmlType(u32);
+pub struct GgmlType(u8);
 
 /// (id, name, elements per block, bytes per block, numpy equivalent).
 /// The sizes are the layouts of ggml's block structs; tests/gguf.rs holds
@@ -55,23 +56,24 @@ const TYPES: &[(u32, &str, u64, u64, Option<DType>)] = &[
 impl GgmlType {
     /// The type with this id, if ggml has one.
     pub fn from_id(id: u32) -> Option<Self> {
-        TYPES.iter().any(|t| t.0 == id).then_some(GgmlType(id))
+        TYPES
+            .iter()
+            .position(|t| t.0 == id)
+            .map(|i| GgmlType(i as u8))
     }
 
     /// Every type weightcheck knows, by id.
     pub fn all() -> impl Iterator<Item = GgmlType> {
-        TYPES.iter().map(|t| GgmlType(t.0))
+        (0..TYPES.len()).map(|i| GgmlType(i as u8))
     }
 
     fn entry(self) -> &'static (u32, &'static str, u64, u64, Option<DType>) {
-        // Values exist only through `from_id`, so the id is in the table;
-        // the first entry is a harmless answer should that ever change.
-        TYPES.iter().find(|t| t.0 == self.0).unwrap_or(&TYPES[0])
+        &TYPES[usize::from(self.0)]
     }
 
     /// The id stored in the file.
     pub fn id(self) -> u32 {
-        self.0
+        self.entry().0
     }
 
     /// ggml's name for it (`Q4_K`).

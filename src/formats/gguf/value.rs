@@ -23,13 +23,6 @@ pub struct Text {
     pub len: u64,
 }
 
-impl Text {
-    /// Whether the file holds more than [`Text::text`].
-    pub fn is_cut(&self) -> bool {
-        self.len > STRING_HEAD as u64
-    }
-}
-
 /// An array as stored: its element type, its length, and its first
 /// [`ARRAY_HEAD`] elements.
 #[derive(Debug, Clone, PartialEq)]

@@ -304,3 +304,15 @@ fn damage_anywhere_is_refused_or_stays_inside_the_input() {
         }
     }
 }
+
+#[test]
+fn refuses_more_metadata_than_it_keeps() {
+    let mut b = Build::new();
+    b.kvs.push(kv(&"k".repeat(MAX_RETAINED + 1), 0, &[0]));
+    let e = err(&b);
+    assert!(
+        e.contains("byte 24: metadata to keep exceeds 67108864 bytes"),
+        "{}",
+        &e[..200.min(e.len())]
+    );
+}

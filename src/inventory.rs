@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::formats::{self, index, DType, Format, TensorRecord};
+use crate::formats::{self, gguf, index, DType, Format, StoredAs, TensorRecord};
 use crate::{Error, Result};
 
 /// One decoded file.
@@ -24,6 +24,9 @@ pub struct Entry {
     /// Its tensors, or why they could not be read. An index lists none (its
     /// shards are entries of their own) but fails if it disagrees with them.
     pub tensors: Result<Vec<TensorRecord>>,
+    /// A GGUF file's version, layout and key/values (the one format whose
+    /// metadata `inspect` shows).
+    pub gguf: Option<Box<gguf::Header>>,
 }
 
 /// Decodes every file in parallel, reading only headers (and, for Grok-1
@@ -47,19 +50,24 @@ pub fn decode_all(files: &[(PathBuf, String)], keep_unknown: bool) -> Vec<Entry>
                 (_, Ok(Format::Unknown | Format::Gzip)) if !keep_unknown => return None,
                 (_, Ok(f)) => f,
                 (_, Err(e)) => {
-                    return Some(Entry { path: path.clone(), rel: rel.clone(), size, format: Format::Unknown, tensors: Err(e) })
+                    return Some(Entry { path: path.clone(), rel: rel.clone(), size, format: Format::Unknown, tensors: Err(e), gguf: None })
                 }
             };
+            let mut header = None;
             let tensors = match format {
                 Format::ShardIndex => index_problems(path),
                 Format::Unknown => Err(Error::Invalid(format!(
-                    "{}: not a tensor file weightcheck recognises (Grok-1 pickle shard, safetensors, PyTorch zip, shard index)",
+                    "{}: not a tensor file weightcheck recognises (Grok-1 pickle shard, safetensors, PyTorch zip, GGUF, shard index)",
                     path.display()
                 ))),
                 Format::GrokShard => formats::grok::decode_shard(path).map(|t| vec![t]),
+                Format::Gguf => gguf::read_file(path).map(|f| {
+                    header = Some(Box::new(f.header));
+                    f.tensors
+                }),
                 _ => formats::inspect_file(path),
             };
-            Some(Entry { path: path.clone(), rel: rel.clone(), size, format, tensors })
+            Some(Entry { path: path.clone(), rel: rel.clone(), size, format, tensors, gguf: header })
         })
         .collect()
 }
@@ -176,8 +184,12 @@ pub struct Totals {
     pub parameters_overflow: bool,
     /// Bytes of all files.
     pub file_bytes: u64,
-    /// Payload bytes per stored dtype (scales counted under their dtype).
+    /// Payload bytes per stored dtype (scales counted under their dtype);
+    /// GGUF tensors are counted by ggml type instead.
     pub bytes_per_dtype: BTreeMap<DType, u64>,
+    /// Payload bytes of GGUF tensors per ggml type (absent without any).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub bytes_per_ggml_type: BTreeMap<gguf::GgmlType, u64>,
 }
 
 /// Sums an inventory.
@@ -190,9 +202,14 @@ pub fn totals(entries: &[Entry]) -> Totals {
                 t.files += 1;
                 for r in tensors {
                     t.tensors += 1;
+                    match r.stored_as {
+                        StoredAs::Ggml(g) => {
+                            *t.bytes_per_ggml_type.entry(g).or_default() += r.data.len
+                        }
+                        _ => *t.bytes_per_dtype.entry(r.dtype).or_default() += r.data.len,
+                    }
                     if r.is_buffer() {
                         t.buffers = t.buffers.saturating_add(r.elements());
-                        *t.bytes_per_dtype.entry(r.dtype).or_default() += r.data.len;
                         continue;
                     }
                     match t.parameters.checked_add(r.elements()) {
@@ -202,7 +219,6 @@ pub fn totals(entries: &[Entry]) -> Totals {
                             t.parameters_overflow = true;
                         }
                     }
-                    *t.bytes_per_dtype.entry(r.dtype).or_default() += r.data.len;
                     if let Some(s) = &r.scales {
                         *t.bytes_per_dtype.entry(s.dtype).or_default() += s.data.len;
                     }

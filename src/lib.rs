@@ -16,7 +16,7 @@
 //! # Quick start
 //!
 //! The tensors of a checkpoint file, without loading or executing it
-//! (safetensors, PyTorch zip, Grok-1 pickle shards and shard indexes):
+//! (safetensors, PyTorch zip, GGUF, Grok-1 pickle shards and shard indexes):
 //!
 //! ```no_run
 //! for t in weightcheck::formats::inspect_file("model.safetensors".as_ref())? {

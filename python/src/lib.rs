@@ -48,7 +48,8 @@ fn inventory_document(py: Python<'_>, path: PathBuf) -> PyResult<Py<PyAny>> {
     let totals = inventory::totals(&inv.entries);
     let errors = printer::inspect::errors(&inv.entries);
     let rows = printer::inspect::rows(&inv.entries);
-    let doc = printer::inspect::document(rows, &errors, &inv.other_files, &totals);
+    let gguf = printer::gguf::headers(&inv.entries);
+    let doc = printer::inspect::document(rows, &errors, &inv.other_files, &totals, gguf);
     to_python(py, &doc)
 }
 

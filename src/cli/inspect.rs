@@ -42,13 +42,14 @@ impl Inspect {
         let totals = inventory::totals(&entries);
         let rows = inspect::rows(&entries);
         let errors = inspect::errors(&entries);
+        let gguf = weightcheck::printer::gguf::headers(&entries);
         let out = &mut std::io::BufWriter::new(&mut env.out);
         if self.json {
-            inspect::json(out, rows, &errors, &others, &totals)?;
+            inspect::json(out, rows, &errors, &others, &totals, gguf)?;
         } else if self.csv {
             inspect::csv(out, rows)?;
         } else {
-            inspect::table(out, rows, &others, &totals)?;
+            inspect::table(out, rows, &others, &totals, &gguf)?;
         }
         out.flush()?;
         for (_, error) in &errors {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{grok, index, safetensors, torch, TensorRecord};
+use super::{gguf, grok, index, safetensors, torch, TensorRecord};
 use crate::{Error, Result};
 
 /// A file format weightcheck recognises.
@@ -25,6 +25,8 @@ pub enum Format {
     TorchZip,
     /// A legacy PyTorch file (pre-1.6 pickle stream or tar): recognised, not supported.
     TorchLegacy,
+    /// A GGUF file (llama.cpp's format), version 2 or 3.
+    Gguf,
     /// A gzip-compressed file: refused, saying what is inside.
     Gzip,
     /// None of the above.
@@ -40,6 +42,7 @@ impl Format {
             Format::ShardIndex => "shard-index",
             Format::TorchZip => "torch-zip",
             Format::TorchLegacy => "torch-legacy",
+            Format::Gguf => "gguf",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown",
         }
@@ -82,6 +85,11 @@ pub fn named_as_tensor_file(file_name: &str) -> bool {
 pub fn detect_bytes(file_name: &str, head: &[u8]) -> Format {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Format::TorchZip;
+    }
+    // Named .gguf: its own decoder says what is wrong with the magic or
+    // version, at byte 0 or 4.
+    if head.starts_with(gguf::MAGIC) || file_name.ends_with(".gguf") {
+        return Format::Gguf;
     }
     if head.starts_with(&[0x1f, 0x8b]) {
         return Format::Gzip;
@@ -194,6 +202,11 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
                 record: t.record,
             })
             .collect()),
+        Format::Gguf => Ok(gguf::read_file(path)?
+            .tensors
+            .into_iter()
+            .map(plain)
+            .collect()),
         Format::TorchLegacy => Err(Error::format(path, 0, torch::LEGACY_MESSAGE)),
         Format::Gzip => Err(super::gzip::refuse(path)),
         Format::ShardIndex => Err(Error::Invalid(format!(
@@ -203,7 +216,7 @@ pub fn read_located(path: &Path) -> Result<Vec<TensorInFile>> {
         Format::Unknown => Err(Error::format(
             path,
             0,
-            "unrecognised format: not a safetensors file, PyTorch zip checkpoint, shard index or Grok-1 shard",
+            "unrecognised format: not a safetensors file, PyTorch zip checkpoint, GGUF file, shard index or Grok-1 shard",
         )),
     }
 }
@@ -242,6 +255,7 @@ pub fn inspect_file(path: &Path) -> Result<Vec<TensorRecord>> {
             .into_iter()
             .map(|t| t.record)
             .collect()),
+        Format::Gguf => Ok(gguf::read_file(path)?.tensors),
         _ => Ok(inspect_located(path)?
             .into_iter()
             .map(|l| l.record)
@@ -276,6 +290,7 @@ mod tests {
             detect_bytes("config.json", b"{\"architectures\":[]}"),
             Format::Unknown
         );
-        assert_eq!(detect_bytes("x.bin", b"GGUF\x03\0\0\0"), Format::Unknown);
+        assert_eq!(detect_bytes("x.bin", b"GGUF\x03\0\0\0"), Format::Gguf);
+        assert_eq!(detect_bytes("m.gguf", b"GGML"), Format::Gguf);
     }
 }

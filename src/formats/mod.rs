@@ -5,6 +5,7 @@
 
 pub mod detect;
 pub mod dtype;
+pub mod gguf;
 pub mod grok;
 pub mod gzip;
 pub mod index;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::gguf::GgmlType;
 use super::pickle::Span;
 use super::DType;
 
@@ -13,6 +14,10 @@ pub enum StoredAs {
     Array,
     /// xAI's `QuantizedWeight8bit`: int8 weights times bfloat16 scales.
     QuantizedWeight8bit,
+    /// A GGUF tensor of this ggml type. Its `dtype` is the numpy type of
+    /// the same layout for plain types, and `uint8` (the payload as bytes)
+    /// for block-quantised ones, which numpy has no type for.
+    Ggml(GgmlType),
 }
 
 impl StoredAs {
@@ -21,6 +26,7 @@ impl StoredAs {
         match self {
             StoredAs::Array => "ndarray",
             StoredAs::QuantizedWeight8bit => "QuantizedWeight8bit",
+            StoredAs::Ggml(_) => "ggml",
         }
     }
 }
@@ -67,6 +73,15 @@ impl TensorRecord {
     /// Whether this is a registered buffer, not a parameter ([`is_buffer`]).
     pub fn is_buffer(&self) -> bool {
         self.name.as_deref().is_some_and(is_buffer)
+    }
+
+    /// The name of its element type: the ggml type's (`Q4_K`) for a GGUF
+    /// tensor, else the dtype's (`bfloat16`).
+    pub fn type_name(&self) -> &'static str {
+        match self.stored_as {
+            StoredAs::Ggml(t) => t.name(),
+            _ => self.dtype.name(),
+        }
     }
 
     /// Payload bytes, scales included.

@@ -6,6 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::escape;
+use super::gguf::FileHeader;
 use crate::formats::grok::shard_index;
 use crate::formats::tensor::shape_str;
 use crate::inventory::{Entry, Totals};
@@ -25,7 +26,8 @@ pub struct Row<'a> {
     pub kind: &'static str,
     /// Logical shape.
     pub shape: &'a [u64],
-    /// Stored element type.
+    /// Stored element type: a numpy dtype, or a ggml type for GGUF
+    /// tensors (`Q4_K`).
     pub dtype: &'static str,
     /// Scales shape (quantized weights).
     pub scales_shape: Option<&'a [u64]>,
@@ -52,7 +54,7 @@ pub fn rows(entries: &[Entry]) -> impl Iterator<Item = Row<'_>> + Clone {
             name: t.name.as_deref(),
             kind: t.stored_as.name(),
             shape: &t.shape,
-            dtype: t.dtype.name(),
+            dtype: t.type_name(),
             scales_shape: t.scales.as_ref().map(|s| s.shape.as_slice()),
             scales_dtype: t.scales.as_ref().map(|s| s.dtype.name()),
             parameters: t.elements(),
@@ -92,6 +94,8 @@ struct JsonOut<'a, I: Iterator<Item = Row<'a>> + Clone> {
     errors: Vec<JsonError<'a>>,
     other_files: &'a [String],
     totals: &'a Totals,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    gguf: Vec<FileHeader<'a>>,
 }
 
 #[derive(Serialize)]
@@ -125,15 +129,20 @@ pub fn csv<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) -> std:
 }
 
 /// `inspect --json`: `{"tensors": [Row...], "errors": [{file, error}],
-/// "other_files": [path...], "totals": Totals}`.
+/// "other_files": [path...], "totals": Totals}`, and `"gguf": [header...]`
+/// when there are GGUF files.
 pub fn json<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = Row<'a>> + Clone + 'a,
     errors: &'a [(&'a str, String)],
     other_files: &'a [String],
     totals: &'a Totals,
+    gguf: Vec<FileHeader<'a>>,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(rows, errors, other_files, totals))?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &document(rows, errors, other_files, totals, gguf),
+    )?;
     writeln!(out)
 }
 
@@ -144,6 +153,7 @@ pub fn document<'a, I: Iterator<Item = Row<'a>> + Clone + 'a>(
     errors: &'a [(&'a str, String)],
     other_files: &'a [String],
     totals: &'a Totals,
+    gguf: Vec<FileHeader<'a>>,
 ) -> impl Serialize + 'a {
     JsonOut {
         tensors: Streamed(rows),
@@ -153,6 +163,7 @@ pub fn document<'a, I: Iterator<Item = Row<'a>> + Clone + 'a>(
             .collect(),
         other_files,
         totals,
+        gguf,
     }
 }
 
@@ -164,12 +175,14 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// `inspect`'s table: a row per tensor, then totals and bytes per dtype.
+/// `inspect`'s table: a row per tensor, then totals, bytes per dtype (and
+/// per ggml type), and each GGUF file's key/values.
 pub fn table<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = Row<'a>> + Clone,
     other_files: &[String],
     totals: &Totals,
+    gguf: &[FileHeader],
 ) -> std::io::Result<()> {
     let file_w = rows.clone().map(|r| r.file.len()).max().unwrap_or(4).max(4);
     writeln!(
@@ -216,6 +229,9 @@ pub fn table<'a>(
     for (dtype, bytes) in &totals.bytes_per_dtype {
         writeln!(out, "  {:<9} {:>19} bytes", dtype.name(), thousands(*bytes))?;
     }
+    for (ty, bytes) in &totals.bytes_per_ggml_type {
+        writeln!(out, "  {:<9} {:>19} bytes", ty.name(), thousands(*bytes))?;
+    }
     if totals.errors > 0 {
         writeln!(
             out,
@@ -242,5 +258,5 @@ pub fn table<'a>(
             }
         )?;
     }
-    Ok(())
+    super::gguf::table(out, gguf)
 }

@@ -5,8 +5,8 @@
 //! output is made safe.
 //!
 //! - [`verify`], [`hash`], `fetch` (features `bittorrent` and `cli`),
-//!   [`github`], [`inspect`], [`torrent`]: the text (and JSON) of those
-//!   commands;
+//!   [`github`], [`inspect`] (with [`gguf`]), [`torrent`]: the text (and
+//!   JSON) of those commands;
 //! - [`report`]: the openness report as text, JSON, Markdown or HTML;
 //! - `progress` (feature `cli`): the one progress-bar style every long run uses;
 //! - [`width`]: prose wrapped to 100 columns.
@@ -18,6 +18,7 @@ use crate::{Error, Result};
 
 #[cfg(all(feature = "bittorrent", feature = "cli"))]
 pub mod fetch;
+pub mod gguf;
 pub mod github;
 pub mod hash;
 pub mod hf;

@@ -218,6 +218,22 @@ pub fn python_hub() -> PathBuf {
     python
 }
 
+/// A Python with the real `gguf` package from PyPI (the version
+/// scripts/test.sh pins): `$WEIGHTCHECK_PYTHON_GGUF`, else
+/// `<repo>/.venv-gguf/bin/python`. Panics (never skips) when it is missing.
+pub fn python_gguf() -> PathBuf {
+    let python = std::env::var_os("WEIGHTCHECK_PYTHON_GGUF")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-gguf/bin/python"));
+    assert!(
+        python.exists(),
+        "the gguf Python {} is missing: run scripts/test.sh (it makes .venv-gguf) \
+         or point WEIGHTCHECK_PYTHON_GGUF at a python with gguf==0.19.0 installed",
+        python.display()
+    );
+    python
+}
+
 /// `timeout 120 PROGRAM` for huggingface_hub (its Python or its `hf` CLI)
 /// talking to the loopback Hub at `endpoint` only: HF_HOME is `home` (no
 /// stored token, no cache outside the test), no token, no proxy, and no

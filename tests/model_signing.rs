@@ -316,3 +316,56 @@ fn the_exported_statement_is_the_one_model_signing_signs() {
         .collect();
     assert_eq!(names, ["a/b", "a-b", "a.b", "weights/model.bin"]);
 }
+
+// Re-signs a bundle's payload after an edit, as a hostile publisher could:
+// the signature holds, so only weightcheck's own checks stand in the way.
+const RESIGN: &str = "\
+import sys, json, base64
+from cryptography.hazmat.primitives import hashes, serialization as s
+from cryptography.hazmat.primitives.asymmetric import ec
+bundle = json.load(open(sys.argv[1]))
+env = bundle['dsseEnvelope']
+payload = base64.b64decode(env['payload']).replace(sys.argv[3].encode(), sys.argv[4].encode())
+t = env['payloadType']
+pae = b'DSSEv1 %d %s %d %s' % (len(t), t.encode(), len(payload), payload)
+key = s.load_pem_private_key(open(sys.argv[2], 'rb').read(), None)
+env['payload'] = base64.b64encode(payload).decode()
+env['signatures'][0]['sig'] = base64.b64encode(key.sign(pae, ec.ECDSA(hashes.SHA256()))).decode()
+json.dump(bundle, open(sys.argv[1], 'w'))
+";
+
+#[test]
+fn a_signed_name_outside_the_directory_is_refused() {
+    let m = signed_model(None);
+    std::fs::write(m.root.join("outside"), b"second").expect("write");
+    let key = m.root.join("key.pem");
+    python(&[
+        "-c",
+        RESIGN,
+        s(&m.bundle),
+        s(&key),
+        "\"name\": \"a-b\"",
+        "\"name\": \"../outside\"",
+    ]);
+    assert_failed(
+        &m.verify(),
+        "the statement's resource \"../outside\": not a path inside the directory",
+    );
+}
+
+#[test]
+fn the_bundle_inside_the_directory_is_not_an_unsigned_file() {
+    let m = signed_model(None);
+    let inside = m.dir.join("model.sig");
+    std::fs::rename(&m.bundle, &inside).expect("move");
+    let args = [
+        "verify",
+        s(&m.dir),
+        "--model-signing",
+        s(&inside),
+        "--public-key",
+        s(&m.public),
+    ];
+    let out = run(args, &m.root);
+    assert_eq!(out.0, EXIT_OK, "{out:?}");
+}

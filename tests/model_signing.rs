@@ -369,3 +369,37 @@ fn the_bundle_inside_the_directory_is_not_an_unsigned_file() {
     let out = run(args, &m.root);
     assert_eq!(out.0, EXIT_OK, "{out:?}");
 }
+
+#[test]
+fn json_reports_the_signature_and_each_finding() {
+    let m = signed_model(None);
+    std::fs::write(m.dir.join("a-b"), b"secoNd").expect("write");
+    let args = [
+        "verify",
+        s(&m.dir),
+        "--model-signing",
+        s(&m.bundle),
+        "--public-key",
+        s(&m.public),
+        "--json",
+    ];
+    let out = run(args, &m.root);
+    assert_eq!(out.0, EXIT_MISMATCH, "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.1).expect("JSON");
+    assert_eq!(report["outcome"], "failed");
+    assert_eq!(report["signature_verified"], true);
+    assert_eq!(report["method"], "files");
+    let bad: Vec<_> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter(|f| f["verdict"] != "ok")
+        .map(|f| {
+            (
+                f["name"].as_str().expect("name"),
+                f["verdict"].as_str().expect("verdict"),
+            )
+        })
+        .collect();
+    assert_eq!(bad, [("a-b", "hash_mismatch")]);
+}

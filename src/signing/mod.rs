@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::verdict::{Outcome, Tally};
+use crate::verdict::{FileVerdict, Outcome, Tally};
 
 pub use check::Finding;
 
@@ -165,10 +165,7 @@ pub fn verify(
     let tally = Tally {
         present: files
             .iter()
-            .filter(|f| {
-                f.verdict != crate::verdict::FileVerdict::Missing
-                    && f.verdict != crate::verdict::FileVerdict::Extra
-            })
+            .filter(|f| !matches!(f.verdict, FileVerdict::Missing | FileVerdict::Extra))
             .count(),
         failures: files.iter().filter(|f| f.verdict.is_failure()).count(),
         content_unchecked: 0,

@@ -403,3 +403,34 @@ fn json_reports_the_signature_and_each_finding() {
         .collect();
     assert_eq!(bad, [("a-b", "hash_mismatch")]);
 }
+
+#[test]
+fn a_subject_digest_that_is_not_the_resources_is_refused() {
+    let m = signed_model(None);
+    let stated = m.statement()["subject"][0]["digest"]["sha256"]
+        .as_str()
+        .expect("digest")
+        .to_owned();
+    let key = m.root.join("key.pem");
+    python(&[
+        "-c",
+        RESIGN,
+        s(&m.bundle),
+        s(&key),
+        &stated,
+        &"0".repeat(64),
+    ]);
+    assert_failed(&m.verify(), "is not the SHA-256 of its resources' digests");
+}
+
+#[test]
+fn a_signed_file_replaced_by_a_symlink_fails() {
+    let m = signed_model(None);
+    let path = m.dir.join("a-b");
+    std::fs::rename(&path, m.root.join("real")).expect("move");
+    std::os::unix::fs::symlink(m.root.join("real"), &path).expect("symlink");
+    assert_failed(
+        &m.verify(),
+        "unreadable    a-b — a symbolic link, which the signature does not allow",
+    );
+}

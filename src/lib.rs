@@ -62,6 +62,7 @@ pub mod percent;
 pub mod pin;
 pub mod printer;
 pub mod report;
+#[cfg(feature = "signing")]
 pub mod signing;
 pub mod synth;
 pub mod torrent;

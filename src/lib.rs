@@ -12,6 +12,7 @@
 //!   which hashes and claims).
 //! - [`verify`]: holding files on disk against a manifest.
 //! - [`hash`], [`torrent`]: content hashing and BitTorrent metadata.
+//! - [`signing`]: OpenSSF model_signing bundles (signature and every digest).
 //!
 //! # Quick start
 //!
@@ -61,6 +62,8 @@ pub mod percent;
 pub mod pin;
 pub mod printer;
 pub mod report;
+#[cfg(feature = "signing")]
+pub mod signing;
 pub mod synth;
 pub mod torrent;
 pub mod units;

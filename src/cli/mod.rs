@@ -25,6 +25,7 @@ pub mod inspect;
 mod logging;
 pub mod man;
 pub mod manifest;
+mod model_signing;
 pub mod net_args;
 pub mod report;
 pub mod seed;

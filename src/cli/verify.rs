@@ -55,6 +55,20 @@ pub struct Verify {
     /// next to the release, if there).
     #[arg(long)]
     tokenizer: Option<PathBuf>,
+    /// An OpenSSF model_signing signature (Sigstore bundle) of DIR: its
+    /// signature is checked with --public-key, then every signed file or
+    /// shard, and no unsigned file may be there.
+    #[arg(
+        long,
+        value_name = "BUNDLE",
+        requires_all = ["dir", "public_key"],
+        conflicts_with_all = ["config", "sums", "no_hash", "torrent", "tokenizer"]
+    )]
+    model_signing: Option<PathBuf>,
+    /// The PEM ECDSA P-256 public key the --model-signing bundle must be
+    /// signed with.
+    #[arg(long, value_name = "PEM", requires = "model_signing")]
+    public_key: Option<PathBuf>,
     /// Print JSON (the whole report) instead of text.
     #[arg(long)]
     json: bool,
@@ -64,6 +78,13 @@ impl Verify {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let resolve = |p: &Option<PathBuf>| p.as_ref().map(|p| env.resolve(p));
+        if let (Some(dir), Some(bundle), Some(key)) = (
+            resolve(&self.dir),
+            resolve(&self.model_signing),
+            resolve(&self.public_key),
+        ) {
+            return super::model_signing::verify(env, &dir, &bundle, &key, self.json);
+        }
         let request = Request {
             dir: resolve(&self.dir),
             release: self.release.selector(env, None),

@@ -27,6 +27,8 @@ pub mod pin;
 #[cfg(feature = "cli")]
 pub mod progress;
 pub mod report;
+#[cfg(feature = "signing")]
+pub mod signing;
 pub mod torrent;
 pub mod verify;
 pub mod width;

@@ -234,6 +234,21 @@ pub fn python_gguf() -> PathBuf {
     python
 }
 
+/// The Python with model-signing 1.1.1 (scripts/test.sh makes it); panics
+/// when it is missing, so a signing test never passes without the real package.
+pub fn python_signing() -> PathBuf {
+    let python = std::env::var_os("WEIGHTCHECK_PYTHON_SIGNING")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-signing/bin/python"));
+    assert!(
+        python.exists(),
+        "the model-signing Python {} is missing: run scripts/test.sh (it makes .venv-signing) \
+         or point WEIGHTCHECK_PYTHON_SIGNING at a python with model-signing 1.1.1 installed",
+        python.display()
+    );
+    python
+}
+
 /// `timeout 120 PROGRAM` for huggingface_hub (its Python or its `hf` CLI)
 /// talking to the loopback Hub at `endpoint` only: HF_HOME is `home` (no
 /// stored token, no cache outside the test), no token, no proxy, and no

@@ -9,6 +9,9 @@
 //! `manifest import-mot RECORD` seeds a manifest from a Model Openness Tool
 //! record (see `import_mot.rs`).
 //!
+//! `manifest export --model-signing DIR` writes the unsigned in-toto
+//! statement OpenSSF model_signing would sign for DIR (see `export.rs`).
+//!
 //! `manifest pin-torrent FILE --manifest OUT` records a torrent's layout —
 //! name, piece length and every file with its size — in a manifest, after
 //! checking that the torrent is the release's (same info-hash as the
@@ -22,10 +25,12 @@ use clap::{Args, Subcommand};
 
 use weightcheck::env::Env;
 
+mod export;
 mod import_mot;
 mod pin;
 mod pin_torrent;
 
+use export::Export;
 use import_mot::ImportMot;
 use pin::Pin;
 use pin_torrent::PinTorrent;
@@ -45,6 +50,8 @@ enum Action {
     PinTorrent(PinTorrent),
     /// Seed a manifest's components from a Model Openness Tool record.
     ImportMot(ImportMot),
+    /// Write the in-toto statement OpenSSF model_signing would sign for a directory.
+    Export(Export),
 }
 
 impl ManifestCmd {
@@ -54,6 +61,7 @@ impl ManifestCmd {
             Action::Pin(cmd) => cmd.run(env),
             Action::PinTorrent(cmd) => cmd.run(env),
             Action::ImportMot(cmd) => cmd.run(env),
+            Action::Export(cmd) => cmd.run(env),
         }
     }
 }

@@ -1,0 +1,32 @@
+//! `verify DIR --model-signing BUNDLE --public-key PEM`: an OpenSSF
+//! model_signing signature and every byte it signs, in one command. Exit 0
+//! VERIFIED, 1 FAILED (a bad signature, a mismatch, a missing or unsigned
+//! file), 2 usage or I/O error.
+
+use std::io::Write;
+use std::path::Path;
+
+use weightcheck::env::Env;
+use weightcheck::printer;
+
+/// A PEM public key is a few hundred bytes; anything far larger is not one.
+const MAX_KEY_BYTES: u64 = 64 << 10;
+
+/// Runs the check and prints its report.
+pub fn verify(
+    env: &mut Env,
+    dir: &Path,
+    bundle: &Path,
+    key: &Path,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let pem = weightcheck::paths::read_text_limited(key, MAX_KEY_BYTES)?;
+    let report = weightcheck::signing::verify(dir, bundle, &pem)?;
+    if json {
+        serde_json::to_writer_pretty(&mut env.out, &report)?;
+        writeln!(env.out)?;
+    } else {
+        printer::signing::report(&mut env.out, &report, env.quiet)?;
+    }
+    Ok(report.exit_code)
+}

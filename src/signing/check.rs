@@ -1,0 +1,283 @@
+//! Holds a directory against the resources of a verified statement: every
+//! signed file (or shard) must be there with its signed SHA-256, and every
+//! file there must be signed, apart from the paths the signature ignores.
+//! Each file is read once, front to back (its shards in order).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::statement::{Item, Method, Signed};
+use super::SigningError;
+use crate::verdict::FileVerdict;
+
+/// What was found about one signed resource or one unsigned file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The resource's name as signed (`path` or `path:start:end`), or the
+    /// unsigned file's path.
+    pub name: String,
+    /// The finding.
+    pub verdict: FileVerdict,
+    /// What exactly differs, when something does.
+    pub detail: Option<String>,
+}
+
+impl Finding {
+    fn new(name: &str, verdict: FileVerdict, detail: Option<String>) -> Finding {
+        Finding {
+            name: name.to_owned(),
+            verdict,
+            detail,
+        }
+    }
+}
+
+/// Whether `rel` is one of the ignored paths or inside one.
+fn ignored(rel: &str, ignore: &[String]) -> bool {
+    ignore.iter().any(|p| {
+        rel == p
+            || rel
+                .strip_prefix(p.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+    })
+}
+
+/// The files under `dir` (relative, `/`-separated) that are not ignored,
+/// each with whether it is a symbolic link. Ignored directories (`.git`)
+/// are not entered.
+fn walk(dir: &Path, ignore: &[String]) -> Result<Vec<(String, bool)>, SigningError> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in std::fs::read_dir(&path).map_err(|e| crate::Error::io(&path, e))? {
+            let entry = entry.map_err(|e| crate::Error::io(&path, e))?;
+            let full = entry.path();
+            let name = crate::paths::check_component(entry.file_name().as_encoded_bytes())
+                .map_err(|why| SigningError::Directory {
+                    path: full.clone(),
+                    why: format!("unusable file name: {why}"),
+                })?;
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if ignored(&rel, ignore) {
+                continue;
+            }
+            let kind = entry.file_type().map_err(|e| crate::Error::io(&full, e))?;
+            if kind.is_dir() {
+                pending.push((full, rel));
+            } else if kind.is_symlink() {
+                let target = std::fs::metadata(&full).map_err(|e| crate::Error::io(&full, e))?;
+                if target.is_dir() {
+                    return Err(SigningError::Directory {
+                        path: full,
+                        why: "a symbolic link to a directory, which model_signing does not follow"
+                            .to_owned(),
+                    });
+                }
+                out.push((rel, true));
+            } else {
+                out.push((rel, false));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every file under `dir` but the ignored, with its SHA-256; a symbolic
+/// link is refused, as model_signing refuses it by default.
+pub fn hash_files(dir: &Path, ignore: &[String]) -> Result<Vec<(String, [u8; 32])>, SigningError> {
+    let mut out = Vec::new();
+    for (rel, symlink) in walk(dir, ignore)? {
+        let path = dir.join(&rel);
+        if symlink {
+            return Err(SigningError::Directory {
+                path,
+                why: "a symbolic link, which model_signing refuses by default".to_owned(),
+            });
+        }
+        let mut file = crate::paths::open_regular(&path)?;
+        let digest = hash_range(&mut file, 0, None).map_err(|e| crate::Error::io(&path, e))?;
+        out.push((rel, digest));
+    }
+    Ok(out)
+}
+
+/// The SHA-256 of `len` bytes from `start` (to the end when `None`).
+fn hash_range(file: &mut std::fs::File, start: u64, len: Option<u64>) -> std::io::Result<[u8; 32]> {
+    file.seek(SeekFrom::Start(start))?;
+    let mut h = Sha256::new();
+    let mut left = len.unwrap_or(u64::MAX);
+    let mut buf = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        left -= n as u64;
+    }
+    if len.is_some() && left > 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the file shrank while being read",
+        ));
+    }
+    Ok(h.finalize().into())
+}
+
+/// The shards model_signing cuts a file of `size` bytes into: `[0, s)`,
+/// `[s, 2s)`, … the last one ending at `size`; none for an empty file.
+fn shards(shard_size: u64, size: u64) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut start: u64 = 0;
+    while start < size {
+        let end = start.saturating_add(shard_size).min(size);
+        out.push((start, end));
+        start = end;
+    }
+    out
+}
+
+/// Checks the signed resources of one file that is there.
+fn check_file(dir: &Path, path: &str, items: &mut [&Item], method: Method) -> Vec<Finding> {
+    let full = dir.join(path);
+    let unreadable = |e: String| -> Vec<Finding> {
+        items
+            .iter()
+            .map(|i| Finding::new(&i.name, FileVerdict::Unreadable, Some(e.clone())))
+            .collect()
+    };
+    let mut file = match crate::paths::open_regular(&full) {
+        Ok(f) => f,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let size = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let expected = match method {
+        Method::Files => vec![(0, size)],
+        Method::Shards(s) => shards(s, size),
+    };
+    items.sort_by_key(|i| i.range);
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let (start, end) = item.range.unwrap_or((0, size));
+        if !expected.contains(&(start, end)) {
+            let why = format!("the file is {size} bytes: this is not one of its shards");
+            out.push(Finding::new(&item.name, FileVerdict::WrongSize, Some(why)));
+            continue;
+        }
+        match hash_range(&mut file, start, Some(end - start)) {
+            Ok(d) if d == item.digest => out.push(Finding::new(&item.name, FileVerdict::Ok, None)),
+            Ok(d) => {
+                let why = format!(
+                    "SHA-256 {}, signed {}",
+                    hex::encode(d),
+                    hex::encode(item.digest)
+                );
+                out.push(Finding::new(
+                    &item.name,
+                    FileVerdict::HashMismatch,
+                    Some(why),
+                ));
+            }
+            Err(e) => out.push(Finding::new(
+                &item.name,
+                FileVerdict::Unreadable,
+                Some(e.to_string()),
+            )),
+        }
+    }
+    for (start, end) in expected {
+        if !items
+            .iter()
+            .any(|i| i.range.unwrap_or((0, size)) == (start, end))
+        {
+            let name = format!("{path}:{start}:{end}");
+            let why = "bytes of a signed file that no signed shard covers".to_owned();
+            out.push(Finding::new(&name, FileVerdict::Extra, Some(why)));
+        }
+    }
+    out
+}
+
+/// Every signed resource and every unsigned file of `dir`, by name.
+/// `also_ignore` is the bundle itself when it lies inside `dir`.
+pub fn check(
+    dir: &Path,
+    signed: &Signed,
+    also_ignore: Option<&str>,
+) -> Result<Vec<Finding>, SigningError> {
+    let mut ignore = signed.ignore_paths.clone();
+    ignore.extend(also_ignore.map(str::to_owned));
+    let on_disk: HashMap<String, bool> = walk(dir, &ignore)?.into_iter().collect();
+    let mut by_path: BTreeMap<&str, Vec<&Item>> = BTreeMap::new();
+    for item in &signed.items {
+        by_path.entry(item.path.as_str()).or_default().push(item);
+    }
+    let mut out = Vec::new();
+    for (path, mut items) in by_path {
+        let (verdict, why) = match on_disk.get(path) {
+            None => (FileVerdict::Missing, "signed, not in the directory"),
+            Some(true) if !signed.allow_symlinks => (
+                FileVerdict::Unreadable,
+                "a symbolic link, which the signature does not allow",
+            ),
+            Some(_) => {
+                out.extend(check_file(dir, path, &mut items, signed.method));
+                continue;
+            }
+        };
+        out.extend(
+            items
+                .iter()
+                .map(|i| Finding::new(&i.name, verdict, Some(why.to_owned()))),
+        );
+    }
+    let signed_paths: HashSet<&str> = signed.items.iter().map(|i| i.path.as_str()).collect();
+    for rel in on_disk
+        .keys()
+        .filter(|rel| !signed_paths.contains(rel.as_str()))
+    {
+        // model_signing cuts an empty file into no shard at all, so a shards
+        // signature cannot say whether one belongs: it stays unsigned.
+        let empty = std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.len() == 0);
+        let why = if empty && matches!(signed.method, Method::Shards(_)) {
+            "not signed (empty: the shards serialization signs no shard of an empty file)"
+        } else {
+            "not signed"
+        };
+        out.push(Finding::new(rel, FileVerdict::Extra, Some(why.to_owned())));
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_cut_as_model_signing_cuts_them() {
+        assert_eq!(shards(2, 8), [(0, 2), (2, 4), (4, 6), (6, 8)]);
+        assert_eq!(shards(2, 9), [(0, 2), (2, 4), (4, 6), (6, 8), (8, 9)]);
+        assert!(shards(4, 0).is_empty());
+    }
+
+    #[test]
+    fn ignored_paths_cover_their_contents_only() {
+        let ignore = vec![".git".to_owned()];
+        assert!(ignored(".git", &ignore));
+        assert!(ignored(".git/HEAD", &ignore));
+        assert!(!ignored(".gitignore", &ignore));
+    }
+}

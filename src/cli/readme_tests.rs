@@ -245,6 +245,37 @@ fn table_commands(file: &Path, text: &str, out: &mut Vec<Doc>) {
     }
 }
 
+/// The first cell of every other table, where it opens with a lower-case
+/// word in code (`hub`, `inventory(path)`): a reader takes that for a
+/// command, so it must be one. Feature names and Python functions are
+/// written so they do not read as commands (plain, or `weightcheck.f()`).
+fn first_column_words(file: &Path, text: &str, out: &mut Vec<Doc>) {
+    let mut in_command_table = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("| command |") {
+            in_command_table = true;
+        } else if !line.starts_with('|') {
+            in_command_table = false;
+        }
+        let Some(span) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let word: String = span
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+            .collect();
+        let next = span[word.len()..].chars().next();
+        if in_command_table || word.is_empty() || !matches!(next, Some('`' | ' ' | '(')) {
+            continue;
+        }
+        out.push(Doc {
+            at: format!("{}:{} (first table column)", name(file), n + 1),
+            words: vec![word],
+            concrete: false,
+        });
+    }
+}
+
 fn name(file: &Path) -> String {
     file.strip_prefix(repo())
         .unwrap_or(file)
@@ -260,6 +291,7 @@ fn all_documented() -> Vec<Doc> {
         inline_commands(&file, &text, &mut docs);
         if file.ends_with("README.md") {
             table_commands(&file, &text, &mut docs);
+            first_column_words(&file, &text, &mut docs);
         }
     }
     docs

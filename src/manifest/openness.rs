@@ -65,7 +65,8 @@ pub struct Rater {
     /// lines are shown beside weightcheck's, not compared.
     #[serde(default)]
     pub other_model: bool,
-    /// For `osi`: the published verdict, in OSI's words.
+    /// For `osi`: the published verdict, in OSI's words: it starts `met`
+    /// or `fell short` (any other wording is compared as unknown).
     #[serde(default)]
     pub verdict: Option<String>,
     /// Where the rating is published.

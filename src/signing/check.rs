@@ -207,6 +207,10 @@ fn check_file(dir: &Path, path: &str, items: &mut [&Item], method: Method) -> Ve
             out.push(Finding::new(&name, FileVerdict::Extra, Some(why)));
         }
     }
+    // Bytes appended after the size was read would be hashed by no range.
+    if file.metadata().map(|m| m.len()).ok() != Some(size) {
+        return unreadable("the file changed while it was read".to_owned());
+    }
     out
 }
 

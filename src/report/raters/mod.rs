@@ -114,14 +114,17 @@ pub fn compare(m: &Manifest, report: &Report, records: &[(PathBuf, Record)]) -> 
     let mut views = Vec::new();
     for r in m.raters.iter().filter(|r| r.name == "osi") {
         let theirs = r.verdict.clone().unwrap_or_default();
-        let their_state = if theirs.contains("fell short") || theirs.contains("not") {
+        // OSI's two published wordings; anything else is not read as either.
+        let their_state = if theirs.starts_with("met") {
+            State::Met
+        } else if theirs.starts_with("fell short") {
             State::NotMet
         } else {
-            State::Met
+            State::Unknown
         };
-        let agreement = match report.osaid.state {
-            State::Unknown => Agreement::Undetermined,
-            s if s == their_state => Agreement::Agree,
+        let agreement = match (report.osaid.state, their_state) {
+            (State::Unknown, _) | (_, State::Unknown) => Agreement::Undetermined,
+            (ours, theirs) if ours == theirs => Agreement::Agree,
             _ => Agreement::Disagree,
         };
         views.push(RaterView {

@@ -147,21 +147,23 @@ fn shards(shard_size: u64, size: u64) -> Vec<(u64, u64)> {
 }
 
 /// Checks the signed resources of one file that is there.
+/// Every resource of a file that could not be read as it was signed.
+fn unreadable(items: &[&Item], why: String) -> Vec<Finding> {
+    items
+        .iter()
+        .map(|i| Finding::new(&i.name, FileVerdict::Unreadable, Some(why.clone())))
+        .collect()
+}
+
 fn check_file(dir: &Path, path: &str, items: &mut [&Item], method: Method) -> Vec<Finding> {
     let full = dir.join(path);
-    let unreadable = |e: String| -> Vec<Finding> {
-        items
-            .iter()
-            .map(|i| Finding::new(&i.name, FileVerdict::Unreadable, Some(e.clone())))
-            .collect()
-    };
     let mut file = match crate::paths::open_regular(&full) {
         Ok(f) => f,
-        Err(e) => return unreadable(e.to_string()),
+        Err(e) => return unreadable(items, e.to_string()),
     };
     let size = match file.metadata() {
         Ok(m) => m.len(),
-        Err(e) => return unreadable(e.to_string()),
+        Err(e) => return unreadable(items, e.to_string()),
     };
     let expected = match method {
         Method::Files => vec![(0, size)],
@@ -209,7 +211,7 @@ fn check_file(dir: &Path, path: &str, items: &mut [&Item], method: Method) -> Ve
     }
     // Bytes appended after the size was read would be hashed by no range.
     if file.metadata().map(|m| m.len()).ok() != Some(size) {
-        return unreadable("the file changed while it was read".to_owned());
+        return unreadable(items, "the file changed while it was read".to_owned());
     }
     out
 }

@@ -1,7 +1,8 @@
 //! `verify DIR --model-signing BUNDLE --public-key PEM`: an OpenSSF
 //! model_signing signature and every byte it signs, in one command. Exit 0
 //! VERIFIED, 1 FAILED (a bad signature, a mismatch, a missing or unsigned
-//! file), 2 usage or I/O error.
+//! file), 3 STRUCTURE OK (every signed byte matched, but an empty file a
+//! shards signature cannot list is there), 2 usage or I/O error.
 
 use std::io::Write;
 use std::path::Path;

@@ -43,6 +43,13 @@ pub fn report(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             out,
             "result: {word} — the bundle proves nothing (above); no file was checked"
         )
+    } else if r.tally.failures == 0 && r.tally.content_unchecked > 0 {
+        let n = r.tally.content_unchecked;
+        writeln!(
+            out,
+            "result: {word} — every signed byte matched, but {n} file{} the signature does not cover (above)",
+            if n == 1 { " is there that" } else { "s are there that" }
+        )
     } else {
         let n = r.tally.failures;
         writeln!(

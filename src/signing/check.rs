@@ -255,14 +255,22 @@ pub fn check(
         .filter(|rel| !signed_paths.contains(rel.as_str()))
     {
         // model_signing cuts an empty file into no shard at all, so a shards
-        // signature cannot say whether one belongs: it stays unsigned.
+        // signature cannot say whether one belongs (model_signing's own
+        // verify leaves it out too): its bytes, none, are not in doubt, but
+        // its presence is not signed, so it is unchecked rather than failed.
         let empty = std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.len() == 0);
-        let why = if empty && matches!(signed.method, Method::Shards(_)) {
-            "not signed (empty: the shards serialization signs no shard of an empty file)"
+        out.push(if empty && matches!(signed.method, Method::Shards(_)) {
+            Finding::new(
+                rel,
+                FileVerdict::NotChecked,
+                Some(
+                    "empty, and a shards signature lists no empty file: its presence is not signed"
+                        .to_owned(),
+                ),
+            )
         } else {
-            "not signed"
-        };
-        out.push(Finding::new(rel, FileVerdict::Extra, Some(why.to_owned())));
+            Finding::new(rel, FileVerdict::Extra, Some("not signed".to_owned()))
+        });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)

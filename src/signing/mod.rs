@@ -168,7 +168,10 @@ pub fn verify(
             .filter(|f| !matches!(f.verdict, FileVerdict::Missing | FileVerdict::Extra))
             .count(),
         failures: files.iter().filter(|f| f.verdict.is_failure()).count(),
-        content_unchecked: 0,
+        content_unchecked: files
+            .iter()
+            .filter(|f| f.verdict == FileVerdict::NotChecked)
+            .count(),
     };
     let outcome = Outcome::judge(&tally);
     Ok(Report {

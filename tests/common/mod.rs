@@ -24,6 +24,8 @@ use weightcheck::formats::TensorRecord;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_MISMATCH: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
+/// STRUCTURE OK or NOTHING CHECKED: less than VERIFIED was established.
+pub const EXIT_STRUCTURE_ONLY: i32 = 3;
 
 /// Runs the real `weightcheck ARGS` binary in `cwd`, with standard input
 /// closed; returns (exit code, stdout, stderr). Its streams are pipes, so

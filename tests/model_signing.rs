@@ -272,7 +272,7 @@ fn a_tampered_payload_fails_the_signature() {
     let out = m.verify();
     assert_failed(
         &out,
-        "signature: FAILED — the envelope's signature does not verify with the given public key",
+        "signature: FAILED — the envelope's signature does not verify with the signer's key",
     );
     assert!(out.1.contains("no file was checked"), "{out:?}");
 }

@@ -5,24 +5,41 @@
 //! shards signature cannot list is there), 2 usage or I/O error.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use weightcheck::env::Env;
 use weightcheck::printer;
+use weightcheck::signing::certificate::Anchors;
+use weightcheck::signing::dsse::PublicKey;
+use weightcheck::signing::Trust;
 
 /// A PEM public key is a few hundred bytes; anything far larger is not one.
 const MAX_KEY_BYTES: u64 = 64 << 10;
+
+/// Who must have signed, as given on the command line.
+pub enum Signer {
+    /// `--public-key PEM`.
+    Key(PathBuf),
+    /// `--certificate-chain PEM…`.
+    Roots(Vec<PathBuf>),
+}
 
 /// Runs the check and prints its report.
 pub fn verify(
     env: &mut Env,
     dir: &Path,
     bundle: &Path,
-    key: &Path,
+    signer: Signer,
     json: bool,
 ) -> anyhow::Result<i32> {
-    let pem = weightcheck::paths::read_text_limited(key, MAX_KEY_BYTES)?;
-    let report = weightcheck::signing::verify(dir, bundle, &pem)?;
+    let trust = match signer {
+        Signer::Key(key) => {
+            let pem = weightcheck::paths::read_text_limited(&key, MAX_KEY_BYTES)?;
+            Trust::Key(PublicKey::from_pem(&pem)?)
+        }
+        Signer::Roots(files) => Trust::Certificates(Anchors::read(&files)?),
+    };
+    let report = weightcheck::signing::verify(dir, bundle, &trust)?;
     if json {
         serde_json::to_writer_pretty(&mut env.out, &report)?;
         writeln!(env.out)?;

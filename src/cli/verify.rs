@@ -56,19 +56,24 @@ pub struct Verify {
     #[arg(long)]
     tokenizer: Option<PathBuf>,
     /// An OpenSSF model_signing signature (Sigstore bundle) of DIR: its
-    /// signature is checked with --public-key, then every signed file or
-    /// shard, and no unsigned file may be there.
+    /// signature is checked with --public-key or --certificate-chain, then
+    /// every signed file or shard, and no unsigned file may be there.
     #[arg(
         long,
         value_name = "BUNDLE",
-        requires_all = ["dir", "public_key"],
+        requires_all = ["dir", "signer"],
         conflicts_with_all = ["config", "sums", "no_hash", "torrent", "tokenizer"]
     )]
     model_signing: Option<PathBuf>,
     /// The PEM ECDSA P-256 public key the --model-signing bundle must be
-    /// signed with.
-    #[arg(long, value_name = "PEM", requires = "model_signing")]
+    /// signed with (model_signing sign key).
+    #[arg(long, value_name = "PEM", requires = "model_signing", group = "signer")]
     public_key: Option<PathBuf>,
+    /// PEM certificates to trust as roots for a certificate-signed
+    /// --model-signing bundle (model_signing sign certificate); repeatable,
+    /// or several in one file.
+    #[arg(long, value_name = "PEM", requires = "model_signing", group = "signer")]
+    certificate_chain: Vec<PathBuf>,
     /// Print JSON (the whole report) instead of text.
     #[arg(long)]
     json: bool,
@@ -78,12 +83,17 @@ impl Verify {
     /// Runs the command.
     pub fn run(self, env: &mut Env) -> anyhow::Result<i32> {
         let resolve = |p: &Option<PathBuf>| p.as_ref().map(|p| env.resolve(p));
-        if let (Some(dir), Some(bundle), Some(key)) = (
-            resolve(&self.dir),
-            resolve(&self.model_signing),
-            resolve(&self.public_key),
-        ) {
-            return super::model_signing::verify(env, &dir, &bundle, &key, self.json);
+        if let (Some(dir), Some(bundle)) = (resolve(&self.dir), resolve(&self.model_signing)) {
+            let signer = match resolve(&self.public_key) {
+                Some(key) => super::model_signing::Signer::Key(key),
+                None => super::model_signing::Signer::Roots(
+                    self.certificate_chain
+                        .iter()
+                        .map(|p| env.resolve(p))
+                        .collect(),
+                ),
+            };
+            return super::model_signing::verify(env, &dir, &bundle, signer, self.json);
         }
         let request = Request {
             dir: resolve(&self.dir),

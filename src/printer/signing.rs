@@ -20,6 +20,13 @@ pub fn report(out: &mut dyn Write, r: &Report, quiet: bool) -> std::io::Result<(
             r.subject_sha256.as_deref().unwrap_or("")
         )?,
     }
+    if let Some(signer) = &r.signer {
+        write!(out, "signed by: {}", escape(&signer.subject))?;
+        for issuer in &signer.issuers {
+            write!(out, " <- {}", escape(issuer))?;
+        }
+        writeln!(out, " (a root given)")?;
+    }
     for f in &r.files {
         if quiet && f.verdict == FileVerdict::Ok {
             continue;

@@ -32,15 +32,47 @@ pub struct Bundle {
 pub struct VerificationMaterial {
     /// Present in key-signed bundles.
     pub public_key: Option<PublicKeyId>,
-    /// Present in certificate-signed bundles (not checked yet).
+    /// Present in Sigstore keyless bundles (refused: needs the network).
     pub certificate: Option<serde_json::Value>,
-    /// Present in older certificate-signed bundles (not checked yet).
-    pub x509_certificate_chain: Option<serde_json::Value>,
+    /// Present in certificate-signed bundles: the signing certificate
+    /// first, then the chain its signer included.
+    pub x509_certificate_chain: Option<CertificateChain>,
     /// Transparency-log entries; key-signed bundles have none.
     #[serde(default)]
     pub tlog_entries: Vec<serde_json::Value>,
     /// Timestamps; key-signed bundles have none.
     pub timestamp_verification_data: Option<serde_json::Value>,
+}
+
+/// The certificates of a certificate-signed bundle.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateChain {
+    /// Signing certificate first.
+    pub certificates: Vec<RawCertificate>,
+}
+
+/// One certificate, as Sigstore bundles hold it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawCertificate {
+    /// The DER encoding, base64.
+    pub raw_bytes: String,
+}
+
+impl CertificateChain {
+    /// Every certificate's DER bytes.
+    pub fn der(&self) -> Result<Vec<Vec<u8>>, SigningError> {
+        use base64::Engine;
+        self.certificates
+            .iter()
+            .map(|c| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(&c.raw_bytes)
+                    .map_err(|_| SigningError::Base64("certificate"))
+            })
+            .collect()
+    }
 }
 
 /// A public key named by hint: the SHA-256 (hex) of its PEM encoding.
@@ -81,8 +113,13 @@ pub fn parse(raw: &[u8]) -> Result<Bundle, SigningError> {
         return Err(SigningError::MediaType(bundle.media_type));
     }
     let material = &bundle.verification_material;
-    if material.certificate.is_some() || material.x509_certificate_chain.is_some() {
-        return Err(SigningError::CertificateBundle);
+    if material.certificate.is_some() || !material.tlog_entries.is_empty() {
+        return Err(SigningError::KeylessBundle);
+    }
+    if material.x509_certificate_chain.is_some() && material.public_key.is_some() {
+        return Err(SigningError::TrustMismatch(
+            "the bundle names both a public key and a certificate chain",
+        ));
     }
     Ok(bundle)
 }

@@ -58,9 +58,9 @@ impl PublicKey {
     }
 }
 
-/// The payload of the bundle's envelope, once its one signature verified
-/// with `key`.
-pub fn open(bundle: &Bundle, key: &PublicKey) -> Result<Vec<u8>, SigningError> {
+/// The payload of the bundle's envelope, once the key it names is `key`
+/// and its one signature verified with it.
+pub fn open_with_key(bundle: &Bundle, key: &PublicKey) -> Result<Vec<u8>, SigningError> {
     let hint = bundle
         .verification_material
         .public_key
@@ -72,6 +72,12 @@ pub fn open(bundle: &Bundle, key: &PublicKey) -> Result<Vec<u8>, SigningError> {
             given: key.hint().to_owned(),
         });
     }
+    open(bundle, &key.key)
+}
+
+/// The payload of the bundle's envelope, once its one signature verified
+/// with `key`.
+pub fn open(bundle: &Bundle, key: &VerifyingKey) -> Result<Vec<u8>, SigningError> {
     let envelope = &bundle.dsse_envelope;
     if envelope.payload_type != PAYLOAD_TYPE {
         return Err(SigningError::PayloadType(envelope.payload_type.clone()));
@@ -86,8 +92,7 @@ pub fn open(bundle: &Bundle, key: &PublicKey) -> Result<Vec<u8>, SigningError> {
         .decode(&signature.sig)
         .map_err(|_| SigningError::Base64("signature"))?;
     let signature = Signature::from_der(&der).map_err(|_| SigningError::SignatureEncoding)?;
-    key.key
-        .verify(&pae(&envelope.payload_type, &payload), &signature)
+    key.verify(&pae(&envelope.payload_type, &payload), &signature)
         .map_err(|_| SigningError::BadSignature)?;
     Ok(payload)
 }

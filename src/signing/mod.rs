@@ -8,6 +8,7 @@
 //! publisher can sign weightcheck's result with model_signing itself.
 
 pub mod bundle;
+pub mod certificate;
 pub mod check;
 pub mod dsse;
 pub mod statement;
@@ -36,9 +37,32 @@ pub enum SigningError {
     /// The bundle's media type is not Sigstore bundle v0.3.
     #[error("the bundle's media type is {0:?}, not {media}", media = bundle::MEDIA_TYPE)]
     MediaType(String),
-    /// The bundle identifies its signer by certificate, not by key.
-    #[error("the bundle carries a certificate; only public-key bundles are checked so far")]
-    CertificateBundle,
+    /// The bundle is Sigstore keyless-signed (a Fulcio certificate and a
+    /// transparency-log entry), which cannot be checked offline.
+    #[error("the bundle is Sigstore-signed (a short-lived certificate and a transparency-log entry); checking that needs Sigstore's trust root and log, which weightcheck does not reach: use model_signing verify sigstore")]
+    KeylessBundle,
+    /// The bundle is signed another way than the trust given.
+    #[error("{0}")]
+    TrustMismatch(&'static str),
+    /// A `--certificate-chain` file holds no usable root.
+    #[error("{path}: {why}")]
+    Anchors {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A certificate of the bundle cannot be used.
+    #[error("the bundle's certificate {index} (0 is the signing one): {why}")]
+    Certificate {
+        /// Its position in the bundle's chain.
+        index: usize,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The signing certificate does not chain to a root given.
+    #[error("the signing certificate is not trusted: {0}")]
+    Untrusted(String),
     /// The bundle names a different public key than the one given.
     #[error(
         "the bundle was signed for another public key (its hint {bundle}, the given key's {given})"
@@ -62,7 +86,7 @@ pub enum SigningError {
     #[error("the envelope's signature is not a DER-encoded ECDSA signature")]
     SignatureEncoding,
     /// The signature does not verify: the envelope was changed, or another key signed it.
-    #[error("the envelope's signature does not verify with the given public key")]
+    #[error("the envelope's signature does not verify with the signer's key")]
     BadSignature,
     /// The signed payload is not a statement of the expected shape.
     #[error("the signed payload is not an in-toto statement as model_signing writes it: {0}")]
@@ -112,7 +136,10 @@ impl SigningError {
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
-            SigningError::Read(_) | SigningError::PublicKey(_) | SigningError::Directory { .. }
+            SigningError::Read(_)
+                | SigningError::PublicKey(_)
+                | SigningError::Anchors { .. }
+                | SigningError::Directory { .. }
         )
     }
 }
@@ -126,6 +153,8 @@ pub struct Report {
     pub exit_code: i32,
     /// Whether the envelope's signature verified.
     pub signature_verified: bool,
+    /// Who signed, for a certificate-signed bundle whose chain verified.
+    pub signer: Option<certificate::Signer>,
     /// Why the bundle proves nothing, when it does not.
     pub signature_failure: Option<String>,
     /// The statement's subject (model) name, once the signature verified.
@@ -140,17 +169,22 @@ pub struct Report {
     pub tally: Tally,
 }
 
-/// Checks `dir` against the model_signing bundle at `bundle_path`, signed
-/// by the key in `public_key_pem`. Problems with the bundle's content are
-/// a FAILED report; only unreadable inputs are errors.
-pub fn verify(
-    dir: &Path,
-    bundle_path: &Path,
-    public_key_pem: &str,
-) -> Result<Report, SigningError> {
-    let key = dsse::PublicKey::from_pem(public_key_pem)?;
+/// What the signer must be proven to be.
+#[derive(Debug)]
+pub enum Trust {
+    /// Signed with this public key (`model_signing sign key`).
+    Key(dsse::PublicKey),
+    /// Signed with a certificate that chains to one of these roots
+    /// (`model_signing sign certificate`).
+    Certificates(certificate::Anchors),
+}
+
+/// Checks `dir` against the model_signing bundle at `bundle_path`, whose
+/// signer must be the one `trust` names. Problems with the bundle's
+/// content are a FAILED report; only unreadable inputs are errors.
+pub fn verify(dir: &Path, bundle_path: &Path, trust: &Trust) -> Result<Report, SigningError> {
     let raw = crate::paths::read_limited(bundle_path, bundle::MAX_BYTES)?;
-    let signed = match open(&raw, &key) {
+    let (signed, signer) = match open(&raw, trust) {
         Ok(signed) => signed,
         Err(e) if e.is_input_error() => return Err(e),
         Err(e) => return Ok(refused(e)),
@@ -178,6 +212,7 @@ pub fn verify(
         outcome,
         exit_code: outcome.exit_code(false),
         signature_verified: true,
+        signer,
         signature_failure: None,
         model: Some(signed.model.clone()),
         subject_sha256: Some(signed.subject_sha256.clone()),
@@ -187,11 +222,33 @@ pub fn verify(
     })
 }
 
-/// The signed statement of a bundle, once its signature verified.
-fn open(raw: &[u8], key: &dsse::PublicKey) -> Result<statement::Signed, SigningError> {
+/// The signed statement of a bundle, once its signature verified, and the
+/// signer's certificate chain when it has one.
+fn open(
+    raw: &[u8],
+    trust: &Trust,
+) -> Result<(statement::Signed, Option<certificate::Signer>), SigningError> {
     let bundle = bundle::parse(raw)?;
-    let payload = dsse::open(&bundle, key)?;
-    statement::Signed::parse(&payload)
+    let chain = bundle.verification_material.x509_certificate_chain.as_ref();
+    let (payload, signer) = match (trust, chain) {
+        (Trust::Key(_), Some(_)) => {
+            return Err(SigningError::TrustMismatch(
+                "the bundle is signed with a certificate: give --certificate-chain with the roots to trust, not --public-key",
+            ))
+        }
+        (Trust::Certificates(_), None) => {
+            return Err(SigningError::TrustMismatch(
+                "the bundle is signed with a bare key, not a certificate: give --public-key",
+            ))
+        }
+        (Trust::Key(key), None) => (dsse::open_with_key(&bundle, key)?, None),
+        (Trust::Certificates(anchors), Some(chain)) => {
+            let der = chain.der()?;
+            let (key, signer) = certificate::signer_key(&der, anchors)?;
+            (dsse::open(&bundle, &key)?, Some(signer))
+        }
+    };
+    Ok((statement::Signed::parse(&payload)?, signer))
 }
 
 /// The report of a bundle that proves nothing: no file is looked at, since
@@ -207,6 +264,7 @@ fn refused(why: SigningError) -> Report {
         outcome,
         exit_code: outcome.exit_code(false),
         signature_verified: false,
+        signer: None,
         signature_failure: Some(why.to_string()),
         model: None,
         subject_sha256: None,

@@ -3,6 +3,7 @@
 //! architecture puts at that position, content hashes where the manifest has
 //! them, and the publisher's claims against what the weights show.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 use crate::arch::{self, ExpectedTensor, Finding, FindingKind, Layout};
 use crate::formats::tensor::shape_str;
-use crate::formats::{self, grok, Format, TensorRecord};
+use crate::formats::{self, grok, Format, StoredAs, TensorRecord};
 use crate::hash::engine::{
     self, BadPiece, CacheMode, HashPlan, HashReport, PiecePlan, PlanFile, Progress,
 };
@@ -400,13 +401,42 @@ pub fn verify_each<R: Rows>(
     }
     findings.extend(index_findings(root)?);
     if let (true, Some(layout)) = (by_name, &layout) {
-        let named: Vec<(PathBuf, &TensorRecord)> = entries
+        let is_gguf = |r: &TensorRecord| matches!(r.stored_as, StoredAs::Ggml(_));
+        // A GGUF re-release names its tensors the llama.cpp way: they are
+        // held against the config under the names they were converted from.
+        let gguf_names = if files.iter().any(|(_, records)| records.iter().any(is_gguf)) {
+            let names = arch::gguf_names::names_for(layout)?;
+            notes.push(
+                "GGUF tensors were held against the config under the names they were converted from (llama.cpp's blk.N.attn_q.weight is model.layers.N.self_attn.q_proj.weight), by shape; their ggml types (quantised or not) stand in for the config's dtype".to_owned(),
+            );
+            names
+        } else {
+            HashMap::new()
+        };
+        let named: Vec<(PathBuf, Cow<TensorRecord>)> = entries
             .iter()
             .zip(&files)
-            .flat_map(|(e, (_, records))| records.iter().map(move |r| (PathBuf::from(&e.path), r)))
+            .flat_map(|(e, (_, records))| {
+                let gguf_names = &gguf_names;
+                records.iter().map(move |r| {
+                    let mapped = r
+                        .name
+                        .as_ref()
+                        .filter(|_| is_gguf(r))
+                        .and_then(|n| gguf_names.get(n));
+                    let record = match mapped {
+                        Some(name) => Cow::Owned(TensorRecord {
+                            name: Some(name.clone()),
+                            ..r.clone()
+                        }),
+                        None => Cow::Borrowed(r),
+                    };
+                    (PathBuf::from(&e.path), record)
+                })
+            })
             .collect();
         let by_name_findings =
-            arch::check_by_name(layout, named.iter().map(|(p, r)| (p.as_path(), *r)));
+            arch::check_by_name(layout, named.iter().map(|(p, r)| (p.as_path(), r.as_ref())));
         drop(named);
         for finding in by_name_findings {
             let owner = finding

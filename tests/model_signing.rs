@@ -463,3 +463,93 @@ fn a_signed_file_replaced_by_a_symlink_fails() {
         "unreadable    a-b — a symbolic link, which the signature does not allow",
     );
 }
+
+#[test]
+fn the_verification_cache_remembers_but_never_hides_a_change() {
+    let m = signed_model(None);
+    let cache = m.root.join("xdg-cache");
+    let args = [
+        "verify",
+        s(&m.dir),
+        "--model-signing",
+        s(&m.bundle),
+        "--public-key",
+        s(&m.public),
+    ];
+    let first = common::run_bin(args, &m.root, &cache);
+    assert_eq!(first.0, EXIT_OK, "{first:?}");
+    assert!(
+        std::fs::read_dir(cache.join("weightcheck"))
+            .expect("a cache directory")
+            .next()
+            .is_some(),
+        "the digests were recorded"
+    );
+    std::fs::write(m.dir.join("a-b"), b"secoNd").expect("write");
+    let second = common::run_bin(args, &m.root, &cache);
+    assert_failed(&second, "hash_mismatch a-b — SHA-256 ");
+    let uncached = common::run_bin(args.iter().copied().chain(["--no-cache"]), &m.root, &cache);
+    assert_failed(&uncached, "hash_mismatch a-b — SHA-256 ");
+}
+
+#[test]
+fn ctrl_c_stops_hashing_with_130_and_the_next_run_continues() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    let dir = root.join("big");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // Sparse: no disk, but seconds of hashing (one file, one stream).
+    let f = std::fs::File::create(dir.join("w.bin")).expect("create");
+    f.set_len(4 << 30).expect("set_len");
+    drop(f);
+    let (key, public, bundle) = (
+        root.join("key.pem"),
+        root.join("pub.pem"),
+        root.join("big.sig"),
+    );
+    python(&["-c", KEYGEN, s(&key), s(&public)]);
+    python(&[
+        "-m",
+        "model_signing",
+        "sign",
+        "key",
+        s(&dir),
+        "--private_key",
+        s(&key),
+        "--signature",
+        s(&bundle),
+    ]);
+    let cache = root.join("xdg-cache");
+    let args = [
+        "verify",
+        s(&dir),
+        "--model-signing",
+        s(&bundle),
+        "--public-key",
+        s(&public),
+    ];
+    let child = Command::new(env!("CARGO_BIN_EXE_weightcheck"))
+        .args(args)
+        .env("XDG_CACHE_HOME", &cache)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn weightcheck");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    // SAFETY: signalling our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: hashing stopped after ")
+            && stderr.contains("run the same command again to continue"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("VERIFIED"));
+    let again = common::run_bin(args, root, &cache);
+    assert_eq!(again.0, EXIT_OK, "{again:?}");
+    assert!(again.1.contains("ok            w.bin"), "{again:?}");
+}

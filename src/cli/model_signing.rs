@@ -8,10 +8,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use weightcheck::env::Env;
-use weightcheck::printer;
+use weightcheck::hash::engine::CacheMode;
+use weightcheck::printer::{self, progress::Bar};
 use weightcheck::signing::certificate::Anchors;
 use weightcheck::signing::dsse::PublicKey;
-use weightcheck::signing::Trust;
+use weightcheck::signing::{Hashing, SigningError, Trust};
 
 /// A PEM public key is a few hundred bytes; anything far larger is not one.
 const MAX_KEY_BYTES: u64 = 64 << 10;
@@ -30,6 +31,7 @@ pub fn verify(
     dir: &Path,
     bundle: &Path,
     signer: Signer,
+    cache: CacheMode,
     json: bool,
 ) -> anyhow::Result<i32> {
     let trust = match signer {
@@ -39,7 +41,21 @@ pub fn verify(
         }
         Signer::Roots(files) => Trust::Certificates(Anchors::read(&files)?),
     };
-    let report = weightcheck::signing::verify(dir, bundle, &trust)?;
+    let bar = Bar::new(env, "hashing");
+    let progress = |p| bar.update(p);
+    let hashing = Hashing {
+        cache,
+        stop: Some(weightcheck::hash::interrupt::on_ctrl_c()),
+        progress: &progress,
+    };
+    let report = weightcheck::signing::verify(dir, bundle, &trust, &hashing);
+    bar.finish();
+    // The library's own errors (an interruption, an unreadable file) keep
+    // their exit codes.
+    let report = report.map_err(|e| match e {
+        SigningError::Read(inner) => anyhow::Error::from(inner),
+        other => other.into(),
+    })?;
     if json {
         serde_json::to_writer_pretty(&mut env.out, &report)?;
         writeln!(env.out)?;

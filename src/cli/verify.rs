@@ -93,7 +93,8 @@ impl Verify {
                         .collect(),
                 ),
             };
-            return super::model_signing::verify(env, &dir, &bundle, signer, self.json);
+            let cache = CacheMode::from_flags(self.no_cache, self.full);
+            return super::model_signing::verify(env, &dir, &bundle, signer, cache, self.json);
         }
         let request = Request {
             dir: resolve(&self.dir),

@@ -7,11 +7,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::statement::{Item, Method, Signed};
 use super::SigningError;
+use crate::hash::engine::{self, CacheMode, FileStatus, HashPlan, PlanFile, Progress};
 use crate::verdict::FileVerdict;
 
 /// What was found about one signed resource or one unsigned file.
@@ -90,10 +94,11 @@ fn walk(dir: &Path, ignore: &[String]) -> Result<Vec<(String, bool)>, SigningErr
     Ok(out)
 }
 
-/// Every file under `dir` but the ignored, with its SHA-256; a symbolic
-/// link is refused, as model_signing refuses it by default.
+/// Every file under `dir` but the ignored, with its SHA-256, hashed by the
+/// engine on every core; a symbolic link is refused, as model_signing
+/// refuses it by default.
 pub fn hash_files(dir: &Path, ignore: &[String]) -> Result<Vec<(String, [u8; 32])>, SigningError> {
-    let mut out = Vec::new();
+    let mut plan = Vec::new();
     for (rel, symlink) in walk(dir, ignore)? {
         let path = dir.join(&rel);
         if symlink {
@@ -102,15 +107,42 @@ pub fn hash_files(dir: &Path, ignore: &[String]) -> Result<Vec<(String, [u8; 32]
                 why: "a symbolic link, which model_signing refuses by default".to_owned(),
             });
         }
-        let mut file = crate::paths::open_regular(&path)?;
-        let digest = hash_range(&mut file, 0, None).map_err(|e| crate::Error::io(&path, e))?;
-        out.push((rel, digest));
+        let size = crate::paths::open_regular(&path)?
+            .metadata()
+            .map_err(|e| crate::Error::io(&path, e))?
+            .len();
+        plan.push(PlanFile::sha256(rel, size));
     }
-    Ok(out)
+    let report = engine::run(dir, &HashPlan::new(plan), &|_| {})?;
+    report
+        .files
+        .into_iter()
+        .map(|f| {
+            let path = dir.join(&f.path);
+            let digest = match (f.error, f.status, f.sha256) {
+                (Some(why), _, _) => Err(why),
+                (None, FileStatus::Ok, Some(sha)) => {
+                    let mut d = [0u8; 32];
+                    hex::decode_to_slice(&sha, &mut d)
+                        .map(|()| d)
+                        .map_err(|e| e.to_string())
+                }
+                _ => Err("the file changed while it was read".to_owned()),
+            };
+            digest
+                .map(|d| (f.path, d))
+                .map_err(|why| SigningError::Directory { path, why })
+        })
+        .collect()
 }
 
 /// The SHA-256 of `len` bytes from `start` (to the end when `None`).
-fn hash_range(file: &mut std::fs::File, start: u64, len: Option<u64>) -> std::io::Result<[u8; 32]> {
+fn hash_range(
+    file: &mut std::fs::File,
+    start: u64,
+    len: Option<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<[u8; 32]> {
     file.seek(SeekFrom::Start(start))?;
     let mut h = Sha256::new();
     let mut left = len.unwrap_or(u64::MAX);
@@ -123,6 +155,7 @@ fn hash_range(file: &mut std::fs::File, start: u64, len: Option<u64>) -> std::io
         }
         h.update(&buf[..n]);
         left -= n as u64;
+        progress(n as u64);
     }
     if len.is_some() && left > 0 {
         return Err(std::io::Error::new(
@@ -146,7 +179,112 @@ fn shards(shard_size: u64, size: u64) -> Vec<(u64, u64)> {
     out
 }
 
-/// Checks the signed resources of one file that is there.
+/// How signed files are read: the verification cache, Ctrl-C and progress,
+/// as for every other hashing command.
+pub struct Hashing<'a> {
+    /// Whether the verification cache is read and written.
+    pub cache: CacheMode,
+    /// Raised by Ctrl-C: the run ends early, as an interruption.
+    pub stop: Option<&'static AtomicBool>,
+    /// Called every few MiB.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+/// The files of a files-serialization signature, hashed by the engine in
+/// one pass on every core (and from the cache when unchanged).
+fn whole_files(
+    dir: &Path,
+    files: &[(&str, Vec<&Item>)],
+    hashing: &Hashing,
+) -> Result<Vec<Finding>, SigningError> {
+    let mut out = Vec::new();
+    let mut plan = Vec::new();
+    let mut signed = Vec::new();
+    for (path, items) in files {
+        let [item] = items.as_slice() else {
+            // Names are unique in a verified statement; a files resource
+            // has no range, so a path has one item.
+            out.extend(unreadable(items, "listed more than once".to_owned()));
+            continue;
+        };
+        match std::fs::metadata(dir.join(path)) {
+            Ok(m) => {
+                plan.push(PlanFile::sha256(*path, m.len()));
+                signed.push(*item);
+            }
+            Err(e) => out.push(Finding::new(
+                &item.name,
+                FileVerdict::Unreadable,
+                Some(e.to_string()),
+            )),
+        }
+    }
+    let plan = HashPlan::new(plan)
+        .with_cache(hashing.cache)
+        .with_stop(hashing.stop);
+    let report = engine::run(dir, &plan, hashing.progress)?;
+    if report.interrupted {
+        return Err(crate::Error::Interrupted(format!(
+            "hashing stopped after {} bytes; {}",
+            report.bytes_hashed,
+            report.resume_hint()
+        ))
+        .into());
+    }
+    for (item, file) in signed.into_iter().zip(&report.files) {
+        let finding = match (&file.error, file.status, &file.sha256) {
+            (Some(why), _, _) => {
+                Finding::new(&item.name, FileVerdict::Unreadable, Some(why.clone()))
+            }
+            (None, FileStatus::Ok, Some(sha)) if *sha == hex::encode(item.digest) => {
+                Finding::new(&item.name, FileVerdict::Ok, None)
+            }
+            (None, FileStatus::Ok, Some(sha)) => Finding::new(
+                &item.name,
+                FileVerdict::HashMismatch,
+                Some(format!(
+                    "SHA-256 {sha}, signed {}",
+                    hex::encode(item.digest)
+                )),
+            ),
+            _ => Finding::new(
+                &item.name,
+                FileVerdict::Unreadable,
+                Some("the file changed while it was read".to_owned()),
+            ),
+        };
+        out.push(finding);
+    }
+    Ok(out)
+}
+
+/// The files of a shards-serialization signature, each read once front to
+/// back (its shards in order), several files at a time.
+fn sharded_files(
+    dir: &Path,
+    files: Vec<(&str, Vec<&Item>)>,
+    method: Method,
+    hashing: &Hashing,
+) -> Vec<Finding> {
+    let total = files
+        .iter()
+        .filter_map(|(path, _)| std::fs::metadata(dir.join(path)).ok())
+        .map(|m| m.len())
+        .sum();
+    let done = AtomicU64::new(0);
+    let progress = |n: u64| {
+        let bytes_done = done.fetch_add(n, Ordering::Relaxed) + n;
+        (hashing.progress)(Progress {
+            bytes_done,
+            bytes_total: total,
+        });
+    };
+    files
+        .into_par_iter()
+        .flat_map_iter(|(path, mut items)| check_file(dir, path, &mut items, method, &progress))
+        .collect()
+}
+
 /// Every resource of a file that could not be read as it was signed.
 fn unreadable(items: &[&Item], why: String) -> Vec<Finding> {
     items
@@ -155,7 +293,14 @@ fn unreadable(items: &[&Item], why: String) -> Vec<Finding> {
         .collect()
 }
 
-fn check_file(dir: &Path, path: &str, items: &mut [&Item], method: Method) -> Vec<Finding> {
+/// Checks the signed shards of one file that is there.
+fn check_file(
+    dir: &Path,
+    path: &str,
+    items: &mut [&Item],
+    method: Method,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Finding> {
     let full = dir.join(path);
     let mut file = match crate::paths::open_regular(&full) {
         Ok(f) => f,
@@ -178,7 +323,7 @@ fn check_file(dir: &Path, path: &str, items: &mut [&Item], method: Method) -> Ve
             out.push(Finding::new(&item.name, FileVerdict::WrongSize, Some(why)));
             continue;
         }
-        match hash_range(&mut file, start, Some(end - start)) {
+        match hash_range(&mut file, start, Some(end - start), progress) {
             Ok(d) if d == item.digest => out.push(Finding::new(&item.name, FileVerdict::Ok, None)),
             Ok(d) => {
                 let why = format!(
@@ -222,6 +367,7 @@ pub fn check(
     dir: &Path,
     signed: &Signed,
     also_ignore: Option<&str>,
+    hashing: &Hashing,
 ) -> Result<Vec<Finding>, SigningError> {
     let mut ignore = signed.ignore_paths.clone();
     ignore.extend(also_ignore.map(str::to_owned));
@@ -231,7 +377,8 @@ pub fn check(
         by_path.entry(item.path.as_str()).or_default().push(item);
     }
     let mut out = Vec::new();
-    for (path, mut items) in by_path {
+    let mut to_read = Vec::new();
+    for (path, items) in by_path {
         let (verdict, why) = match on_disk.get(path) {
             None => (FileVerdict::Missing, "signed, not in the directory"),
             Some(true) if !signed.allow_symlinks => (
@@ -239,7 +386,7 @@ pub fn check(
                 "a symbolic link, which the signature does not allow",
             ),
             Some(_) => {
-                out.extend(check_file(dir, path, &mut items, signed.method));
+                to_read.push((path, items));
                 continue;
             }
         };
@@ -248,6 +395,10 @@ pub fn check(
                 .iter()
                 .map(|i| Finding::new(&i.name, verdict, Some(why.to_owned()))),
         );
+    }
+    match signed.method {
+        Method::Files => out.extend(whole_files(dir, &to_read, hashing)?),
+        Method::Shards(_) => out.extend(sharded_files(dir, to_read, signed.method, hashing)),
     }
     let signed_paths: HashSet<&str> = signed.items.iter().map(|i| i.path.as_str()).collect();
     for rel in on_disk

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::verdict::{FileVerdict, Outcome, Tally};
 
-pub use check::Finding;
+pub use check::{Finding, Hashing};
 
 /// Why a bundle, its statement or a directory could not be checked.
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +182,12 @@ pub enum Trust {
 /// Checks `dir` against the model_signing bundle at `bundle_path`, whose
 /// signer must be the one `trust` names. Problems with the bundle's
 /// content are a FAILED report; only unreadable inputs are errors.
-pub fn verify(dir: &Path, bundle_path: &Path, trust: &Trust) -> Result<Report, SigningError> {
+pub fn verify(
+    dir: &Path,
+    bundle_path: &Path,
+    trust: &Trust,
+    hashing: &Hashing,
+) -> Result<Report, SigningError> {
     let raw = crate::paths::read_limited(bundle_path, bundle::MAX_BYTES)?;
     let (signed, signer) = match open(&raw, trust) {
         Ok(signed) => signed,
@@ -195,7 +200,7 @@ pub fn verify(dir: &Path, bundle_path: &Path, trust: &Trust) -> Result<Report, S
         .ok()
         .and_then(|p| p.to_str())
         .map(str::to_owned);
-    let files = check::check(dir, &signed, bundle_inside.as_deref())?;
+    let files = check::check(dir, &signed, bundle_inside.as_deref(), hashing)?;
     let tally = Tally {
         present: files
             .iter()

@@ -553,3 +553,14 @@ fn ctrl_c_stops_hashing_with_130_and_the_next_run_continues() {
     assert_eq!(again.0, EXIT_OK, "{again:?}");
     assert!(again.1.contains("ok            w.bin"), "{again:?}");
 }
+
+#[test]
+fn a_bundle_over_the_size_limit_is_refused_unread() {
+    let m = signed_model(None);
+    let f = std::fs::File::create(&m.bundle).expect("create");
+    f.set_len(600 << 20).expect("set_len"); // sparse: no disk, no memory
+    drop(f);
+    let out = m.verify();
+    assert_eq!(out.0, common::EXIT_ERROR, "{out:?}");
+    assert!(out.2.contains("model.sig"), "{out:?}");
+}

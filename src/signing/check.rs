@@ -439,6 +439,42 @@ mod tests {
     }
 
     #[test]
+    fn shards_past_the_end_of_the_file_are_not_its_shards() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("w"), [1u8; 100]).expect("write");
+        let item = |start: u64, end: u64| Item {
+            name: format!("w:{start}:{end}"),
+            path: "w".to_owned(),
+            range: Some((start, end)),
+            digest: Sha256::digest([1u8; 64]).into(),
+        };
+        let signed = Signed {
+            model: "m".to_owned(),
+            subject_sha256: String::new(),
+            method: Method::Shards(64),
+            allow_symlinks: false,
+            ignore_paths: Vec::new(),
+            items: vec![item(0, 64), item(64, 128)],
+        };
+        let hashing = Hashing {
+            cache: CacheMode::Off,
+            stop: None,
+            progress: &|_| {},
+        };
+        let found = check(dir.path(), &signed, None, &hashing).expect("checked");
+        let got: Vec<(&str, FileVerdict)> =
+            found.iter().map(|f| (f.name.as_str(), f.verdict)).collect();
+        assert_eq!(
+            got,
+            [
+                ("w:0:64", FileVerdict::Ok),
+                ("w:64:100", FileVerdict::Extra),
+                ("w:64:128", FileVerdict::WrongSize),
+            ]
+        );
+    }
+
+    #[test]
     fn ignored_paths_cover_their_contents_only() {
         let ignore = vec![".git".to_owned()];
         assert!(ignored(".git", &ignore));

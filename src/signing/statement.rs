@@ -298,3 +298,131 @@ pub fn for_directory(dir: &Path) -> Result<Statement, SigningError> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A statement over `resources` (name, digest hex) with the right
+    /// subject digest, as JSON.
+    fn payload(method: &str, shard_size: Option<f64>, resources: &[(&str, &str)]) -> Vec<u8> {
+        let algorithm = match shard_size {
+            Some(n) => format!("sha256-sharded-{n}"),
+            None => "sha256".to_owned(),
+        };
+        let digests: Vec<[u8; 32]> = resources
+            .iter()
+            .map(|(_, d)| {
+                let mut out = [0u8; 32];
+                let _ = hex::decode_to_slice(d, &mut out);
+                out
+            })
+            .collect();
+        let statement = Statement {
+            statement_type: STATEMENT_TYPE.to_owned(),
+            subject: vec![Subject {
+                name: "m".to_owned(),
+                digest: BTreeMap::from([("sha256".to_owned(), subject_digest(digests.iter()))]),
+            }],
+            predicate_type: PREDICATE_TYPE.to_owned(),
+            predicate: Predicate {
+                serialization: Serialization {
+                    method: method.to_owned(),
+                    hash_type: "sha256".to_owned(),
+                    shard_size,
+                    allow_symlinks: false,
+                    ignore_paths: Vec::new(),
+                },
+                resources: resources
+                    .iter()
+                    .map(|(name, digest)| Resource {
+                        name: (*name).to_owned(),
+                        algorithm: algorithm.clone(),
+                        digest: (*digest).to_owned(),
+                    })
+                    .collect(),
+            },
+        };
+        serde_json::to_vec(&statement).expect("JSON")
+    }
+
+    fn refused(payload: &[u8]) -> String {
+        match Signed::parse(payload) {
+            Ok(s) => panic!("accepted: {s:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const D: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    #[test]
+    fn a_well_formed_statement_parses() {
+        let s = Signed::parse(&payload(
+            "shards",
+            Some(300.0),
+            &[("w:0:300", D), ("w:300:310", D)],
+        ))
+        .expect("parses");
+        assert_eq!(s.method, Method::Shards(300));
+        assert_eq!(s.items[1].range, Some((300, 310)));
+    }
+
+    #[test]
+    fn hostile_resources_are_refused_by_name() {
+        for (method, size, name, digest, why) in [
+            (
+                "files",
+                None,
+                "/etc/passwd",
+                D,
+                "not a path inside the directory",
+            ),
+            (
+                "files",
+                None,
+                "a/../../b",
+                D,
+                "not a path inside the directory",
+            ),
+            ("files", None, "", D, "not a path inside the directory"),
+            ("files", None, "a", "zz", "not a hex SHA-256"),
+            ("files", None, "a", &D[..62], "not a hex SHA-256"),
+            ("shards", Some(4.0), "a:8:4", D, "not a valid name"),
+            ("shards", Some(4.0), "a:0:x", D, "not a valid name"),
+            ("shards", Some(4.0), "a:0:4:8", D, "not a valid name"),
+            (
+                "shards",
+                Some(4.0),
+                "a:0:99999999999999999999999",
+                D,
+                "not a valid name",
+            ),
+        ] {
+            let err = refused(&payload(method, size, &[(name, digest)]));
+            assert!(err.ends_with(why), "{name}: {err}");
+        }
+        let twice = refused(&payload("files", None, &[("a", D), ("a", D)]));
+        assert!(twice.ends_with("listed twice"), "{twice}");
+    }
+
+    #[test]
+    fn impossible_serializations_are_refused() {
+        for size in [
+            0.0,
+            -300.0,
+            2.5,
+            f64::from(u32::MAX) * f64::from(u32::MAX) * 4.0,
+        ] {
+            let err = refused(&payload("shards", Some(size), &[]));
+            assert!(err.contains("serialization method"), "{size}: {err}");
+        }
+        assert!(refused(&payload("files", Some(300.0), &[])).contains("serialization method"));
+        assert!(refused(&payload("files-v2", None, &[])).contains("serialization method"));
+    }
+
+    #[test]
+    fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(1 << 20), "]".repeat(1 << 20));
+        assert!(refused(deep.as_bytes()).contains("not an in-toto statement"));
+    }
+}

@@ -564,3 +564,43 @@ fn a_bundle_over_the_size_limit_is_refused_unread() {
     assert_eq!(out.0, common::EXIT_ERROR, "{out:?}");
     assert!(out.2.contains("model.sig"), "{out:?}");
 }
+
+#[test]
+fn a_second_signature_is_refused() {
+    let m = signed_model(None);
+    m.edit_bundle(|b| {
+        let sigs = b["dsseEnvelope"]["signatures"]
+            .as_array_mut()
+            .expect("signatures");
+        let first = sigs[0].clone();
+        sigs.push(first);
+    });
+    assert_failed(&m.verify(), "the envelope holds 2 signatures, not one");
+}
+
+#[test]
+fn quiet_lists_only_what_is_wrong() {
+    let m = signed_model(None);
+    std::fs::write(m.dir.join("a-b"), b"secoNd").expect("write");
+    let out = run(
+        [
+            "-q",
+            "verify",
+            s(&m.dir),
+            "--model-signing",
+            s(&m.bundle),
+            "--public-key",
+            s(&m.public),
+        ],
+        &m.root,
+    );
+    assert_eq!(out.0, EXIT_MISMATCH, "{out:?}");
+    let lines: Vec<&str> = out.1.lines().collect();
+    assert_eq!(lines.len(), 3, "{out:?}");
+    assert!(lines[0].starts_with("signature: verified"), "{out:?}");
+    assert!(
+        lines[1].starts_with("hash_mismatch a-b — SHA-256 "),
+        "{out:?}"
+    );
+    assert_eq!(lines[2], "result: FAILED — 1 problem found (above)");
+}

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use common::{python_signing, run, EXIT_MISMATCH, EXIT_OK, EXIT_STRUCTURE_ONLY};
+use common::{run, run_python_signing as python, EXIT_MISMATCH, EXIT_OK, EXIT_STRUCTURE_ONLY};
 
 const KEYGEN: &str = "\
 import sys
@@ -40,16 +40,19 @@ h = hashing.Config().use_shard_serialization(shard_size=int(sys.argv[4]))
 verifying.Config().use_elliptic_key_verifier(public_key=sys.argv[3]).set_hashing_config(h).verify(sys.argv[1], sys.argv[2])
 ";
 
-fn python(args: &[&str]) {
-    let out = Command::new(python_signing())
-        .args(args)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// `model_signing sign key DIR`, its CLI with the defaults.
+fn sign_key(dir: &Path, key: &Path, bundle: &Path) {
+    python(&[
+        "-m",
+        "model_signing",
+        "sign",
+        "key",
+        s(dir),
+        "--private_key",
+        s(key),
+        "--signature",
+        s(bundle),
+    ]);
 }
 
 struct Signed {
@@ -86,17 +89,7 @@ fn signed_model(shard_size: Option<u32>) -> Signed {
     );
     python(&["-c", KEYGEN, s(&key), s(&public)]);
     match shard_size {
-        None => python(&[
-            "-m",
-            "model_signing",
-            "sign",
-            "key",
-            s(&dir),
-            "--private_key",
-            s(&key),
-            "--signature",
-            s(&bundle),
-        ]),
+        None => sign_key(&dir, &key, &bundle),
         Some(size) => python(&[
             "-c",
             SIGN_SHARDS,
@@ -120,16 +113,20 @@ fn s(p: &Path) -> &str {
 }
 
 impl Signed {
-    fn verify(&self) -> (i32, String, String) {
-        let args = [
+    /// `verify DIR --model-signing BUNDLE --public-key PEM`.
+    fn args(&self) -> [&str; 6] {
+        [
             "verify",
             s(&self.dir),
             "--model-signing",
             s(&self.bundle),
             "--public-key",
             s(&self.public),
-        ];
-        run(args, &self.root)
+        ]
+    }
+
+    fn verify(&self) -> (i32, String, String) {
+        run(self.args(), &self.root)
     }
 
     /// Rewrites the bundle's JSON.
@@ -468,14 +465,7 @@ fn a_signed_file_replaced_by_a_symlink_fails() {
 fn the_verification_cache_remembers_but_never_hides_a_change() {
     let m = signed_model(None);
     let cache = m.root.join("xdg-cache");
-    let args = [
-        "verify",
-        s(&m.dir),
-        "--model-signing",
-        s(&m.bundle),
-        "--public-key",
-        s(&m.public),
-    ];
+    let args = m.args();
     let first = common::run_bin(args, &m.root, &cache);
     assert_eq!(first.0, EXIT_OK, "{first:?}");
     assert!(
@@ -508,17 +498,7 @@ fn ctrl_c_stops_hashing_with_130_and_the_next_run_continues() {
         root.join("big.sig"),
     );
     python(&["-c", KEYGEN, s(&key), s(&public)]);
-    python(&[
-        "-m",
-        "model_signing",
-        "sign",
-        "key",
-        s(&dir),
-        "--private_key",
-        s(&key),
-        "--signature",
-        s(&bundle),
-    ]);
+    sign_key(&dir, &key, &bundle);
     let cache = root.join("xdg-cache");
     let args = [
         "verify",
@@ -582,18 +562,7 @@ fn a_second_signature_is_refused() {
 fn quiet_lists_only_what_is_wrong() {
     let m = signed_model(None);
     std::fs::write(m.dir.join("a-b"), b"secoNd").expect("write");
-    let out = run(
-        [
-            "-q",
-            "verify",
-            s(&m.dir),
-            "--model-signing",
-            s(&m.bundle),
-            "--public-key",
-            s(&m.public),
-        ],
-        &m.root,
-    );
+    let out = run(["-q"].into_iter().chain(m.args()), &m.root);
     assert_eq!(out.0, EXIT_MISMATCH, "{out:?}");
     let lines: Vec<&str> = out.1.lines().collect();
     assert_eq!(lines.len(), 3, "{out:?}");

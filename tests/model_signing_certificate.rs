@@ -7,9 +7,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{python_signing, run, EXIT_MISMATCH, EXIT_OK};
+use common::{run, run_python_signing as python, EXIT_MISMATCH, EXIT_OK};
 
 /// A root CA, an intermediate CA and a signing certificate, all P-256.
 /// argv: OUT, then flags: `inter-not-ca` (the intermediate lacks CA basic
@@ -40,19 +39,6 @@ for n, c in [('root', root), ('inter', inter), ('leaf', leaf)]:
     open(f'{out}/{n}.pem', 'wb').write(c.public_bytes(s.Encoding.PEM))
 open(f'{out}/leaf.key', 'wb').write(k['leaf'].private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()))
 ";
-
-/// Runs the model-signing Python; panics with its stderr when it fails.
-fn python(args: &[&str]) {
-    let out = Command::new(python_signing())
-        .args(args)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temp path")

@@ -251,6 +251,20 @@ pub fn python_signing() -> PathBuf {
     python
 }
 
+/// Runs [`python_signing`] with `args`; panics with its stderr when it
+/// fails.
+pub fn run_python_signing(args: &[&str]) {
+    let out = Command::new(python_signing())
+        .args(args)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "python {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `timeout 120 PROGRAM` for huggingface_hub (its Python or its `hf` CLI)
 /// talking to the loopback Hub at `endpoint` only: HF_HOME is `home` (no
 /// stored token, no cache outside the test), no token, no proxy, and no

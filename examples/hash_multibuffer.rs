@@ -46,19 +46,20 @@ fn main() {
     let want256: Vec<_> = msgs.iter().map(|m| Sha256::oneshot(m)).collect();
 
     println!("buffers={BUFFERS} len={LEN} rounds={rounds} (GB/s/core: median, best)");
-    let mut rows = Vec::new();
-    rows.push((
-        "sha1   crate-single",
-        measure(rounds, || {
-            msgs.iter().map(|m| Sha1::oneshot(m)).collect::<Vec<_>>() == want1
-        }),
-    ));
-    rows.push((
-        "sha256 crate-single",
-        measure(rounds, || {
-            msgs.iter().map(|m| Sha256::oneshot(m)).collect::<Vec<_>>() == want256
-        }),
-    ));
+    let mut rows = vec![
+        (
+            "sha1   crate-single",
+            measure(rounds, || {
+                msgs.iter().map(|m| Sha1::oneshot(m)).collect::<Vec<_>>() == want1
+            }),
+        ),
+        (
+            "sha256 crate-single",
+            measure(rounds, || {
+                msgs.iter().map(|m| Sha256::oneshot(m)).collect::<Vec<_>>() == want256
+            }),
+        ),
+    ];
     for kernel in Kernel::ALL {
         if let Some(why) = kernel.unavailable_reason() {
             println!("{:<7}{:<13} not run: {why}", "", kernel.name());

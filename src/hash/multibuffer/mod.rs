@@ -79,12 +79,23 @@ impl Kernel {
         self.unavailable_reason().is_none()
     }
 
-    /// The fastest kernel this CPU can run, when lanes are kept full.
+    /// The fastest kernel this CPU can run, when lanes are kept full; the
+    /// environment variable `WEIGHTCHECK_HASH_KERNEL` (a kernel's
+    /// [`name`](Self::name)) picks another that runs here, to compare them.
     pub fn best() -> Kernel {
-        Kernel::ALL
-            .into_iter()
-            .find(|k| k.available())
-            .unwrap_or(Kernel::Single)
+        let chosen = std::env::var("WEIGHTCHECK_HASH_KERNEL")
+            .ok()
+            .and_then(|name| {
+                Kernel::ALL
+                    .into_iter()
+                    .find(|k| k.name() == name && k.available())
+            });
+        chosen.unwrap_or_else(|| {
+            Kernel::ALL
+                .into_iter()
+                .find(|k| k.available())
+                .unwrap_or(Kernel::Single)
+        })
     }
 }
 
@@ -276,7 +287,7 @@ pub struct MultiHasher<'a, A: Algorithm, T> {
     algo: PhantomData<A>,
 }
 
-impl<'a, A: Algorithm, T> Default for MultiHasher<'a, A, T> {
+impl<A: Algorithm, T> Default for MultiHasher<'_, A, T> {
     fn default() -> Self {
         Self::new()
     }
@@ -329,7 +340,6 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
     }
 
     /// Puts a message in a free lane; gives it back if all are busy.
-    #[allow(clippy::result_large_err)]
     pub fn push(&mut self, tag: T, msg: &'a [u8]) -> Result<(), (T, &'a [u8])> {
         let Some(i) = self.lanes.iter().position(|l| l.is_none()) else {
             return Err((tag, msg));

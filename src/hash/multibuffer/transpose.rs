@@ -29,7 +29,7 @@ fn bswap_mask() -> __m512i {
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 pub(super) fn transpose16(rows: &[__m512i; 16]) -> [__m512i; 16] {
-    let mut s = rows.to_owned();
+    let mut s = *rows;
     // s[2k], s[2k+1] <- 32-bit interleaves of rows 2k, 2k+1.
     for k in 0..8 {
         let (a, b) = (rows[2 * k], rows[2 * k + 1]);

@@ -15,11 +15,11 @@
 
 use std::marker::PhantomData;
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha1_x16;
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha256_x16;
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod transpose;
 
 #[cfg(test)]
@@ -55,7 +55,7 @@ impl Kernel {
         match self {
             Kernel::Single => None,
             Kernel::Avx512x16 => {
-                #[cfg(target_arch = "x86_64")]
+                #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
                 {
                     if std::arch::is_x86_feature_detected!("avx512f")
                         && std::arch::is_x86_feature_detected!("avx512bw")
@@ -66,9 +66,9 @@ impl Kernel {
                         Some("the CPU lacks AVX-512 F, BW or VL")
                     }
                 }
-                #[cfg(not(target_arch = "x86_64"))]
+                #[cfg(not(all(target_arch = "x86_64", weightcheck_avx512)))]
                 {
-                    Some("not an x86_64 build")
+                    Some("not an x86_64 build, or built by a Rust older than 1.89")
                 }
             }
         }
@@ -137,7 +137,7 @@ pub trait Algorithm: sealed::Sealed {
     /// # Safety
     /// The CPU must have AVX-512 F, BW and VL, and each of `ptrs` must be
     /// valid for reading `blocks * 64` bytes.
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     unsafe fn compress_x16(state: &mut [[u32; LANES]; 8], ptrs: &[*const u8; LANES], blocks: usize);
 }
 
@@ -178,7 +178,7 @@ impl Algorithm for Sha1 {
         use sha1::Digest;
         sha1::Sha1::digest(msg).into()
     }
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     unsafe fn compress_x16(
         state: &mut [[u32; LANES]; 8],
         ptrs: &[*const u8; LANES],
@@ -206,7 +206,7 @@ impl Algorithm for Sha256 {
         use sha2::Digest;
         sha2::Sha256::digest(msg).into()
     }
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     unsafe fn compress_x16(
         state: &mut [[u32; LANES]; 8],
         ptrs: &[*const u8; LANES],
@@ -362,7 +362,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
     /// of those that are (nothing if no lane is busy).
     pub fn step(&mut self) -> Vec<(T, A::Digest)> {
         match self.kernel {
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
             Kernel::Avx512x16 => self.step_x16(),
             _ => self.step_single(),
         }
@@ -397,7 +397,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
             .unwrap_or(0)
     }
 
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     fn step_x16(&mut self) {
         let n = self.common_run();
         if n == 0 {

@@ -1,5 +1,9 @@
 //! SHA-1 over 16 independent messages at once (torrent v1 pieces, git
 //! blobs): one 32-bit word of each lane per element of a 512-bit vector.
+// The AVX-512 intrinsics are stable since Rust 1.89, past the crate's
+// rust-version: this module is compiled only by a 1.89 or newer compiler
+// (`cfg(weightcheck_avx512)`, set by build.rs).
+#![allow(clippy::incompatible_msrv)]
 
 use std::arch::x86_64::{
     __m512i, _mm512_add_epi32, _mm512_loadu_si512, _mm512_rol_epi32, _mm512_set1_epi32,

@@ -1,6 +1,10 @@
 //! SHA-256 over 16 independent messages at once: one 32-bit word of each
 //! lane per element of a 512-bit vector, so one AVX-512 instruction does
 //! the same step of 16 compressions.
+// The AVX-512 intrinsics are stable since Rust 1.89, past the crate's
+// rust-version: this module is compiled only by a 1.89 or newer compiler
+// (`cfg(weightcheck_avx512)`, set by build.rs).
+#![allow(clippy::incompatible_msrv)]
 
 use std::arch::x86_64::{
     __m512i, _mm512_add_epi32, _mm512_loadu_si512, _mm512_ror_epi32, _mm512_set1_epi32,

@@ -4,6 +4,10 @@
 //! Gathers would do this in one instruction per word but cost far more than
 //! 16 full-width loads and a shuffle network: 64 shuffles move a 16x16
 //! matrix of 32-bit words, against 16 gathers of 16 elements each.
+// The AVX-512 intrinsics are stable since Rust 1.89, past the crate's
+// rust-version: this module is compiled only by a 1.89 or newer compiler
+// (`cfg(weightcheck_avx512)`, set by build.rs).
+#![allow(clippy::incompatible_msrv)]
 
 use std::arch::x86_64::{
     __m512i, _mm512_loadu_si512, _mm512_set_epi8, _mm512_shuffle_epi8, _mm512_shuffle_i32x4,

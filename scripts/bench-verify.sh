@@ -25,7 +25,7 @@
 #                  DONTNEED) before every run, and time `cat` of the evicted
 #                  files as the disk's read ceiling
 #   PIECE_LOG2=24  piece length 2^N for the mktorrent .torrent
-#   TOOLS="..."    subset of: wc-pieces wc-sha256 wc-both wc-cached libtorrent
+#   TOOLS="..."    subset of: wc-pieces wc-pieces-single wc-sha256 wc-both wc-cached libtorrent
 #                  rqbit aria2c imdl openssl openssl-2p sha256sum cat
 #   CEIL_ROUNDS=3  ceiling measurements before and after (best taken)
 #   KEEP=1         keep the data set for the next run (0: delete at the end)
@@ -41,7 +41,7 @@ RUNS=${RUNS:-3}
 COLD=${COLD:-0}
 PIECE_LOG2=${PIECE_LOG2:-24}
 KEEP=${KEEP:-1}
-TOOLS=${TOOLS:-"wc-pieces wc-sha256 wc-both wc-cached libtorrent rqbit aria2c imdl openssl openssl-2p sha256sum cat"}
+TOOLS=${TOOLS:-"wc-pieces wc-pieces-single wc-sha256 wc-both wc-cached libtorrent rqbit aria2c imdl openssl openssl-2p sha256sum cat"}
 export PATH="$HOME/.cargo/bin:$PATH"
 NAME=grok-mini
 DS=$DATA/$NAME
@@ -173,6 +173,8 @@ wcrun() { XDG_CACHE_HOME=$CACHE_HOME "$WC" "$@" > "$WORK/wc.out" 2>&1; }
 cmd() {
   case $1 in
     wc-pieces)  wcrun hash "$DS" --torrent "$TORRENT" --pieces-only --no-cache;;
+    # The same without multi-buffer lanes: one SHA-NI stream per piece.
+    wc-pieces-single) WEIGHTCHECK_HASH_KERNEL=single wcrun hash "$DS" --torrent "$TORRENT" --pieces-only --no-cache;;
     wc-sha256)  wcrun hash "$DS" --no-cache;;
     wc-both)    wcrun hash "$DS" --torrent "$TORRENT" --no-cache;;
     wc-cached)  wcrun hash "$DS" --torrent "$TORRENT";;
@@ -269,7 +271,7 @@ while IFS=$'\t' read -r t wmed walls cmed ok; do
   gbs=$(awk -v b="$BYTES" -v w="$wmed" 'BEGIN{printf "%.2f", (w>0)?b/w/1e9:0}')
   gbc=$(awk -v b="$BYTES" -v c="$cmed" 'BEGIN{printf "%.2f", (c>0)?b/c/1e9:0}')
   case $t in
-    wc-pieces|libtorrent|rqbit|aria2c|imdl) ref="$W1 $X1 sha1";;
+    wc-pieces|wc-pieces-single|libtorrent|rqbit|aria2c|imdl) ref="$W1 $X1 sha1";;
     wc-sha256|openssl|openssl-2p|sha256sum) ref="$W256 $X256 sha256";;
     wc-both) ref="$WBOTH $XBOTH sha1+sha256";;
     *) ref="";;
@@ -307,6 +309,8 @@ else
   r=$(rate wc-pieces); l=$(rate libtorrent)
   [ -n "$r" ] && [ -n "$l" ] && check "pieces only vs libtorrent (2 hashing threads)" "$(awk -v a="$r" -v b="$l" 'BEGIN{print a/b}')" 1.4 "x"
   [ -n "$r" ] && check "pieces only vs 2-core SHA-1 ceiling" "$(awk -v a="$r" -v b="$W1" 'BEGIN{print 100*a/b}')" 90 "%"
+  s=$(rate wc-pieces-single)
+  [ -n "$r" ] && [ -n "$s" ] && check "pieces only: lanes vs one SHA-NI stream per piece" "$(awk -v a="$r" -v b="$s" 'BEGIN{print a/b}')" 2 "x"
   r=$(rate wc-sha256)
   [ -n "$r" ] && check "SHA-256 only vs 2-core SHA-256 ceiling" "$(awk -v a="$r" -v b="$W256" 'BEGIN{print 100*a/b}')" 90 "%"
   r=$(rate wc-both)

@@ -50,7 +50,10 @@ pub(super) unsafe fn compress(state: &mut [[u32; 16]; 8], ptrs: &[*const u8; 16]
         macro_rules! round {
             ($t:expr) => {{
                 const T: usize = $t;
-                if T >= 16 {
+                let kw = add(w[T & 15], k[T / 20]);
+                // W[t+16] replaces W[t] as soon as round t has it: work
+                // off the rounds' dependency chain, interleaved with it.
+                if T < 64 {
                     let x = _mm512_ternarylogic_epi32::<PARITY>(
                         w[(T + 13) & 15],
                         w[(T + 8) & 15],
@@ -65,7 +68,6 @@ pub(super) unsafe fn compress(state: &mut [[u32; 16]; 8], ptrs: &[*const u8; 16]
                 } else {
                     _mm512_ternarylogic_epi32::<MAJ>(b, c, d)
                 };
-                let kw = add(w[T & 15], k[T / 20]);
                 let t = add(add(_mm512_rol_epi32::<5>(a), f), add(e, kw));
                 e = d;
                 d = c;

@@ -82,13 +82,15 @@ pub(super) unsafe fn compress(state: &mut [[u32; 16]; 8], ptrs: &[*const u8; 16]
         macro_rules! round {
             ($t:expr) => {{
                 const T: usize = $t;
-                if T >= 16 {
+                let kw = add(w[T & 15], _mm512_set1_epi32(K[T] as i32));
+                // W[t+16] replaces W[t] as soon as round t has it: work
+                // off the rounds' dependency chain, interleaved with it.
+                if T < 48 {
                     w[T & 15] = add(
                         add(ssig1(w[(T + 14) & 15]), w[(T + 9) & 15]),
                         add(ssig0(w[(T + 1) & 15]), w[T & 15]),
                     );
                 }
-                let kw = add(w[T & 15], _mm512_set1_epi32(K[T] as i32));
                 let s1 = _mm512_ternarylogic_epi32::<XOR3>(
                     _mm512_ror_epi32::<6>(e),
                     _mm512_ror_epi32::<11>(e),

@@ -503,7 +503,17 @@ impl Job<'_> {
             .pieces
             .as_ref()
             .map_or(PIECE_RUN, |p| p.run_len(PIECE_RUN));
-        let want = (left / 8).clamp(1, most).min(left);
+        let want = if most > PIECE_RUN {
+            // Multi-buffer lanes: a run fills them; what is left at the end is
+            // shared evenly between the workers, so they finish together with
+            // lanes as full as it allows (runs shrinking early left the lanes
+            // half empty with 122 pieces on 2 cores).
+            left.div_ceil(rayon::current_num_threads().max(1))
+                .clamp(1, most)
+                .min(left)
+        } else {
+            (left / 8).clamp(1, most).min(left)
+        };
         let mut run = Vec::with_capacity(want);
         while run.len() < want {
             let Some(r) = s.piece_jobs.front_mut() else {

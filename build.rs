@@ -13,6 +13,7 @@ fn main() {
     // Without any rerun-if-changed line cargo reruns this script whenever
     // any file of the package changes; this one keeps it to what matters.
     println!("cargo:rerun-if-changed=build.rs");
+    avx512_cfg();
     let commit = from_git(&dir).or_else(|| from_vcs_info(&dir));
     match commit {
         Some(commit) => println!("cargo:rustc-env=WEIGHTCHECK_VERSION={version} ({commit})"),
@@ -86,4 +87,26 @@ fn from_vcs_info(dir: &Path) -> Option<String> {
     }
     let dirty = text.contains("\"dirty\": true") || text.contains("\"dirty\":true");
     Some(if dirty { format!("{sha}-dirty") } else { sha })
+}
+
+/// Sets `cfg(weightcheck_avx512)` when the compiler has stable AVX-512
+/// intrinsics (Rust 1.89): the multi-buffer kernels (src/hash/multibuffer)
+/// need them, and older compilers down to the crate's rust-version build
+/// without them and hash lanes one by one instead.
+fn avx512_cfg() {
+    println!("cargo:rustc-check-cfg=cfg(weightcheck_avx512)");
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Ok(out) = Command::new(rustc).arg("--version").output() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "rustc 1.95.0 (59807616e 2026-04-14)"
+    let minor = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.split('.').nth(1))
+        .and_then(|m| m.parse::<u32>().ok());
+    if minor.is_some_and(|m| m >= 89) {
+        println!("cargo:rustc-cfg=weightcheck_avx512");
+    }
 }

@@ -4,14 +4,17 @@
 //!     cargo run --release --example hash_ceiling -- [THREADS=2] [SECONDS=2]
 //!
 //! Prints GB/s for SHA-1, SHA-256 and both over the same block (the
-//! one-pass combination), so benchmark figures can be compared with what
-//! the CPU can do with no I/O at all. Also prints GB per CPU-second, which
+//! one-pass combination), then the multi-buffer kernels over 16 such
+//! blocks of independent messages (sha1-mb, sha256-mb; when a kernel runs
+//! here), so benchmark figures can be compared with what the CPU can do
+//! with no I/O at all. Also prints GB per CPU-second, which
 //! other processes competing for the cores disturb much less than wall time.
 
 use std::time::{Duration, Instant};
 
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
+use weightcheck::hash::multibuffer::{self, many_with, Kernel, MultiBufferError, LANES};
 
 const BLOCK: usize = 256 << 10;
 
@@ -64,6 +67,45 @@ fn rate(threads: usize, secs: f64, work: fn(&[u8], &mut Sha1, &mut Sha256)) -> (
     (wall, bytes as f64 / cpu.max(1e-9) / 1e9)
 }
 
+/// (wall GB/s, GB per CPU-second) of `work` over 16 independent blocks.
+fn rate_lanes(
+    threads: usize,
+    secs: f64,
+    work: impl Fn(&[&[u8]]) -> Result<usize, MultiBufferError> + Sync,
+) -> (f64, f64) {
+    let bufs: Vec<Vec<u8>> = (0..LANES)
+        .map(|l| (0..BLOCK).map(|i| ((i + 7 * l) * 31 % 251) as u8).collect())
+        .collect();
+    let msgs: Vec<&[u8]> = bufs.iter().map(Vec::as_slice).collect();
+    let deadline = Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let (bytes, cpu): (u64, f64) = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (msgs, work) = (&msgs, &work);
+                s.spawn(move || {
+                    let cpu0 = thread_cpu_seconds();
+                    let t = Instant::now();
+                    let mut n = 0u64;
+                    while t.elapsed() < deadline {
+                        for _ in 0..4 {
+                            std::hint::black_box(work(msgs).unwrap_or(0));
+                        }
+                        n += 4 * (LANES * BLOCK) as u64;
+                    }
+                    (n, thread_cpu_seconds() - cpu0)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or((0, 0.0)))
+            .fold((0, 0.0), |(b, c), (n, t)| (b + n, c + t))
+    });
+    let wall = bytes as f64 / start.elapsed().as_secs_f64() / 1e9;
+    (wall, bytes as f64 / cpu.max(1e-9) / 1e9)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let threads: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
@@ -77,5 +119,22 @@ fn main() {
     println!("threads={threads} block={BLOCK}");
     for (name, (wall, per_cpu)) in [("sha1", sha1), ("sha256", sha256), ("both", both)] {
         println!("{name:<7}{wall:.2} GB/s  {per_cpu:.2} GB/CPU-s");
+    }
+    // The multi-buffer kernels the engine uses for piece jobs, 16 blocks of
+    // independent messages at a time, when one runs here.
+    let kernel = Kernel::best();
+    if kernel != Kernel::Single {
+        let x1 = rate_lanes(threads, secs, |m| {
+            many_with::<multibuffer::Sha1>(kernel, m).map(|d| d.len())
+        });
+        let x256 = rate_lanes(threads, secs, |m| {
+            many_with::<multibuffer::Sha256>(kernel, m).map(|d| d.len())
+        });
+        for (name, (wall, per_cpu)) in [("sha1-mb", x1), ("sha256-mb", x256)] {
+            println!(
+                "{name:<10}{wall:.2} GB/s  {per_cpu:.2} GB/CPU-s  ({})",
+                kernel.name()
+            );
+        }
     }
 }

@@ -25,7 +25,7 @@
 #                  DONTNEED) before every run, and time `cat` of the evicted
 #                  files as the disk's read ceiling
 #   PIECE_LOG2=24  piece length 2^N for the mktorrent .torrent
-#   TOOLS="..."    subset of: wc-pieces wc-sha256 wc-both wc-cached libtorrent
+#   TOOLS="..."    subset of: wc-pieces wc-pieces-single wc-sha256 wc-both wc-cached libtorrent
 #                  rqbit aria2c imdl openssl openssl-2p sha256sum cat
 #   CEIL_ROUNDS=3  ceiling measurements before and after (best taken)
 #   KEEP=1         keep the data set for the next run (0: delete at the end)
@@ -41,7 +41,7 @@ RUNS=${RUNS:-3}
 COLD=${COLD:-0}
 PIECE_LOG2=${PIECE_LOG2:-24}
 KEEP=${KEEP:-1}
-TOOLS=${TOOLS:-"wc-pieces wc-sha256 wc-both wc-cached libtorrent rqbit aria2c imdl openssl openssl-2p sha256sum cat"}
+TOOLS=${TOOLS:-"wc-pieces wc-pieces-single wc-sha256 wc-both wc-cached libtorrent rqbit aria2c imdl openssl openssl-2p sha256sum cat"}
 export PATH="$HOME/.cargo/bin:$PATH"
 NAME=grok-mini
 DS=$DATA/$NAME
@@ -173,6 +173,8 @@ wcrun() { XDG_CACHE_HOME=$CACHE_HOME "$WC" "$@" > "$WORK/wc.out" 2>&1; }
 cmd() {
   case $1 in
     wc-pieces)  wcrun hash "$DS" --torrent "$TORRENT" --pieces-only --no-cache;;
+    # The same without multi-buffer lanes: one SHA-NI stream per piece.
+    wc-pieces-single) WEIGHTCHECK_HASH_KERNEL=single wcrun hash "$DS" --torrent "$TORRENT" --pieces-only --no-cache;;
     wc-sha256)  wcrun hash "$DS" --no-cache;;
     wc-both)    wcrun hash "$DS" --torrent "$TORRENT" --no-cache;;
     wc-cached)  wcrun hash "$DS" --torrent "$TORRENT";;
@@ -197,29 +199,31 @@ have() {
 }
 
 ceiling_round() {
-  # "o1 o256 ocomb r1 r256 rboth p1 p256 pboth": all cores, in memory.
+  # "o1 o256 ocomb r1 r256 rboth p1 p256 pboth m1 m256": all cores, in memory.
   # o*: openssl speed -multi N -elapsed (wall clock; without -elapsed openssl
   #     divides by CPU time, which overstates what is reachable when other
   #     processes compete for the cores); ocomb = 1/(1/sha1 + 1/sha256).
   # r*: examples/hash_ceiling (weightcheck's sha1/sha2 crates), wall clock.
   # p*: the same per CPU-second (less sensitive to competing load).
+  # m*: examples/hash_ceiling's multi-buffer kernels (16 independent blocks
+  #     at a time), wall clock; 0 when no lane kernel runs here.
   local o1 o256 r
   o1=$(openssl speed -elapsed -multi "$NCPU" -evp sha1 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha1"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
   o256=$(openssl speed -elapsed -multi "$NCPU" -evp sha256 -bytes 1048576 -seconds 2 2>/dev/null | awk '$1=="sha256"{v=$NF} END{sub("k","",v); printf "%.2f", v*1000/1e9}')
-  r=$("$CEIL" "$NCPU" 2 | awk '$1=="sha1"{a=$2;d=$4} $1=="sha256"{b=$2;e=$4} $1=="both"{c=$2;f=$4} END{print a, b, c, d, e, f}')
+  r=$("$CEIL" "$NCPU" 2 | awk '$1=="sha1"{a=$2;d=$4} $1=="sha256"{b=$2;e=$4} $1=="both"{c=$2;f=$4} $1=="sha1-mb"{g=$2} $1=="sha256-mb"{h=$2} END{print a, b, c, d, e, f, g+0, h+0}')
   echo "$o1 $o256 $(awk -v a="$o1" -v b="$o256" 'BEGIN{printf "%.2f", 1/(1/a+1/b)}') $r"
 }
 ceilings() {  # best of CEIL_ROUNDS rounds, column by column (a ceiling is a best case)
   for _ in $(seq 1 "${CEIL_ROUNDS:-3}"); do ceiling_round; done |
-    awk '{for(i=1;i<=NF;i++) if($i>m[i]) m[i]=$i} END{for(i=1;i<=9;i++) printf "%s%s", m[i], (i<9?" ":"\n")}'
+    awk '{for(i=1;i<=NF;i++) if($i>m[i]) m[i]=$i} END{for(i=1;i<=11;i++) printf "%s%s", m[i]+0, (i<11?" ":"\n")}'
 }
 maxof() { awk -v a="$1" -v b="$2" 'BEGIN{print (a>b)?a:b}'; }
 
 # ---------- run ----------
 echo "# data: $DS: ${#FILES[@]} files, $BYTES bytes ($(awk -v b="$BYTES" 'BEGIN{printf "%.2f", b/2^30}') GiB); torrent 2^$PIECE_LOG2 pieces; runs=$RUNS cold=$COLD"
 echo "# host: $NCPU cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), load $(loadavg)"
-read -r C1 C256 CBOTH R1 R256 RBOTH P1 P256 PBOTH <<< "$(ceilings)"
-echo "# ceilings before (best of ${CEIL_ROUNDS:-3}, $NCPU cores, in memory, GB/s): openssl sha1 $C1, sha256 $C256, combined $CBOTH; weightcheck crates sha1 $R1, sha256 $R256, both $RBOTH; per CPU-s sha1 $P1, sha256 $P256, both $PBOTH"
+read -r C1 C256 CBOTH R1 R256 RBOTH P1 P256 PBOTH M1 M256 <<< "$(ceilings)"
+echo "# ceilings before (best of ${CEIL_ROUNDS:-3}, $NCPU cores, in memory, GB/s): openssl sha1 $C1, sha256 $C256, combined $CBOTH; weightcheck crates sha1 $R1, sha256 $R256, both $RBOTH; per CPU-s sha1 $P1, sha256 $P256, both $PBOTH; multi-buffer sha1 $M1, sha256 $M256"
 # Warm runs read from a page cache filled by reads (evict, then cat), as after a
 # download was flushed or a reboot: readahead then caches large folios, which
 # the kernel maps with 2 MiB page-table entries. Pages cached by the writes
@@ -259,8 +263,9 @@ for t in "${RUN_TOOLS[@]}"; do
   printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$wmed" "$(IFS=,; echo "${walls[*]}")" "$cmed" "${OKS[$t]:-0}" >> "$WORK/raw.tsv"
   echo "#   $t: ${walls[*]} s (cpu ${cpus[*]} s)"
 done
-read -r A1 A256 ABOTH B1 B256 BBOTH Q1 Q256 QBOTH <<< "$(ceilings)"
-echo "# ceilings after (best of ${CEIL_ROUNDS:-3}, GB/s): openssl sha1 $A1, sha256 $A256, combined $ABOTH; weightcheck crates sha1 $B1, sha256 $B256, both $BBOTH; per CPU-s sha1 $Q1, sha256 $Q256, both $QBOTH; load $(loadavg)"
+read -r A1 A256 ABOTH B1 B256 BBOTH Q1 Q256 QBOTH N1 N256 <<< "$(ceilings)"
+echo "# ceilings after (best of ${CEIL_ROUNDS:-3}, GB/s): openssl sha1 $A1, sha256 $A256, combined $ABOTH; weightcheck crates sha1 $B1, sha256 $B256, both $BBOTH; per CPU-s sha1 $Q1, sha256 $Q256, both $QBOTH; multi-buffer sha1 $N1, sha256 $N256; load $(loadavg)"
+MB1=$(maxof "$M1" "$N1")
 # Ratios use the higher of the before/after ceilings: the stricter yardstick.
 W1=$(maxof "$C1" "$A1"); W256=$(maxof "$C256" "$A256"); WBOTH=$(maxof "$CBOTH" "$ABOTH")
 X1=$(maxof "$P1" "$Q1"); X256=$(maxof "$P256" "$Q256"); XBOTH=$(maxof "$PBOTH" "$QBOTH")
@@ -269,7 +274,7 @@ while IFS=$'\t' read -r t wmed walls cmed ok; do
   gbs=$(awk -v b="$BYTES" -v w="$wmed" 'BEGIN{printf "%.2f", (w>0)?b/w/1e9:0}')
   gbc=$(awk -v b="$BYTES" -v c="$cmed" 'BEGIN{printf "%.2f", (c>0)?b/c/1e9:0}')
   case $t in
-    wc-pieces|libtorrent|rqbit|aria2c|imdl) ref="$W1 $X1 sha1";;
+    wc-pieces|wc-pieces-single|libtorrent|rqbit|aria2c|imdl) ref="$W1 $X1 sha1";;
     wc-sha256|openssl|openssl-2p|sha256sum) ref="$W256 $X256 sha256";;
     wc-both) ref="$WBOTH $XBOTH sha1+sha256";;
     *) ref="";;
@@ -307,6 +312,10 @@ else
   r=$(rate wc-pieces); l=$(rate libtorrent)
   [ -n "$r" ] && [ -n "$l" ] && check "pieces only vs libtorrent (2 hashing threads)" "$(awk -v a="$r" -v b="$l" 'BEGIN{print a/b}')" 1.4 "x"
   [ -n "$r" ] && check "pieces only vs 2-core SHA-1 ceiling" "$(awk -v a="$r" -v b="$W1" 'BEGIN{print 100*a/b}')" 90 "%"
+  awk -v m="$MB1" 'BEGIN{exit !(m>0)}' && [ -n "$r" ] &&
+    check "pieces only vs 2-core multi-buffer SHA-1 ceiling" "$(awk -v a="$r" -v b="$MB1" 'BEGIN{print 100*a/b}')" 90 "%"
+  s=$(rate wc-pieces-single)
+  [ -n "$r" ] && [ -n "$s" ] && check "pieces only: lanes vs one SHA-NI stream per piece" "$(awk -v a="$r" -v b="$s" 'BEGIN{print a/b}')" 2 "x"
   r=$(rate wc-sha256)
   [ -n "$r" ] && check "SHA-256 only vs 2-core SHA-256 ceiling" "$(awk -v a="$r" -v b="$W256" 'BEGIN{print 100*a/b}')" 90 "%"
   r=$(rate wc-both)

@@ -487,3 +487,47 @@ fn md5_is_computed_in_the_same_read_as_the_other_digests() {
     // Every byte read once: MD5, SHA-256, git blob and pieces share the pass.
     assert_eq!(r.bytes_hashed, 70_001 + 1000);
 }
+
+/// Pieces-only runs hash runs of piece jobs together in multi-buffer lanes
+/// (`Pieces::start_many`) where the CPU has a kernel for it: every piece,
+/// the short last one included, passes or fails exactly as alone.
+#[test]
+fn pieces_in_lanes_catch_every_flipped_piece() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pl = 1000usize;
+    let a: Vec<u8> = (0..203 * pl as u32 + 17)
+        .map(|i| (i * 7 + i / 991) as u8)
+        .collect();
+    let b: Vec<u8> = (0..2_500u32).map(|i| (i * 5) as u8).collect();
+    let expected = piece_hashes(&[&a, &b], pl);
+    let mut bad = a.clone();
+    for p in [0, 37, 150, 202] {
+        bad[p * pl + 123] ^= 0x40;
+    }
+    std::fs::write(dir.path().join("a"), &bad).expect("write");
+    std::fs::write(dir.path().join("b"), &b).expect("write");
+    for threads in [1, 2] {
+        let plan = HashPlan::new(vec![
+            PlanFile {
+                sha256: false,
+                ..PlanFile::sha256("a", a.len() as u64)
+            },
+            PlanFile {
+                sha256: false,
+                ..PlanFile::sha256("b", b.len() as u64)
+            },
+        ])
+        .with_pieces(PiecePlan {
+            piece_length: pl as u64,
+            files: vec![0, 1],
+            hashes: Some(expected.clone().into()),
+        });
+        let r = run_in_pool(threads, dir.path(), &plan);
+        let p = r.pieces.as_ref().expect("pieces");
+        let failed: Vec<usize> = p.failed.iter().map(|f| f.index).collect();
+        assert_eq!(failed, vec![0, 37, 150, 202], "threads {threads}");
+        assert!(p.failed.iter().all(|f| f.reason == "mismatch"));
+        assert_eq!(p.passed, expected.len() - 4);
+        assert_eq!(r.bytes_hashed, (a.len() + b.len()) as u64);
+    }
+}

@@ -54,7 +54,8 @@ pub(super) const BLOCK: usize = 4 << 10;
 /// How many more bytes another stream must have left before a worker
 /// leaves its current one (see `next_unit`).
 const STICKY: u64 = 256 << 20;
-/// Most piece jobs a worker takes at once (see `next_unit`).
+/// Most piece jobs a worker takes at once (see `next_unit`), unless they
+/// are hashed in multi-buffer lanes (`Pieces::run_len`).
 const PIECE_RUN: usize = 8;
 /// Progress is reported when the byte count crosses a multiple of this.
 const PROGRESS_STEP: u64 = 32 << 20;
@@ -441,9 +442,7 @@ impl Job<'_> {
                 }
                 Unit::Pieces(run) => {
                     if let Some(pieces) = &self.pieces {
-                        for p in run {
-                            pieces.start(p, self, &mut io);
-                        }
+                        pieces.start_many(&run, self, &mut io);
                     }
                 }
             }
@@ -500,7 +499,21 @@ impl Job<'_> {
         // handed out one by one make every worker's reads strided); shorter
         // towards the end, so the workers finish together.
         let left = s.piece_jobs_left;
-        let want = (left / 8).clamp(1, PIECE_RUN).min(left);
+        let most = self
+            .pieces
+            .as_ref()
+            .map_or(PIECE_RUN, |p| p.run_len(PIECE_RUN));
+        let want = if most > PIECE_RUN {
+            // Multi-buffer lanes: a run fills them; what is left at the end is
+            // shared evenly between the workers, so they finish together with
+            // lanes as full as it allows (runs shrinking early left the lanes
+            // half empty with 122 pieces on 2 cores).
+            left.div_ceil(rayon::current_num_threads().max(1))
+                .clamp(1, most)
+                .min(left)
+        } else {
+            (left / 8).clamp(1, most).min(left)
+        };
         let mut run = Vec::with_capacity(want);
         while run.len() < want {
             let Some(r) = s.piece_jobs.front_mut() else {

@@ -178,6 +178,25 @@ impl Source for Job<'_> {
         })
         .map_err(|e| ReadError(format!("{}: read error at byte {offset}: {e}", info.rel)))
     }
+
+    fn map_resident(
+        &self,
+        plan_index: usize,
+        offset: u64,
+        len: u64,
+        io: &mut WorkerIo,
+    ) -> Option<Mmap> {
+        let info = &self.files[plan_index];
+        if len == 0 || info.unavailable(offset, len).is_some() {
+            return None;
+        }
+        let file = cached_file(&mut io.open, plan_index, &info.abs).ok()?;
+        map_range(file, offset, len).ok().filter(resident)
+    }
+
+    fn count(&self, n: u64) {
+        self.advance(n);
+    }
 }
 
 #[cfg(test)]

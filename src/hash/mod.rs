@@ -10,6 +10,7 @@ pub mod engine;
 mod exec;
 pub mod interrupt;
 mod io;
+pub mod multibuffer;
 mod pieces;
 mod report;
 mod sigbus;

@@ -19,10 +19,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::{Mutex, MutexGuard};
 
+use memmap2::Mmap;
 use sha1::{Digest, Sha1};
 
 use super::exec::FileInfo;
 use super::io::WorkerIo;
+use super::multibuffer::{self, Algorithm, Kernel, MultiHasher};
 use crate::torrent::pieces::PieceMap;
 use crate::torrent::PieceHashes;
 
@@ -44,6 +46,17 @@ pub(super) trait Source {
         io: &mut WorkerIo,
         sink: &mut dyn FnMut(&[u8]),
     ) -> Result<(), ReadError>;
+    /// The `len` bytes at `offset` of a plan file, mapped, if all of them
+    /// are in the page cache (else `None`: read them with `read_into`).
+    fn map_resident(
+        &self,
+        plan_index: usize,
+        offset: u64,
+        len: u64,
+        io: &mut WorkerIo,
+    ) -> Option<Mmap>;
+    /// Counts `n` bytes hashed from a mapping.
+    fn count(&self, n: u64);
 }
 
 /// What became of a piece: one byte per piece, so that millions of pieces
@@ -150,6 +163,9 @@ pub(super) struct Pieces<'a> {
     expected: Option<&'a PieceHashes>,
     shards: Vec<Mutex<Shard>>,
     reasons: Mutex<Reasons>,
+    /// Whether piece jobs are hashed in multi-buffer lanes: only when a
+    /// kernel faster than one SHA-NI stream per core runs here.
+    lanes: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -215,6 +231,7 @@ impl<'a> Pieces<'a> {
             expected,
             shards,
             reasons: Mutex::new(Reasons::default()),
+            lanes: Kernel::best() != Kernel::Single,
         }
     }
 
@@ -373,6 +390,126 @@ impl<'a> Pieces<'a> {
         self.catch_up(p, g, src, io);
     }
 
+    /// Records piece `p`'s digest: passed or mismatched.
+    fn settle(&self, g: &mut Shard, p: usize, digest: [u8; 20]) {
+        let state = match self.expected {
+            Some(e) if e.get(p) != Some(&digest) => State::Mismatch,
+            Some(_) => State::Passed,
+            None => {
+                if let Some(d) = g.digests.get_mut(p / SHARDS) {
+                    *d = digest;
+                }
+                State::Passed
+            }
+        };
+        g.set(p, state);
+    }
+
+    /// Most piece jobs a worker should take at once: enough to fill the
+    /// lanes when they are used, else `default`.
+    pub fn run_len(&self, default: usize) -> usize {
+        if self.lanes {
+            multibuffer::LANES
+        } else {
+            default
+        }
+    }
+
+    /// Runs piece jobs, several at once where that is faster: the pieces
+    /// that lie whole in one file no stream reads, all in the page cache,
+    /// are hashed in place in multi-buffer lanes (16 pieces per core-pass
+    /// with AVX-512: [`multibuffer`]); the others one by one ([`Self::start`]).
+    pub fn start_many(&self, run: &[usize], src: &dyn Source, io: &mut WorkerIo) {
+        if !self.lanes || run.len() < multibuffer::Sha1::MIN_LANES {
+            for &p in run {
+                self.start(p, src, io);
+            }
+            return;
+        }
+        let mut claimed: Vec<(usize, Mmap, super::sigbus::Guard)> = Vec::new();
+        for &p in run {
+            match self.claim_mapped(p, src, io) {
+                Some(c) => claimed.push(c),
+                None => self.start(p, src, io),
+            }
+        }
+        if claimed.is_empty() {
+            return;
+        }
+        let mut lanes = MultiHasher::<multibuffer::Sha1, usize>::new();
+        let mut next = 0;
+        let mut digests = Vec::with_capacity(claimed.len());
+        loop {
+            while next < claimed.len() && lanes.push(next, &claimed[next].1[..]).is_ok() {
+                next += 1;
+            }
+            // Too few lanes left busy: the stragglers go faster one by one.
+            if next == claimed.len() && lanes.busy() < multibuffer::Sha1::MIN_LANES {
+                let _ = lanes.set_kernel(Kernel::Single);
+            }
+            if lanes.busy() == 0 {
+                break;
+            }
+            digests.extend(lanes.step());
+        }
+        for (i, digest) in digests {
+            let (p, map, guard) = &claimed[i];
+            let mut g = self.shard(*p);
+            g.live.remove(p);
+            if guard.faulted() {
+                g.set(*p, State::Unreadable);
+                drop(g);
+                // The words for_each_block's readers give (super::io).
+                let why = self.map.spans(*p).first().map_or_else(
+                    || "changed while being read: truncated under the reader".to_string(),
+                    |s| {
+                        format!(
+                            "{}: read error at byte {}: changed while being read: \
+                             truncated under the reader",
+                            src.file_info(self.order[s.file]).rel,
+                            s.offset
+                        )
+                    },
+                );
+                lock(&self.reasons).add(*p, why);
+            } else {
+                self.settle(&mut g, *p, digest);
+                drop(g);
+                src.count(map.len() as u64);
+            }
+        }
+    }
+
+    /// Claims piece `p` for hashing in place: if nobody has started it, it
+    /// lies whole in one file that no stream reads, and all its bytes are
+    /// in the page cache, returns its mapping (guarded against truncation
+    /// while it is read), with the piece marked busy.
+    fn claim_mapped(
+        &self,
+        p: usize,
+        src: &dyn Source,
+        io: &mut WorkerIo,
+    ) -> Option<(usize, Mmap, super::sigbus::Guard)> {
+        let spans = self.map.spans(p);
+        let [s] = spans.as_slice() else {
+            return None;
+        };
+        let file = self.order[s.file];
+        if src.file_info(file).self_serve(s.offset, s.length) != s.length {
+            return None;
+        }
+        let map = src.map_resident(file, s.offset, s.length, io)?;
+        let guard = super::sigbus::guard(&map)?;
+        let mut g = self.shard(p);
+        if g.state(p) != State::Todo || g.live.contains_key(&p) {
+            return None;
+        }
+        let mut slot = self.new_slot(p);
+        slot.busy = true;
+        g.live.insert(p, slot);
+        Some((p, map, guard))
+    }
+
     /// Runs a piece job: starts a piece whose first bytes nobody delivers.
     pub fn start(&self, p: usize, src: &dyn Source, io: &mut WorkerIo) {
         let g = self.shard(p);
@@ -399,18 +536,7 @@ impl<'a> Pieces<'a> {
             if slot.fed == range.end {
                 let h = slot.hasher.take().unwrap_or_default();
                 g.live.remove(&p);
-                let digest: [u8; 20] = h.finalize().into();
-                let state = match self.expected {
-                    Some(e) if e.get(p) != Some(&digest) => State::Mismatch,
-                    Some(_) => State::Passed,
-                    None => {
-                        if let Some(d) = g.digests.get_mut(p / SHARDS) {
-                            *d = digest;
-                        }
-                        State::Passed
-                    }
-                };
-                g.set(p, state);
+                self.settle(&mut g, p, h.finalize().into());
                 return;
             }
             let fed = slot.fed;

@@ -1,0 +1,53 @@
+//! Multi-buffer SHA-1 and SHA-256 on arbitrary messages: every kernel this
+//! CPU runs gives the sha1/sha2 crates' digests, whatever the lengths, the
+//! lane occupancy and the order in which lanes are refilled.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use weightcheck::hash::multibuffer::{Algorithm, Kernel, MultiHasher, Sha1, Sha256};
+
+/// Splits the input into messages: each starts with a length byte (its
+/// length is that byte times 3, to reach past two blocks), the rest of the
+/// input being the last message.
+fn messages(mut data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while let Some((&n, rest)) = data.split_first() {
+        let n = (n as usize * 3).min(rest.len());
+        out.push(&rest[..n]);
+        data = &rest[n..];
+    }
+    out
+}
+
+fn check<A: Algorithm>(msgs: &[&[u8]], kernel: Kernel, refill_every: usize) {
+    let Ok(mut lanes) = MultiHasher::<A, usize>::with_kernel(kernel) else {
+        return;
+    };
+    let mut next = 0;
+    let mut done = 0;
+    while done < msgs.len() {
+        // Staggered starts: at most `refill_every` new messages per step.
+        for _ in 0..refill_every {
+            if next == msgs.len() || lanes.push(next, msgs[next]).is_err() {
+                break;
+            }
+            next += 1;
+        }
+        for (i, d) in lanes.step() {
+            assert_eq!(d, A::oneshot(msgs[i]), "{} message {i}", kernel.name());
+            done += 1;
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let msgs = messages(rest);
+    let refill_every = 1 + (mode as usize % 16);
+    for kernel in Kernel::ALL {
+        check::<Sha1>(&msgs, kernel, refill_every);
+        check::<Sha256>(&msgs, kernel, refill_every);
+    }
+});

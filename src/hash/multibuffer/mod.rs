@@ -1,0 +1,500 @@
+//! Multi-buffer hashing: SHA-1 and SHA-256 of up to 16 independent
+//! messages at once.
+//!
+//! One SHA-NI stream per core is as fast as the sha1/sha2 crates go, but a
+//! release is made of independent messages (torrent pieces, files): with
+//! AVX-512 one instruction can do the same step of 16 compressions, one
+//! 32-bit word per lane. The [`MultiHasher`] keeps up to 16 messages in
+//! lanes, pads each one's tail itself, and lets a finished lane take the next
+//! message while the others go on, so lanes stay full when messages start
+//! and end at different times.
+//!
+//! Kernels are chosen at run time ([`Kernel::best`]); without AVX-512 (or
+//! off x86_64) the lanes go one after another through the crates'
+//! compression functions, which use SHA-NI where the CPU has it.
+
+use std::marker::PhantomData;
+
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+mod sha1_x16;
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+mod sha256_x16;
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+mod transpose;
+
+#[cfg(test)]
+mod tests;
+
+/// How many messages a [`MultiHasher`] holds at once.
+pub const LANES: usize = 16;
+
+/// An implementation of the lane compression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// 16 lanes in 512-bit vectors: x86_64 with AVX-512 F, BW and VL.
+    Avx512x16,
+    /// One lane after another through the sha1/sha2 crates (SHA-NI where
+    /// the CPU has it); runs everywhere.
+    Single,
+}
+
+impl Kernel {
+    /// Every kernel, fastest first.
+    pub const ALL: [Kernel; 2] = [Kernel::Avx512x16, Kernel::Single];
+
+    /// Its name in reports and benchmarks.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Avx512x16 => "avx512-x16",
+            Kernel::Single => "single",
+        }
+    }
+
+    /// Why this CPU cannot run it, or `None` if it can.
+    pub fn unavailable_reason(self) -> Option<&'static str> {
+        match self {
+            Kernel::Single => None,
+            Kernel::Avx512x16 => {
+                #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+                {
+                    if std::arch::is_x86_feature_detected!("avx512f")
+                        && std::arch::is_x86_feature_detected!("avx512bw")
+                        && std::arch::is_x86_feature_detected!("avx512vl")
+                    {
+                        None
+                    } else {
+                        Some("the CPU lacks AVX-512 F, BW or VL")
+                    }
+                }
+                #[cfg(not(all(target_arch = "x86_64", weightcheck_avx512)))]
+                {
+                    Some("not an x86_64 build, or built by a Rust older than 1.89")
+                }
+            }
+        }
+    }
+
+    /// Whether this CPU can run it.
+    pub fn available(self) -> bool {
+        self.unavailable_reason().is_none()
+    }
+
+    /// The fastest kernel this CPU can run, when lanes are kept full; the
+    /// environment variable `WEIGHTCHECK_HASH_KERNEL` (a kernel's
+    /// [`name`](Self::name)) picks another that runs here, to compare them.
+    pub fn best() -> Kernel {
+        let chosen = std::env::var("WEIGHTCHECK_HASH_KERNEL")
+            .ok()
+            .and_then(|name| {
+                Kernel::ALL
+                    .into_iter()
+                    .find(|k| k.name() == name && k.available())
+            });
+        chosen.unwrap_or_else(|| {
+            Kernel::ALL
+                .into_iter()
+                .find(|k| k.available())
+                .unwrap_or(Kernel::Single)
+        })
+    }
+}
+
+/// Errors of multi-buffer hashing.
+#[derive(Debug, thiserror::Error)]
+pub enum MultiBufferError {
+    /// The kernel asked for cannot run on this CPU.
+    #[error("the {kernel} hashing kernel cannot run here: {reason}")]
+    Unavailable {
+        /// The kernel's name.
+        kernel: &'static str,
+        /// What is missing.
+        reason: &'static str,
+    },
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A digest the lanes compute: [`Sha1`] or [`Sha256`].
+pub trait Algorithm: sealed::Sealed {
+    /// The digest's bytes.
+    type Digest: Copy + Default + PartialEq + std::fmt::Debug;
+    /// The initial chaining value (unused words are zero).
+    const IV: [u32; 8];
+    /// How many lanes must be busy for the 16-lane kernel to beat hashing
+    /// them one after another with SHA-NI (measured on AMD Zen 4,
+    /// examples/hash_multibuffer.rs).
+    const MIN_LANES: usize;
+    /// Compresses whole blocks into one chaining value, with the crates.
+    fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]);
+    /// The digest of a final chaining value.
+    fn digest(state: &[u32; 8]) -> Self::Digest;
+    /// The digest of one message, with the crates.
+    fn oneshot(msg: &[u8]) -> Self::Digest;
+    /// Compresses `blocks` blocks of each of 16 lanes.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512 F, BW and VL, and each of `ptrs` must be
+    /// valid for reading `blocks * 64` bytes.
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    unsafe fn compress_x16(state: &mut [[u32; LANES]; 8], ptrs: &[*const u8; LANES], blocks: usize);
+}
+
+/// SHA-1 (torrent v1 pieces, git blobs).
+#[derive(Debug, Clone, Copy)]
+pub struct Sha1;
+
+/// SHA-256.
+#[derive(Debug, Clone, Copy)]
+pub struct Sha256;
+
+impl sealed::Sealed for Sha1 {}
+impl sealed::Sealed for Sha256 {}
+
+fn digest_words<const N: usize>(state: &[u32; 8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (chunk, w) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
+impl Algorithm for Sha1 {
+    type Digest = [u8; 20];
+    const IV: [u32; 8] = [
+        0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0, 0, 0, 0,
+    ];
+    const MIN_LANES: usize = 5;
+    fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
+        let mut s = [state[0], state[1], state[2], state[3], state[4]];
+        sha1::block_api::compress(&mut s, blocks);
+        state[..5].copy_from_slice(&s);
+    }
+    fn digest(state: &[u32; 8]) -> [u8; 20] {
+        digest_words(state)
+    }
+    fn oneshot(msg: &[u8]) -> [u8; 20] {
+        use sha1::Digest;
+        sha1::Sha1::digest(msg).into()
+    }
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    unsafe fn compress_x16(
+        state: &mut [[u32; LANES]; 8],
+        ptrs: &[*const u8; LANES],
+        blocks: usize,
+    ) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { sha1_x16::compress(state, ptrs, blocks) }
+    }
+}
+
+impl Algorithm for Sha256 {
+    type Digest = [u8; 32];
+    const IV: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    const MIN_LANES: usize = 9;
+    fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
+        sha2::block_api::compress256(state, blocks);
+    }
+    fn digest(state: &[u32; 8]) -> [u8; 32] {
+        digest_words(state)
+    }
+    fn oneshot(msg: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(msg).into()
+    }
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    unsafe fn compress_x16(
+        state: &mut [[u32; LANES]; 8],
+        ptrs: &[*const u8; LANES],
+        blocks: usize,
+    ) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { sha256_x16::compress(state, ptrs, blocks) }
+    }
+}
+
+/// One message in a lane.
+struct Lane<'a, T> {
+    tag: T,
+    msg: &'a [u8],
+    /// Bytes of `msg` compressed so far, a multiple of 64.
+    pos: usize,
+    /// The last partial block of `msg` with its padding and length, once
+    /// fewer than 64 bytes of `msg` are left.
+    tail: [u8; 128],
+    /// Blocks in `tail` (1 or 2), 0 until it is built.
+    tail_blocks: usize,
+    /// Blocks of `tail` compressed so far.
+    tail_done: usize,
+}
+
+impl<T> Lane<'_, T> {
+    /// The next run of whole blocks to compress: where it starts and how
+    /// many blocks it has (at least one until the lane is done).
+    fn source(&mut self) -> (&[u8], usize) {
+        let left = self.msg.len() - self.pos;
+        if left >= 64 {
+            return (&self.msg[self.pos..], left / 64);
+        }
+        if self.tail_blocks == 0 {
+            self.tail[..left].copy_from_slice(&self.msg[self.pos..]);
+            self.tail[left] = 0x80;
+            self.tail_blocks = if left < 56 { 1 } else { 2 };
+            let end = self.tail_blocks * 64;
+            let bits = (self.msg.len() as u64).wrapping_mul(8);
+            self.tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
+        }
+        (
+            &self.tail[self.tail_done * 64..self.tail_blocks * 64],
+            self.tail_blocks - self.tail_done,
+        )
+    }
+
+    fn advance(&mut self, blocks: usize) {
+        if self.tail_blocks == 0 {
+            self.pos += blocks * 64;
+        } else {
+            self.tail_done += blocks;
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.tail_blocks != 0 && self.tail_done == self.tail_blocks
+    }
+}
+
+/// Up to [`LANES`] messages hashed together, each with a caller's tag.
+///
+/// ```
+/// use weightcheck::hash::multibuffer::{MultiHasher, Sha1};
+/// let mut lanes = MultiHasher::<Sha1, usize>::new();
+/// for (i, piece) in [&b"abc"[..], &b""[..]].into_iter().enumerate() {
+///     lanes.push(i, piece).expect("a free lane");
+/// }
+/// let mut digests = lanes.finish();
+/// digests.sort();
+/// assert_eq!(hex::encode(digests[0].1), "a9993e364706816aba3e25717850c26c9cd0d89d");
+/// ```
+pub struct MultiHasher<'a, A: Algorithm, T> {
+    kernel: Kernel,
+    /// `state[word][lane]`: the layout the 16-lane kernels load directly.
+    state: [[u32; LANES]; 8],
+    lanes: [Option<Lane<'a, T>>; LANES],
+    algo: PhantomData<A>,
+}
+
+impl<A: Algorithm, T> Default for MultiHasher<'_, A, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
+    /// Empty lanes with the fastest kernel this CPU has.
+    pub fn new() -> Self {
+        MultiHasher {
+            kernel: Kernel::best(),
+            state: [[0; LANES]; 8],
+            lanes: std::array::from_fn(|_| None),
+            algo: PhantomData,
+        }
+    }
+
+    /// Empty lanes with the given kernel, if this CPU can run it.
+    pub fn with_kernel(kernel: Kernel) -> Result<Self, MultiBufferError> {
+        let mut m = Self::new();
+        m.set_kernel(kernel)?;
+        Ok(m)
+    }
+
+    /// Switches kernel between steps (say, to hash the last few stragglers
+    /// one after another); messages in lanes carry on where they are.
+    pub fn set_kernel(&mut self, kernel: Kernel) -> Result<(), MultiBufferError> {
+        if let Some(reason) = kernel.unavailable_reason() {
+            return Err(MultiBufferError::Unavailable {
+                kernel: kernel.name(),
+                reason,
+            });
+        }
+        self.kernel = kernel;
+        Ok(())
+    }
+
+    /// The kernel in use.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// How many lanes hold a message.
+    pub fn busy(&self) -> usize {
+        self.lanes.iter().filter(|l| l.is_some()).count()
+    }
+
+    /// How many lanes can take a message.
+    pub fn free(&self) -> usize {
+        LANES - self.busy()
+    }
+
+    /// Puts a message in a free lane; gives it back if all are busy.
+    pub fn push(&mut self, tag: T, msg: &'a [u8]) -> Result<(), (T, &'a [u8])> {
+        let Some(i) = self.lanes.iter().position(|l| l.is_none()) else {
+            return Err((tag, msg));
+        };
+        for (row, iv) in self.state.iter_mut().zip(A::IV) {
+            row[i] = iv;
+        }
+        self.lanes[i] = Some(Lane {
+            tag,
+            msg,
+            pos: 0,
+            tail: [0; 128],
+            tail_blocks: 0,
+            tail_done: 0,
+        });
+        Ok(())
+    }
+
+    /// Hashes until at least one message is done, and returns the digests
+    /// of those that are (nothing if no lane is busy).
+    pub fn step(&mut self) -> Vec<(T, A::Digest)> {
+        match self.kernel {
+            #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+            Kernel::Avx512x16 => self.step_x16(),
+            _ => self.step_single(),
+        }
+        let mut done = Vec::new();
+        for (i, slot) in self.lanes.iter_mut().enumerate() {
+            if slot.as_ref().is_some_and(Lane::done) {
+                if let Some(lane) = slot.take() {
+                    let words = std::array::from_fn(|w| self.state[w][i]);
+                    done.push((lane.tag, A::digest(&words)));
+                }
+            }
+        }
+        done
+    }
+
+    /// Hashes every message in the lanes to its end.
+    pub fn finish(mut self) -> Vec<(T, A::Digest)> {
+        let mut out = Vec::new();
+        while self.busy() > 0 {
+            out.extend(self.step());
+        }
+        out
+    }
+
+    /// The blocks every busy lane can take now without running out.
+    fn common_run(&mut self) -> usize {
+        self.lanes
+            .iter_mut()
+            .flatten()
+            .map(|l| l.source().1)
+            .min()
+            .unwrap_or(0)
+    }
+
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    fn step_x16(&mut self) {
+        let n = self.common_run();
+        if n == 0 {
+            return;
+        }
+        let mut ptrs = [std::ptr::null(); LANES];
+        for (p, lane) in ptrs.iter_mut().zip(self.lanes.iter_mut()) {
+            if let Some(l) = lane {
+                *p = l.source().0.as_ptr();
+            }
+        }
+        // An idle lane hashes a busy lane's blocks rather than needing a
+        // buffer of its own; its state is reset when it takes a message.
+        let Some(fill) = ptrs.iter().copied().find(|p| !p.is_null()) else {
+            return;
+        };
+        for p in ptrs.iter_mut().filter(|p| p.is_null()) {
+            *p = fill;
+        }
+        // SAFETY: the kernel was checked available when it was set; each
+        // pointer starts a run of at least n whole blocks (common_run) in a
+        // message or in its lane's tail, and neither moves nor changes until
+        // the kernel returns.
+        unsafe { A::compress_x16(&mut self.state, &ptrs, n) };
+        for lane in self.lanes.iter_mut().flatten() {
+            lane.advance(n);
+        }
+    }
+
+    fn step_single(&mut self) {
+        let n = self.common_run();
+        for (i, slot) in self.lanes.iter_mut().enumerate() {
+            let Some(lane) = slot else { continue };
+            let mut words: [u32; 8] = std::array::from_fn(|w| self.state[w][i]);
+            let (bytes, _) = lane.source();
+            // The crates take whole blocks as arrays; copying 1 KiB at a
+            // time costs well under 1% of hashing it.
+            let mut buf = [[0u8; 64]; 16];
+            for run in bytes[..n * 64].chunks(buf.len() * 64) {
+                let k = run.len() / 64;
+                for (b, src) in buf.iter_mut().zip(run.chunks_exact(64)) {
+                    b.copy_from_slice(src);
+                }
+                A::compress_single(&mut words, &buf[..k]);
+            }
+            for (w, v) in words.into_iter().enumerate() {
+                self.state[w][i] = v;
+            }
+            lane.advance(n);
+        }
+    }
+}
+
+/// Digests of many messages, in order, with the given kernel: lanes are
+/// refilled as messages end, and once too few are left to fill the lanes
+/// the last ones go one after another through the crates.
+pub fn many_with<A: Algorithm>(
+    kernel: Kernel,
+    msgs: &[&[u8]],
+) -> Result<Vec<A::Digest>, MultiBufferError> {
+    let mut lanes = MultiHasher::<A, usize>::with_kernel(kernel)?;
+    let mut out = vec![A::Digest::default(); msgs.len()];
+    let mut next = 0;
+    loop {
+        while next < msgs.len() && lanes.free() > 0 {
+            if lanes.push(next, msgs[next]).is_err() {
+                break;
+            }
+            next += 1;
+        }
+        if next == msgs.len() && lanes.busy() < A::MIN_LANES {
+            lanes.set_kernel(Kernel::Single)?;
+        }
+        if lanes.busy() == 0 {
+            return Ok(out);
+        }
+        for (i, d) in lanes.step() {
+            out[i] = d;
+        }
+    }
+}
+
+/// Digests of many messages, in order, with the fastest kernel.
+fn many<A: Algorithm>(msgs: &[&[u8]]) -> Vec<A::Digest> {
+    let kernel = Kernel::best();
+    if kernel == Kernel::Single || msgs.len() < A::MIN_LANES {
+        return msgs.iter().map(|m| A::oneshot(m)).collect();
+    }
+    many_with::<A>(kernel, msgs).unwrap_or_else(|_| msgs.iter().map(|m| A::oneshot(m)).collect())
+}
+
+/// SHA-1 of each message, in order.
+pub fn sha1_many(msgs: &[&[u8]]) -> Vec<[u8; 20]> {
+    many::<Sha1>(msgs)
+}
+
+/// SHA-256 of each message, in order.
+pub fn sha256_many(msgs: &[&[u8]]) -> Vec<[u8; 32]> {
+    many::<Sha256>(msgs)
+}

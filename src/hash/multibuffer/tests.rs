@@ -1,0 +1,223 @@
+//! Every kernel against the sha1/sha2 crates: padding edge cases, random
+//! lengths up to a few MB, random lane occupancy, staggered starts and ends.
+
+use super::*;
+
+/// splitmix64: deterministic, so a failure reproduces from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+const EDGES: [usize; 16] = [
+    0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 121, 127, 128, 129, 1000, 4103,
+];
+
+/// The kernels this CPU runs; the others are reported with the reason.
+fn kernels() -> Vec<Kernel> {
+    Kernel::ALL
+        .into_iter()
+        .filter(|k| match k.unavailable_reason() {
+            None => true,
+            Some(why) => {
+                eprintln!("kernel {} not run: {why}", k.name());
+                false
+            }
+        })
+        .collect()
+}
+
+fn check_many<A: Algorithm>(kernel: Kernel, msgs: &[&[u8]]) {
+    let got = many_with::<A>(kernel, msgs).expect("kernel available");
+    for (i, (m, d)) in msgs.iter().zip(&got).enumerate() {
+        assert_eq!(
+            *d,
+            A::oneshot(m),
+            "{} message {i} of {} bytes",
+            kernel.name(),
+            m.len()
+        );
+    }
+}
+
+#[test]
+fn padding_edges_every_kernel() {
+    let mut rng = Rng(1);
+    let data: Vec<Vec<u8>> = EDGES.iter().map(|&n| rng.bytes(n)).collect();
+    for kernel in kernels() {
+        // Each length alone (one busy lane), then all together.
+        for d in &data {
+            check_many::<Sha1>(kernel, &[d]);
+            check_many::<Sha256>(kernel, &[d]);
+        }
+        let all: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+        check_many::<Sha1>(kernel, &all);
+        check_many::<Sha256>(kernel, &all);
+    }
+}
+
+#[test]
+fn each_path_is_forced_and_agrees() {
+    let ran = kernels();
+    // The 16-lane kernel only: no switch to the crates for the stragglers.
+    let mut rng = Rng(2);
+    let data: Vec<Vec<u8>> = (0..LANES).map(|i| rng.bytes(i * 97 + 3)).collect();
+    for &kernel in &ran {
+        let mut sha1 = MultiHasher::<Sha1, usize>::with_kernel(kernel).expect("available");
+        let mut sha256 = MultiHasher::<Sha256, usize>::with_kernel(kernel).expect("available");
+        for (i, d) in data.iter().enumerate() {
+            assert!(sha1.push(i, d).is_ok() && sha256.push(i, d).is_ok());
+        }
+        assert_eq!(
+            sha1.push(99, b"").map_err(|e| e.0),
+            Err(99),
+            "17th message refused"
+        );
+        for (i, d) in sha1.finish() {
+            assert_eq!(
+                d,
+                Sha1::oneshot(&data[i]),
+                "{} sha1 lane {i}",
+                kernel.name()
+            );
+        }
+        for (i, d) in sha256.finish() {
+            assert_eq!(
+                d,
+                Sha256::oneshot(&data[i]),
+                "{} sha256 lane {i}",
+                kernel.name()
+            );
+        }
+        eprintln!("kernel {} ran", kernel.name());
+    }
+    for k in Kernel::ALL {
+        if let Some(why) = k.unavailable_reason() {
+            let err = MultiHasher::<Sha1, ()>::with_kernel(k)
+                .err()
+                .map(|e| e.to_string());
+            assert!(err.is_some_and(|e| e.contains(why)));
+        }
+    }
+    assert!(ran.contains(&Kernel::Single));
+    assert!(ran.contains(&Kernel::best()));
+}
+
+/// Random lane occupancy and staggered starts and ends through the refill
+/// API, switching kernels between steps at random.
+fn staggered<A: Algorithm>(seed: u64) {
+    let mut rng = Rng(seed);
+    let ran = kernels();
+    let count = 1 + rng.below(40);
+    let data: Vec<Vec<u8>> = (0..count)
+        .map(|_| {
+            let n = match rng.below(4) {
+                0 => EDGES[rng.below(EDGES.len())],
+                1 => rng.below(300),
+                2 => rng.below(20_000),
+                _ => rng.below(300_000),
+            };
+            rng.bytes(n)
+        })
+        .collect();
+    let mut lanes =
+        MultiHasher::<A, usize>::with_kernel(ran[rng.below(ran.len())]).expect("available");
+    let mut next = 0;
+    let mut seen = vec![false; count];
+    while next < count || lanes.busy() > 0 {
+        // Push a random number of messages, never more than fit.
+        let room = lanes.free().min(count - next);
+        for _ in 0..if room == 0 { 0 } else { 1 + rng.below(room) } {
+            assert!(lanes.push(next, &data[next]).is_ok());
+            next += 1;
+        }
+        lanes
+            .set_kernel(ran[rng.below(ran.len())])
+            .expect("available");
+        for (i, d) in lanes.step() {
+            assert!(!seen[i], "message {i} finished twice");
+            seen[i] = true;
+            assert_eq!(
+                d,
+                A::oneshot(&data[i]),
+                "seed {seed} message {i} of {} bytes",
+                data[i].len()
+            );
+        }
+    }
+    assert!(
+        seen.iter().all(|&s| s),
+        "seed {seed}: every message finished"
+    );
+}
+
+#[test]
+fn staggered_lanes_sha1() {
+    for seed in 0..60 {
+        staggered::<Sha1>(seed);
+    }
+}
+
+#[test]
+fn staggered_lanes_sha256() {
+    for seed in 100..160 {
+        staggered::<Sha256>(seed);
+    }
+}
+
+#[test]
+fn batches_of_megabytes() {
+    let mut rng = Rng(3);
+    let data: Vec<Vec<u8>> = (0..21)
+        .map(|i| {
+            let n = if i % 4 == 0 {
+                (1 << 20) + rng.below(3 << 20)
+            } else {
+                rng.below(1 << 20)
+            };
+            rng.bytes(n)
+        })
+        .collect();
+    let msgs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+    for n in [0, 1, 4, 5, 9, 16, 17, 21] {
+        let got = sha1_many(&msgs[..n]);
+        let want: Vec<_> = msgs[..n].iter().map(|m| Sha1::oneshot(m)).collect();
+        assert_eq!(got, want, "sha1_many of {n}");
+        let got = sha256_many(&msgs[..n]);
+        let want: Vec<_> = msgs[..n].iter().map(|m| Sha256::oneshot(m)).collect();
+        assert_eq!(got, want, "sha256_many of {n}");
+    }
+    for kernel in kernels() {
+        check_many::<Sha1>(kernel, &msgs);
+        check_many::<Sha256>(kernel, &msgs);
+    }
+}
+
+#[test]
+fn known_answers() {
+    for kernel in kernels() {
+        let got = many_with::<Sha256>(kernel, &[b"abc"]).expect("available");
+        assert_eq!(
+            hex::encode(got[0]),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let got = many_with::<Sha1>(kernel, &[b""]).expect("available");
+        assert_eq!(
+            hex::encode(got[0]),
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+        );
+    }
+}

@@ -257,6 +257,18 @@ fn first_column_words(file: &Path, text: &str, out: &mut Vec<Doc>) {
         } else if !line.starts_with('|') {
             in_command_table = false;
         }
+        // A plain `weightcheck WORD` opening a row reads as that command,
+        // unless a comma ends the name (`weightcheck, pieces only`).
+        if let Some(rest) = line.strip_prefix("| weightcheck ") {
+            let word = rest.split_whitespace().next().unwrap_or("");
+            if !in_command_table && !word.is_empty() && word != "|" {
+                out.push(Doc {
+                    at: format!("{}:{} (first table column)", name(file), n + 1),
+                    words: vec![word.to_owned()],
+                    concrete: false,
+                });
+            }
+        }
         let Some(span) = line.strip_prefix("| `") else {
             continue;
         };

@@ -33,27 +33,29 @@ fn thread_cpu_seconds() -> f64 {
     f.iter().sum::<f64>() / 100.0
 }
 
-/// (wall GB/s, GB per CPU-second)
-fn rate(threads: usize, secs: f64, work: fn(&[u8], &mut Sha1, &mut Sha256)) -> (f64, f64) {
-    let buf: Vec<u8> = (0..BLOCK).map(|i| (i * 31 % 251) as u8).collect();
+/// (wall GB/s, GB per CPU-second) of `threads` threads each repeating
+/// `step` on its own `state` for `secs`; `step` returns the bytes it hashed.
+fn timed<S>(
+    threads: usize,
+    secs: f64,
+    state: impl Fn() -> S + Sync,
+    step: impl Fn(&mut S) -> u64 + Sync,
+) -> (f64, f64) {
     let deadline = Duration::from_secs_f64(secs);
     let start = Instant::now();
     let (bytes, cpu): (u64, f64) = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                let buf = &buf;
+                let (state, step) = (&state, &step);
                 s.spawn(move || {
                     let cpu0 = thread_cpu_seconds();
-                    let (mut a, mut b) = (Sha1::new(), Sha256::new());
+                    let mut st = state();
                     let t = Instant::now();
                     let mut n = 0u64;
                     while t.elapsed() < deadline {
-                        for _ in 0..16 {
-                            work(buf, &mut a, &mut b);
-                        }
-                        n += 16 * BLOCK as u64;
+                        n += step(&mut st);
                     }
-                    std::hint::black_box((a.finalize(), b.finalize()));
+                    std::hint::black_box(&st);
                     (n, thread_cpu_seconds() - cpu0)
                 })
             })
@@ -67,6 +69,22 @@ fn rate(threads: usize, secs: f64, work: fn(&[u8], &mut Sha1, &mut Sha256)) -> (
     (wall, bytes as f64 / cpu.max(1e-9) / 1e9)
 }
 
+/// (wall GB/s, GB per CPU-second) of `work` over one block at a time.
+fn rate(threads: usize, secs: f64, work: fn(&[u8], &mut Sha1, &mut Sha256)) -> (f64, f64) {
+    let buf: Vec<u8> = (0..BLOCK).map(|i| (i * 31 % 251) as u8).collect();
+    timed(
+        threads,
+        secs,
+        || (Sha1::new(), Sha256::new()),
+        |(a, b)| {
+            for _ in 0..16 {
+                work(&buf, a, b);
+            }
+            16 * BLOCK as u64
+        },
+    )
+}
+
 /// (wall GB/s, GB per CPU-second) of `work` over 16 independent blocks.
 fn rate_lanes(
     threads: usize,
@@ -77,33 +95,17 @@ fn rate_lanes(
         .map(|l| (0..BLOCK).map(|i| ((i + 7 * l) * 31 % 251) as u8).collect())
         .collect();
     let msgs: Vec<&[u8]> = bufs.iter().map(Vec::as_slice).collect();
-    let deadline = Duration::from_secs_f64(secs);
-    let start = Instant::now();
-    let (bytes, cpu): (u64, f64) = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (msgs, work) = (&msgs, &work);
-                s.spawn(move || {
-                    let cpu0 = thread_cpu_seconds();
-                    let t = Instant::now();
-                    let mut n = 0u64;
-                    while t.elapsed() < deadline {
-                        for _ in 0..4 {
-                            std::hint::black_box(work(msgs).unwrap_or(0));
-                        }
-                        n += 4 * (LANES * BLOCK) as u64;
-                    }
-                    (n, thread_cpu_seconds() - cpu0)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or((0, 0.0)))
-            .fold((0, 0.0), |(b, c), (n, t)| (b + n, c + t))
-    });
-    let wall = bytes as f64 / start.elapsed().as_secs_f64() / 1e9;
-    (wall, bytes as f64 / cpu.max(1e-9) / 1e9)
+    timed(
+        threads,
+        secs,
+        || (),
+        |()| {
+            for _ in 0..4 {
+                std::hint::black_box(work(&msgs).unwrap_or(0));
+            }
+            4 * (LANES * BLOCK) as u64
+        },
+    )
 }
 
 fn main() {

@@ -15,6 +15,31 @@
 
 use std::marker::PhantomData;
 
+/// `$round!(b)`, `$round!(b + 1)`, … `$round!(b + 15)`: the kernels'
+/// rounds written out, so each round's message word is a constant index
+/// and the 16 words stay in registers.
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+macro_rules! unroll16 {
+    ($round:ident, $b:expr) => {
+        $round!($b);
+        $round!($b + 1);
+        $round!($b + 2);
+        $round!($b + 3);
+        $round!($b + 4);
+        $round!($b + 5);
+        $round!($b + 6);
+        $round!($b + 7);
+        $round!($b + 8);
+        $round!($b + 9);
+        $round!($b + 10);
+        $round!($b + 11);
+        $round!($b + 12);
+        $round!($b + 13);
+        $round!($b + 14);
+        $round!($b + 15);
+    };
+}
+
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha1_x16;
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]

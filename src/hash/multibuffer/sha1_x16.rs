@@ -76,31 +76,11 @@ pub(super) unsafe fn compress(state: &mut [[u32; 16]; 8], ptrs: &[*const u8; 16]
                 a = t;
             }};
         }
-        macro_rules! round16 {
-            ($b:expr) => {
-                round!($b);
-                round!($b + 1);
-                round!($b + 2);
-                round!($b + 3);
-                round!($b + 4);
-                round!($b + 5);
-                round!($b + 6);
-                round!($b + 7);
-                round!($b + 8);
-                round!($b + 9);
-                round!($b + 10);
-                round!($b + 11);
-                round!($b + 12);
-                round!($b + 13);
-                round!($b + 14);
-                round!($b + 15);
-            };
-        }
-        round16!(0);
-        round16!(16);
-        round16!(32);
-        round16!(48);
-        round16!(64);
+        unroll16!(round, 0);
+        unroll16!(round, 16);
+        unroll16!(round, 32);
+        unroll16!(round, 48);
+        unroll16!(round, 64);
         for (s, x) in h.iter_mut().zip([a, b, c, d, e]) {
             *s = add(*s, x);
         }

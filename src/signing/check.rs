@@ -231,7 +231,17 @@ fn whole_files(
         ))
         .into());
     }
-    for (item, file) in signed.into_iter().zip(&report.files) {
+    // One finding per signed file whatever the report holds: a file the
+    // report left out must not go unmentioned (and so pass).
+    for (i, item) in signed.into_iter().enumerate() {
+        let Some(file) = report.files.get(i).filter(|f| f.path == item.path) else {
+            out.push(Finding::new(
+                &item.name,
+                FileVerdict::Unreadable,
+                Some("not hashed".to_owned()),
+            ));
+            continue;
+        };
         let finding = match (&file.error, file.status, &file.sha256) {
             (Some(why), _, _) => {
                 Finding::new(&item.name, FileVerdict::Unreadable, Some(why.clone()))

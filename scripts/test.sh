@@ -14,6 +14,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# One build from nothing gains nothing from incremental state, which would
+# add ~2 GB to target/; CI machines' disks are not large (one ran out).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+df -h . | tail -1 | awk '{print "disk free where the build goes: " $4}'
+
 step "install test dependencies (Debian packages)"
 scripts/install-test-deps.sh
 step "reference Python writer (numpy 1.26.4, ml_dtypes 0.4.0, safetensors 0.4.5) and MOT record validator (jsonschema 4.23.0, PyYAML 6.0.2)"

@@ -20,6 +20,13 @@
 //! piece jobs. Cached pages are hashed straight from a memory map; pages
 //! not in the page cache are read with pread(2) so the kernel's readahead
 //! keeps the disk busy.
+//!
+//! One exception to "read once": where a multi-buffer kernel runs (see
+//! [`super::multibuffer`]) and the page cache holds a whole file, its
+//! pieces are read again apart from its stream and hashed 16 at a time in
+//! lanes. A second read from memory costs less than feeding every block to
+//! one SHA-1 more; a file not cached keeps the single read, as the disk is
+//! the limit there.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -27,6 +34,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
+use super::multibuffer::Kernel;
 use crate::torrent::PieceHashes;
 use crate::{Error, Result};
 
@@ -45,6 +53,10 @@ pub struct HashPlan {
     /// cache records how far every file got, and the run ends early with
     /// [`HashReport::interrupted`] set (see [`super::interrupt`]).
     pub stop: Option<&'static AtomicBool>,
+    /// The multi-buffer kernel for torrent pieces; `None`: the fastest this
+    /// CPU runs ([`Kernel::best`]). [`Kernel::Single`] hashes every piece as
+    /// one stream, each byte read once.
+    pub kernel: Option<Kernel>,
 }
 
 /// One file of a [`HashPlan`].

@@ -5,6 +5,7 @@ use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
 use super::engine::{self, CacheMode, FileStatus, HashPlan, PiecePlan, PlanFile};
+use super::multibuffer::Kernel;
 
 struct Rng(u64);
 impl Rng {
@@ -103,6 +104,9 @@ fn matches_reference_in_every_mode() {
             });
         }
         let threads = 1 + round % 4;
+        // The fastest kernel reads a page-cached file's pieces apart from
+        // its stream, in lanes; Single feeds them the stream's blocks.
+        plan.kernel = [None, Some(Kernel::Single)][round / 4 % 2];
         let r = run_in_pool(threads, fx.dir.path(), &plan);
         assert!(r.all_ok(), "round {round}: {r:#?}");
         for ((f, (_, data)), pf) in r.files.iter().zip(&fx.files).zip(&plan_files) {
@@ -529,5 +533,55 @@ fn pieces_in_lanes_catch_every_flipped_piece() {
         assert!(p.failed.iter().all(|f| f.reason == "mismatch"));
         assert_eq!(p.passed, expected.len() - 4);
         assert_eq!(r.bytes_hashed, (a.len() + b.len()) as u64);
+    }
+}
+
+/// Page-cached files whose SHA-256 alone is wanted are hashed whole in
+/// SHA-256 lanes where a 16-lane kernel runs (`super::lanes`), many more
+/// than 16 of them, of uneven sizes, with lanes refilled as files end:
+/// every digest equals the crates' and every byte is counted once.
+#[test]
+fn many_cached_files_hash_alike_in_sha256_lanes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng(7);
+    let mut files = Vec::new();
+    for i in 0..40 {
+        let len = match i % 5 {
+            0 => rng.below(70) as usize,
+            _ => 1000 + rng.below(90_000) as usize,
+        };
+        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        std::fs::write(dir.path().join(format!("f{i}")), &data).expect("write");
+        files.push(data);
+    }
+    let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let lanes = Kernel::Avx512x16.available();
+    for kernel in [None, Some(Kernel::Single)] {
+        for threads in [1, 2] {
+            let before = super::lanes::FILES_IN_LANES.load(std::sync::atomic::Ordering::Relaxed);
+            let mut plan = HashPlan::new(
+                files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| PlanFile::sha256(format!("f{i}"), f.len() as u64))
+                    .collect(),
+            );
+            plan.kernel = kernel;
+            let r = run_in_pool(threads, dir.path(), &plan);
+            assert!(r.all_ok(), "{kernel:?} {threads}: {r:#?}");
+            for (f, data) in r.files.iter().zip(&files) {
+                assert_eq!(
+                    f.sha256.as_deref(),
+                    Some(hex::encode(Sha256::digest(data)).as_str()),
+                    "{}",
+                    f.path
+                );
+            }
+            assert_eq!(r.bytes_hashed, total);
+            let after = super::lanes::FILES_IN_LANES.load(std::sync::atomic::Ordering::Relaxed);
+            if lanes && kernel.is_none() {
+                assert!(after >= before + 16, "the lanes ran: {before} -> {after}");
+            }
+        }
     }
 }

@@ -34,7 +34,8 @@ use sha2::{Digest, Sha256};
 use super::cache::{Cache, Fingerprint};
 use super::checkpoint::{cached_pieces, piece_set_id, resume_from};
 use super::engine::{CacheMode, FileStatus, HashPlan, HashReport, Progress};
-use super::io::{for_each_block, WorkerIo};
+use super::io::{file_resident, for_each_block, WorkerIo};
+use super::multibuffer::{self, Algorithm, Kernel};
 use super::pieces::Pieces;
 use crate::torrent::pieces::PieceMap;
 use crate::Result;
@@ -70,8 +71,15 @@ pub(super) struct FileInfo {
     pub fingerprint: Option<Fingerprint>,
     pub status: FileStatus,
     pub error: Option<String>,
-    /// Whether a stream reads this file (so pieces wait for its delivery).
+    /// Whether a stream reads this file (so pieces wait for its delivery,
+    /// unless `pieces_apart`).
     pub stream: bool,
+    /// Whether pieces read this file themselves although a stream reads it
+    /// too: when the page cache holds all of it, a second read costs little
+    /// next to hashing, and pieces hashed 16 at a time in multi-buffer lanes
+    /// cost a fraction of feeding each stream block to one SHA-1. Such reads
+    /// are not counted as progress (the stream's are).
+    pub pieces_apart: bool,
     /// Where the stream starts: past 0 when resuming an interrupted run;
     /// pieces read the bytes before it themselves.
     pub stream_start: u64,
@@ -89,6 +97,16 @@ impl FileInfo {
     /// How many of the `len` bytes at `offset` pieces must read themselves
     /// (the rest a stream delivers).
     pub fn self_serve(&self, offset: u64, len: u64) -> u64 {
+        if self.stream && !self.pieces_apart {
+            len.min(self.stream_start.saturating_sub(offset))
+        } else {
+            len
+        }
+    }
+
+    /// How many of the `len` bytes at `offset` count as progress when
+    /// pieces read them: those no stream reads.
+    pub fn counted(&self, offset: u64, len: u64) -> u64 {
         if self.stream {
             len.min(self.stream_start.saturating_sub(offset))
         } else {
@@ -159,6 +177,10 @@ pub(super) struct Sched {
     pub piece_jobs: VecDeque<Range<usize>>,
     /// How many pieces `piece_jobs` holds.
     pub piece_jobs_left: usize,
+    /// Streams that may be hashed whole in SHA-256 lanes, smallest first
+    /// (see [`super::lanes`]); each is also in `idle`, and whichever path
+    /// takes it first marks it busy.
+    pub lane_pool: Vec<usize>,
 }
 
 enum Unit {
@@ -170,6 +192,8 @@ enum Unit {
     },
     /// Consecutive piece jobs, done in order by one worker.
     Pieces(Vec<usize>),
+    /// Whole files for SHA-256 lanes.
+    Lanes(Vec<usize>),
 }
 
 #[derive(Default, Clone)]
@@ -204,6 +228,8 @@ pub(super) struct Job<'a> {
     pub stop: Option<&'static AtomicBool>,
     /// Set when a worker stopped on `stop` with work left.
     pub cut_short: AtomicBool,
+    /// The kernel for whole files in SHA-256 lanes, if one pays here.
+    pub lanes_kernel: Option<Kernel>,
 }
 
 pub(super) fn execute(
@@ -287,7 +313,13 @@ pub(super) fn execute(
             (Some(c), Some(id), true) => cached_pieces(c.piece_set(id), &map, &p.files, &files),
             _ => vec![false; map.piece_count()],
         };
-        Pieces::new(map, p.files.clone(), p.hashes.as_ref(), cached)
+        Pieces::new(
+            map,
+            p.files.clone(),
+            p.hashes.as_ref(),
+            cached,
+            plan.kernel.unwrap_or_else(Kernel::best),
+        )
     });
 
     let mut sched = Sched::default();
@@ -307,10 +339,46 @@ pub(super) fn execute(
         }
     }
     if let Some(p) = &pieces {
+        if p.lanes() {
+            for (i, info) in files.iter_mut().enumerate() {
+                info.pieces_apart = info.stream
+                    && p.stream_offset(i).is_some()
+                    && info
+                        .actual()
+                        .is_some_and(|size| file_resident(&info.abs, size));
+            }
+        }
         let (jobs, self_serve_bytes) = p.jobs(&files);
         sched.piece_jobs_left = jobs.iter().map(ExactSizeIterator::len).sum();
         sched.piece_jobs = jobs.into();
         total += self_serve_bytes;
+    }
+
+    let lanes_kernel = super::lanes::kernel(plan.kernel);
+    if lanes_kernel.is_some() {
+        let mut pool: Vec<(u64, usize)> = sched
+            .streams
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| {
+                let info = &files[st.file];
+                let delivers = pieces
+                    .as_ref()
+                    .is_some_and(|p| p.stream_offset(st.file).is_some() && !info.pieces_apart);
+                matches!(st.phase, Phase::Unopened(None))
+                    && st.end > 0
+                    && info.need_sha256
+                    && !info.need_git
+                    && !info.need_md5
+                    && !delivers
+                    && (info.pieces_apart || file_resident(&info.abs, st.end))
+            })
+            .map(|(i, st)| (st.end, i))
+            .collect();
+        if pool.len() >= multibuffer::Sha256::MIN_LANES {
+            pool.sort_unstable();
+            sched.lane_pool = pool.into_iter().map(|(_, i)| i).collect();
+        }
     }
 
     let saver = cache.map(|cache| {
@@ -334,6 +402,7 @@ pub(super) fn execute(
         piece_set_id,
         stop: plan.stop,
         cut_short: AtomicBool::new(false),
+        lanes_kernel,
     };
     progress(Progress {
         bytes_done: 0,
@@ -391,6 +460,7 @@ fn stat_file(root: &Path, f: &super::engine::PlanFile) -> FileInfo {
         status: FileStatus::Ok,
         error: None,
         stream: false,
+        pieces_apart: false,
         stream_start: 0,
         cached_sha256: None,
         cached_git: None,
@@ -445,6 +515,11 @@ impl Job<'_> {
                         pieces.start_many(&run, self, &mut io);
                     }
                 }
+                Unit::Lanes(group) => {
+                    if let Some(kernel) = self.lanes_kernel {
+                        self.run_lanes(group, kernel);
+                    }
+                }
             }
             self.maybe_save();
         }
@@ -471,6 +546,9 @@ impl Job<'_> {
         // than STICKY alone. Tried and measured slower on a cold cache
         // (8-15 %, `COLD=1 scripts/bench-verify.sh`): dropping those entries,
         // and fixed runs of up to 1 GiB per pick.
+        if let Some(group) = s.take_lane_group() {
+            return Some(Unit::Lanes(group));
+        }
         let top = s.idle.peek().map_or(0, |&(left, _)| left);
         let mut stay = last.filter(|&i| {
             let st = &s.streams[i];
@@ -606,6 +684,7 @@ impl Job<'_> {
         let torrent = self
             .pieces
             .as_ref()
+            .filter(|_| !info.pieces_apart)
             .and_then(|p| p.stream_offset(fi).map(|off| (p, off)));
         let StreamState {
             file,

@@ -97,6 +97,24 @@ fn read_blocks(
     Ok(())
 }
 
+/// Whether the page cache holds all `size` bytes of the file at `path`,
+/// looked at 1 GiB at a time so that a cold file costs one small mincore(2).
+pub(super) fn file_resident(path: &Path, size: u64) -> bool {
+    const WINDOW: u64 = 1 << 30;
+    let Ok(file) = crate::paths::open_regular(path) else {
+        return false;
+    };
+    let mut at = 0;
+    while at < size {
+        let len = (size - at).min(WINDOW);
+        match map_range(&file, at, len) {
+            Ok(map) if resident(&map) => at += len,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Whether every page of `map` is in the page cache (mincore(2)).
 fn resident(map: &Mmap) -> bool {
     if map.is_empty() {
@@ -159,7 +177,7 @@ impl Source for Job<'_> {
         plan_index: usize,
         offset: u64,
         len: u64,
-        count_progress: bool,
+        mut count: u64,
         io: &mut WorkerIo,
         sink: &mut dyn FnMut(&[u8]),
     ) -> std::result::Result<(), ReadError> {
@@ -172,8 +190,10 @@ impl Source for Job<'_> {
             .map_err(|e| ReadError(format!("{}: {e}", info.rel)))?;
         for_each_block(file, offset, len, buf, &mut |data| {
             sink(data);
-            if count_progress {
-                self.advance(data.len() as u64);
+            let n = count.min(data.len() as u64);
+            if n > 0 {
+                self.advance(n);
+                count -= n;
             }
         })
         .map_err(|e| ReadError(format!("{}: read error at byte {offset}: {e}", info.rel)))

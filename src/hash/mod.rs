@@ -10,6 +10,7 @@ pub mod engine;
 mod exec;
 pub mod interrupt;
 mod io;
+mod lanes;
 pub mod multibuffer;
 mod pieces;
 mod report;

@@ -36,13 +36,14 @@ pub(super) struct ReadError(pub String);
 pub(super) trait Source {
     /// Facts about plan file `plan_index`.
     fn file_info(&self, plan_index: usize) -> &FileInfo;
-    /// Reads `len` bytes at `offset` of a plan file into `sink`, block by block.
+    /// Reads `len` bytes at `offset` of a plan file into `sink`, block by
+    /// block, counting the first `count` of them as progress.
     fn read_into(
         &self,
         plan_index: usize,
         offset: u64,
         len: u64,
-        count_progress: bool,
+        count: u64,
         io: &mut WorkerIo,
         sink: &mut dyn FnMut(&[u8]),
     ) -> Result<(), ReadError>;
@@ -163,9 +164,9 @@ pub(super) struct Pieces<'a> {
     expected: Option<&'a PieceHashes>,
     shards: Vec<Mutex<Shard>>,
     reasons: Mutex<Reasons>,
-    /// Whether piece jobs are hashed in multi-buffer lanes: only when a
-    /// kernel faster than one SHA-NI stream per core runs here.
-    lanes: bool,
+    /// The kernel piece jobs are hashed with: in multi-buffer lanes unless
+    /// it is [`Kernel::Single`].
+    kernel: Kernel,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -193,6 +194,7 @@ impl<'a> Pieces<'a> {
         order: Vec<usize>,
         expected: Option<&'a PieceHashes>,
         cached: Vec<bool>,
+        kernel: Kernel,
     ) -> Self {
         let plan_len = order.iter().max().map_or(0, |m| m + 1);
         let mut offsets = vec![None; plan_len];
@@ -231,7 +233,11 @@ impl<'a> Pieces<'a> {
             expected,
             shards,
             reasons: Mutex::new(Reasons::default()),
-            lanes: Kernel::best() != Kernel::Single,
+            kernel: if kernel.available() {
+                kernel
+            } else {
+                Kernel::Single
+            },
         }
     }
 
@@ -334,7 +340,10 @@ impl<'a> Pieces<'a> {
                     _ => jobs.push(i..i + 1),
                 }
             }
-            bytes += spans.iter().map(own).sum::<u64>();
+            bytes += spans
+                .iter()
+                .map(|s| files[self.order[s.file]].counted(s.offset, s.length))
+                .sum::<u64>();
         }
         (jobs, bytes)
     }
@@ -405,10 +414,15 @@ impl<'a> Pieces<'a> {
         g.set(p, state);
     }
 
+    /// Whether piece jobs are hashed in multi-buffer lanes.
+    pub fn lanes(&self) -> bool {
+        self.kernel != Kernel::Single
+    }
+
     /// Most piece jobs a worker should take at once: enough to fill the
     /// lanes when they are used, else `default`.
     pub fn run_len(&self, default: usize) -> usize {
-        if self.lanes {
+        if self.lanes() {
             multibuffer::LANES
         } else {
             default
@@ -420,7 +434,7 @@ impl<'a> Pieces<'a> {
     /// are hashed in place in multi-buffer lanes (16 pieces per core-pass
     /// with AVX-512: [`multibuffer`]); the others one by one ([`Self::start`]).
     pub fn start_many(&self, run: &[usize], src: &dyn Source, io: &mut WorkerIo) {
-        if !self.lanes || run.len() < multibuffer::Sha1::MIN_LANES {
+        if !self.lanes() || run.len() < multibuffer::Sha1::MIN_LANES {
             for &p in run {
                 self.start(p, src, io);
             }
@@ -437,6 +451,8 @@ impl<'a> Pieces<'a> {
             return;
         }
         let mut lanes = MultiHasher::<multibuffer::Sha1, usize>::new();
+        // Checked available in `new`.
+        let _ = lanes.set_kernel(self.kernel);
         let mut next = 0;
         let mut digests = Vec::with_capacity(claimed.len());
         loop {
@@ -453,7 +469,7 @@ impl<'a> Pieces<'a> {
             digests.extend(lanes.step());
         }
         for (i, digest) in digests {
-            let (p, map, guard) = &claimed[i];
+            let (p, _, guard) = &claimed[i];
             let mut g = self.shard(*p);
             g.live.remove(p);
             if guard.faulted() {
@@ -475,7 +491,12 @@ impl<'a> Pieces<'a> {
             } else {
                 self.settle(&mut g, *p, digest);
                 drop(g);
-                src.count(map.len() as u64);
+                if let Some(s) = self.map.spans(*p).first() {
+                    src.count(
+                        src.file_info(self.order[s.file])
+                            .counted(s.offset, s.length),
+                    );
+                }
             }
         }
     }
@@ -541,16 +562,17 @@ impl<'a> Pieces<'a> {
             }
             let fed = slot.fed;
             let next = if let Some(i) = slot.pending.iter().position(|r| r.start == fed) {
-                Some((slot.pending.remove(i), false))
+                Some((slot.pending.remove(i), 0))
             } else {
                 let span = self.map.spans_of_range(fed..range.end);
                 span.first()
                     .map(|s| {
-                        src.file_info(self.order[s.file])
-                            .self_serve(s.offset, s.length)
+                        let info = src.file_info(self.order[s.file]);
+                        let n = info.self_serve(s.offset, s.length);
+                        (n, info.counted(s.offset, n))
                     })
-                    .filter(|&n| n > 0)
-                    .map(|n| (fed..fed + n, true))
+                    .filter(|&(n, _)| n > 0)
+                    .map(|(n, count)| (fed..fed + n, count))
             };
             let Some((r, count)) = next else {
                 // Nothing fed and nothing waiting: no need to keep a slot.
@@ -587,20 +609,17 @@ impl<'a> Pieces<'a> {
     fn read_range(
         &self,
         r: Range<u64>,
-        count: bool,
+        mut count: u64,
         h: &mut Sha1,
         src: &dyn Source,
         io: &mut WorkerIo,
     ) -> Result<(), ReadError> {
         for s in self.map.spans_of_range(r) {
-            src.read_into(
-                self.order[s.file],
-                s.offset,
-                s.length,
-                count,
-                io,
-                &mut |b| h.update(b),
-            )?;
+            let c = count.min(s.length);
+            count -= c;
+            src.read_into(self.order[s.file], s.offset, s.length, c, io, &mut |b| {
+                h.update(b)
+            })?;
         }
         Ok(())
     }

@@ -386,10 +386,21 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
     /// Hashes until at least one message is done, and returns the digests
     /// of those that are (nothing if no lane is busy).
     pub fn step(&mut self) -> Vec<(T, A::Digest)> {
-        match self.kernel {
-            #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
-            Kernel::Avx512x16 => self.step_x16(),
-            _ => self.step_single(),
+        self.step_at_most(usize::MAX).1
+    }
+
+    /// Hashes at most `max_blocks` 64-byte blocks of every busy lane, fewer
+    /// if a message ends first, so that a caller hashing long messages can
+    /// report progress or stop between calls. Returns how many blocks each
+    /// busy lane advanced, and the digests of the messages now done.
+    pub fn step_at_most(&mut self, max_blocks: usize) -> (usize, Vec<(T, A::Digest)>) {
+        let n = self.common_run().min(max_blocks.max(1));
+        if n > 0 {
+            match self.kernel {
+                #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+                Kernel::Avx512x16 => self.step_x16(n),
+                _ => self.step_single(n),
+            }
         }
         let mut done = Vec::new();
         for (i, slot) in self.lanes.iter_mut().enumerate() {
@@ -400,7 +411,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
                 }
             }
         }
-        done
+        (n, done)
     }
 
     /// Hashes every message in the lanes to its end.
@@ -423,11 +434,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
     }
 
     #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
-    fn step_x16(&mut self) {
-        let n = self.common_run();
-        if n == 0 {
-            return;
-        }
+    fn step_x16(&mut self, n: usize) {
         let mut ptrs = [std::ptr::null(); LANES];
         for (p, lane) in ptrs.iter_mut().zip(self.lanes.iter_mut()) {
             if let Some(l) = lane {
@@ -443,7 +450,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
             *p = fill;
         }
         // SAFETY: the kernel was checked available when it was set; each
-        // pointer starts a run of at least n whole blocks (common_run) in a
+        // pointer starts a run of at least n whole blocks (n <= common_run) in a
         // message or in its lane's tail, and neither moves nor changes until
         // the kernel returns.
         unsafe { A::compress_x16(&mut self.state, &ptrs, n) };
@@ -452,8 +459,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
         }
     }
 
-    fn step_single(&mut self) {
-        let n = self.common_run();
+    fn step_single(&mut self, n: usize) {
         for (i, slot) in self.lanes.iter_mut().enumerate() {
             let Some(lane) = slot else { continue };
             let mut words: [u32; 8] = std::array::from_fn(|w| self.state[w][i]);

@@ -1,0 +1,245 @@
+//! Whole files hashed together in SHA-256 lanes.
+//!
+//! A file's SHA-256 is one chain of compressions, so no file goes faster
+//! than one SHA-NI stream; but a release of hundreds of shards holds
+//! hundreds of independent chains, and the 16-lane kernel
+//! ([`super::multibuffer`]) runs 16 of them at once for more bytes per core
+//! than one stream, as long as at least [`Algorithm::MIN_LANES`] are busy.
+//!
+//! A file goes into lanes only when that can pay and nothing else needs its
+//! bytes in order: the page cache holds all of it (a cold read is limited
+//! by the disk, which one stream per core keeps up with), its SHA-256 is
+//! wanted from byte 0 (no resumed state) and no git blob SHA-1, MD5 or
+//! piece delivery rides on the same read. A worker takes such files only
+//! while enough of them wait to fill the lanes, and refills a lane as soon
+//! as its file ends; the rest go through the ordinary streams of
+//! [`super::exec`].
+//!
+//! Files are mapped whole and hashed in place; pages already hashed are
+//! dropped from the mapping as the lanes move on, so resident memory stays
+//! flat however large the files.
+
+use memmap2::Mmap;
+
+use super::exec::{lock, Job, Phase, Sched};
+use super::io::map_range;
+use super::multibuffer::{Algorithm, Kernel, MultiHasher, Sha256, LANES};
+use super::sigbus::Guard;
+use std::sync::atomic::Ordering;
+
+/// Blocks each lane advances between looks at the stop flag and progress
+/// (4 MiB per lane).
+#[cfg(not(test))]
+const STEP_BLOCKS: usize = (4 << 20) / 64;
+/// Tiny in unit tests, so small files take many steps.
+#[cfg(test)]
+const STEP_BLOCKS: usize = 16;
+/// Bytes a lane hashes between drops of its hashed pages.
+#[cfg(not(test))]
+const DROP_EVERY: usize = 8 << 20;
+#[cfg(test)]
+const DROP_EVERY: usize = 4096;
+
+/// Files hashed in lanes, for tests to see that the lanes ran.
+#[cfg(test)]
+pub(super) static FILES_IN_LANES: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// A file in a lane.
+struct Held {
+    stream: usize,
+    map: Mmap,
+    guard: Guard,
+    /// Bytes counted as progress so far (whole blocks hashed in place).
+    counted: u64,
+    /// Bytes at the start of the mapping already dropped from it.
+    dropped: usize,
+}
+
+/// The kernel for SHA-256 lanes, if one faster than one stream per core
+/// runs here (only the 16-lane one is).
+pub(super) fn kernel(plan_kernel: Option<Kernel>) -> Option<Kernel> {
+    let k = plan_kernel.unwrap_or_else(Kernel::best);
+    (k == Kernel::Avx512x16 && k.available()).then_some(k)
+}
+
+impl Sched {
+    /// Takes a file for a lane from the pool, if one is still waiting.
+    fn take_lane_file(&mut self) -> Option<usize> {
+        while let Some(i) = self.lane_pool.pop() {
+            if matches!(self.streams[i].phase, Phase::Unopened(None)) {
+                self.streams[i].phase = Phase::Busy;
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// Files for a worker's lanes, if enough wait to make lanes pay.
+    pub(super) fn take_lane_group(&mut self) -> Option<Vec<usize>> {
+        let streams = &self.streams;
+        self.lane_pool
+            .retain(|&i| matches!(streams[i].phase, Phase::Unopened(None)));
+        if self.lane_pool.len() < Sha256::MIN_LANES {
+            return None;
+        }
+        let mut group = Vec::with_capacity(LANES);
+        while group.len() < LANES {
+            match self.take_lane_file() {
+                Some(i) => group.push(i),
+                None => break,
+            }
+        }
+        Some(group)
+    }
+
+    /// Gives a file back to the ordinary streams, unread.
+    fn put_back(&mut self, i: usize) {
+        let st = &mut self.streams[i];
+        st.phase = Phase::Unopened(None);
+        let left = st.end - st.pos;
+        self.idle.push((left, i));
+    }
+}
+
+impl Job<'_> {
+    /// Hashes the files of `group`, and more from the pool as lanes free
+    /// up, in SHA-256 lanes with `kernel`.
+    pub(super) fn run_lanes(&self, group: Vec<usize>, kernel: Kernel) {
+        let mut lanes = MultiHasher::<Sha256, usize>::new();
+        if lanes.set_kernel(kernel).is_err() {
+            let mut s = lock(&self.sched);
+            for i in group {
+                s.put_back(i);
+            }
+            return;
+        }
+        let mut held: Vec<Option<Held>> = Vec::new();
+        let mut pending = group;
+        loop {
+            if self.stop.is_some_and(|f| f.load(Ordering::Relaxed)) {
+                // Unfinished files start over on the next run: a lane's
+                // state cannot be saved as a stream's can.
+                let mut s = lock(&self.sched);
+                for h in held.iter_mut().filter_map(Option::take) {
+                    s.put_back(h.stream);
+                }
+                for i in pending.drain(..) {
+                    s.put_back(i);
+                }
+                return;
+            }
+            while lanes.free() > 0 {
+                let next = match pending.pop() {
+                    Some(i) => Some(i),
+                    None => lock(&self.sched).take_lane_file(),
+                };
+                let Some(i) = next else { break };
+                self.load(i, &mut lanes, &mut held);
+            }
+            if lanes.busy() == 0 {
+                return;
+            }
+            if lanes.busy() < Sha256::MIN_LANES && lock(&self.sched).lane_pool.is_empty() {
+                // Too few left to fill the lanes: one after another is faster.
+                let _ = lanes.set_kernel(Kernel::Single);
+            }
+            let (blocks, done) = lanes.step_at_most(STEP_BLOCKS);
+            for h in held.iter_mut().flatten() {
+                let whole = h.map.len() as u64 / 64 * 64;
+                let n = (blocks as u64 * 64).min(whole - h.counted);
+                h.counted += n;
+                self.advance(n);
+                h.drop_hashed();
+            }
+            for (slot, digest) in done {
+                if let Some(h) = held.get_mut(slot).and_then(Option::take) {
+                    self.advance(h.map.len() as u64 - h.counted);
+                    self.finish_lane_file(h, digest);
+                }
+            }
+        }
+    }
+
+    /// Maps file `i` whole and puts it in a lane, or gives it back to the
+    /// ordinary streams if it cannot be mapped and guarded.
+    fn load(
+        &self,
+        i: usize,
+        lanes: &mut MultiHasher<'_, Sha256, usize>,
+        held: &mut Vec<Option<Held>>,
+    ) {
+        let fi = lock(&self.sched).streams[i].file;
+        let info = &self.files[fi];
+        let mapped = crate::paths::open_regular(&info.abs)
+            .ok()
+            .and_then(|f| map_range(&f, 0, info.actual()?).ok())
+            .and_then(|map| Some((super::sigbus::guard(&map)?, map)));
+        let Some((guard, map)) = mapped else {
+            lock(&self.sched).put_back(i);
+            return;
+        };
+        let slot = held.iter().position(Option::is_none).unwrap_or_else(|| {
+            held.push(None);
+            held.len() - 1
+        });
+        // SAFETY (lifetime): the mapping lives in `held[slot]` until its
+        // digest comes back from the lanes, and is never moved out before.
+        let bytes: &[u8] = unsafe { std::slice::from_raw_parts(map.as_ptr(), map.len()) };
+        if lanes.push(slot, bytes).is_err() {
+            lock(&self.sched).put_back(i);
+            return;
+        }
+        held[slot] = Some(Held {
+            stream: i,
+            map,
+            guard,
+            counted: 0,
+            dropped: 0,
+        });
+    }
+
+    fn finish_lane_file(&self, h: Held, digest: [u8; 32]) {
+        #[cfg(test)]
+        FILES_IN_LANES.fetch_add(1, Ordering::Relaxed);
+        let file = {
+            let mut s = lock(&self.sched);
+            let st = &mut s.streams[h.stream];
+            st.pos = st.end;
+            st.phase = Phase::Done;
+            st.file
+        };
+        let mut d = lock(&self.digests);
+        let d = &mut d[file];
+        d.done = true;
+        if h.guard.faulted() {
+            d.error =
+                Some("read error: changed while being read: truncated under the reader".into());
+        } else {
+            d.sha256 = Some(digest);
+        }
+    }
+}
+
+impl Held {
+    /// Drops the pages the lanes are done with from the mapping (not from
+    /// the page cache), 8 MiB at a time, so a lane holds little resident.
+    fn drop_hashed(&mut self) {
+        let page = 4096;
+        let done = (self.counted as usize) / page * page;
+        if done < self.dropped + DROP_EVERY {
+            return;
+        }
+        // SAFETY: [dropped, done) lies inside the private read-only mapping
+        // and the lanes no longer read it; MADV_DONTNEED on such a mapping
+        // only unmaps the pages, which refault from the file if touched.
+        unsafe {
+            libc::madvise(
+                self.map.as_ptr().add(self.dropped) as *mut libc::c_void,
+                done - self.dropped,
+                libc::MADV_DONTNEED,
+            );
+        }
+        self.dropped = done;
+    }
+}

@@ -4,7 +4,8 @@
 # The multi-buffer kernels (src/hash/multibuffer) against Intel's
 # isa-l_crypto in one run, one core, in memory, 32 independent 16 MiB
 # buffers: examples/hash_multibuffer.rs (the sha1/sha2 crates' single
-# stream and each of our kernels) and ../shared/bench/isal_mb_ceiling.c
+# stream and each of our kernels: 16-lane AVX-512, 2-way interleaved
+# SHA-NI, one lane at a time) and ../shared/bench/isal_mb_ceiling.c
 # (OpenSSL single stream, isa-l_crypto's 2-way SHA-NI, AVX2 and AVX-512
 # kernels), built as ../shared/bench/isal-ceiling.sh builds it. The two
 # programs take turns, ROUNDS times each, so load from anything else on the
@@ -52,7 +53,7 @@ done
 median() { sort -g | awk '{a[NR]=$1} END{if(NR%2)print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 echo "== medians over $ROUNDS turns (GB/s/core)"
 for algo in sha1 sha256; do
-  for impl in crate-single avx512-x16 single; do
+  for impl in crate-single avx512-x16 shani-x2 single; do
     m=$(awk -v a="$algo" -v i="$impl" '$1 == a && $2 == i { print $4 }' "$work/ours" | median)
     [ -n "$m" ] && printf '%-7s weightcheck %-13s %s\n' "$algo" "$impl" "$m"
   done

@@ -1,6 +1,8 @@
 //! Multi-buffer SHA-1 and SHA-256 on arbitrary messages: every kernel this
 //! CPU runs gives the sha1/sha2 crates' digests, whatever the lengths, the
-//! lane occupancy and the order in which lanes are refilled.
+//! lane occupancy, the order in which lanes are refilled, and whether the
+//! stragglers step down to a kernel for fewer lanes (16 AVX-512 lanes, 2
+//! interleaved SHA-NI streams, one stream).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,7 +21,7 @@ fn messages(mut data: &[u8]) -> Vec<&[u8]> {
     out
 }
 
-fn check<A: Algorithm>(msgs: &[&[u8]], kernel: Kernel, refill_every: usize) {
+fn check<A: Algorithm>(msgs: &[&[u8]], kernel: Kernel, refill_every: usize, step_down: bool) {
     let Ok(mut lanes) = MultiHasher::<A, usize>::with_kernel(kernel) else {
         return;
     };
@@ -32,6 +34,11 @@ fn check<A: Algorithm>(msgs: &[&[u8]], kernel: Kernel, refill_every: usize) {
                 break;
             }
             next += 1;
+        }
+        // As the engine does with its stragglers: a kernel for fewer
+        // lanes (16 lanes to 2 interleaved SHA-NI streams to one).
+        if step_down {
+            let _ = lanes.set_kernel(kernel.for_busy::<A>(lanes.busy()));
         }
         for (i, d) in lanes.step() {
             assert_eq!(d, A::oneshot(msgs[i]), "{} message {i}", kernel.name());
@@ -46,8 +53,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let msgs = messages(rest);
     let refill_every = 1 + (mode as usize % 16);
+    let step_down = mode & 0x80 != 0;
     for kernel in Kernel::ALL {
-        check::<Sha1>(&msgs, kernel, refill_every);
-        check::<Sha256>(&msgs, kernel, refill_every);
+        check::<Sha1>(&msgs, kernel, refill_every, step_down);
+        check::<Sha256>(&msgs, kernel, refill_every, step_down);
     }
 });

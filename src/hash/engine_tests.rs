@@ -57,11 +57,26 @@ fn git_blob(data: &[u8]) -> String {
 }
 
 fn run_in_pool(threads: usize, root: &std::path::Path, plan: &HashPlan) -> engine::HashReport {
+    run_with_kernel(threads, root, plan, plan.kernel)
+}
+
+/// `plan` on `threads` workers, with `kernel` for the lanes (`None`: the
+/// engine's own choice).
+fn run_with_kernel(
+    threads: usize,
+    root: &std::path::Path,
+    plan: &HashPlan,
+    kernel: Option<Kernel>,
+) -> engine::HashReport {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("pool");
-    pool.install(|| engine::run(root, plan, &|_| {}))
+    let plan = HashPlan {
+        kernel,
+        ..plan.clone()
+    };
+    pool.install(|| engine::run(root, &plan, &|_| {}))
         .expect("run")
 }
 
@@ -494,7 +509,8 @@ fn md5_is_computed_in_the_same_read_as_the_other_digests() {
 
 /// Pieces-only runs hash runs of piece jobs together in multi-buffer lanes
 /// (`Pieces::start_many`) where the CPU has a kernel for it: every piece,
-/// the short last one included, passes or fails exactly as alone.
+/// the short last one included, passes or fails exactly as alone, with
+/// each kernel this CPU runs.
 #[test]
 fn pieces_in_lanes_catch_every_flipped_piece() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -510,7 +526,13 @@ fn pieces_in_lanes_catch_every_flipped_piece() {
     }
     std::fs::write(dir.path().join("a"), &bad).expect("write");
     std::fs::write(dir.path().join("b"), &b).expect("write");
-    for threads in [1, 2] {
+    let kernels = crate::hash::multibuffer::Kernel::ALL
+        .into_iter()
+        .filter(|k| k.available());
+    for (threads, kernel) in [1, 2]
+        .into_iter()
+        .flat_map(|t| kernels.clone().map(move |k| (t, k)))
+    {
         let plan = HashPlan::new(vec![
             PlanFile {
                 sha256: false,
@@ -526,10 +548,15 @@ fn pieces_in_lanes_catch_every_flipped_piece() {
             files: vec![0, 1],
             hashes: Some(expected.clone().into()),
         });
-        let r = run_in_pool(threads, dir.path(), &plan);
+        let r = run_with_kernel(threads, dir.path(), &plan, Some(kernel));
         let p = r.pieces.as_ref().expect("pieces");
         let failed: Vec<usize> = p.failed.iter().map(|f| f.index).collect();
-        assert_eq!(failed, vec![0, 37, 150, 202], "threads {threads}");
+        assert_eq!(
+            failed,
+            vec![0, 37, 150, 202],
+            "threads {threads}, {}",
+            kernel.name()
+        );
         assert!(p.failed.iter().all(|f| f.reason == "mismatch"));
         assert_eq!(p.passed, expected.len() - 4);
         assert_eq!(r.bytes_hashed, (a.len() + b.len()) as u64);

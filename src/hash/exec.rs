@@ -35,7 +35,7 @@ use super::cache::{Cache, Fingerprint};
 use super::checkpoint::{cached_pieces, piece_set_id, resume_from};
 use super::engine::{CacheMode, FileStatus, HashPlan, HashReport, Progress};
 use super::io::{file_resident, for_each_block, WorkerIo};
-use super::multibuffer::{self, Algorithm, Kernel};
+use super::multibuffer::{self, Kernel};
 use super::pieces::Pieces;
 use crate::torrent::pieces::PieceMap;
 use crate::Result;
@@ -318,7 +318,8 @@ pub(super) fn execute(
             p.files.clone(),
             p.hashes.as_ref(),
             cached,
-            plan.kernel.unwrap_or_else(Kernel::best),
+            plan.kernel
+                .unwrap_or_else(Kernel::best_for::<multibuffer::Sha1>),
         )
     });
 
@@ -375,7 +376,10 @@ pub(super) fn execute(
             })
             .map(|(i, st)| (st.end, i))
             .collect();
-        if pool.len() >= multibuffer::Sha256::MIN_LANES {
+        if lanes_kernel
+            .and_then(|k| k.min_lanes::<multibuffer::Sha256>())
+            .is_some_and(|m| pool.len() >= m)
+        {
             pool.sort_unstable();
             sched.lane_pool = pool.into_iter().map(|(_, i)| i).collect();
         }
@@ -546,7 +550,7 @@ impl Job<'_> {
         // than STICKY alone. Tried and measured slower on a cold cache
         // (8-15 %, `COLD=1 scripts/bench-verify.sh`): dropping those entries,
         // and fixed runs of up to 1 GiB per pick.
-        if let Some(group) = s.take_lane_group() {
+        if let Some(group) = self.lanes_kernel.and_then(|k| s.take_lane_group(k)) {
             return Some(Unit::Lanes(group));
         }
         let top = s.idle.peek().map_or(0, |&(left, _)| left);

@@ -4,7 +4,7 @@
 //! than one SHA-NI stream; but a release of hundreds of shards holds
 //! hundreds of independent chains, and the 16-lane kernel
 //! ([`super::multibuffer`]) runs 16 of them at once for more bytes per core
-//! than one stream, as long as at least [`Algorithm::MIN_LANES`] are busy.
+//! than one stream, as long as enough are busy ([`Kernel::min_lanes`]).
 //!
 //! A file goes into lanes only when that can pay and nothing else needs its
 //! bytes in order: the page cache holds all of it (a cold read is limited
@@ -23,7 +23,7 @@ use memmap2::Mmap;
 
 use super::exec::{lock, Job, Phase, Sched};
 use super::io::map_range;
-use super::multibuffer::{Algorithm, Kernel, MultiHasher, Sha256, LANES};
+use super::multibuffer::{Kernel, MultiHasher, Sha256, LANES};
 use super::sigbus::Guard;
 use std::sync::atomic::Ordering;
 
@@ -57,10 +57,15 @@ struct Held {
 }
 
 /// The kernel for SHA-256 lanes, if one faster than one stream per core
-/// runs here (only the 16-lane one is).
+/// runs here.
 pub(super) fn kernel(plan_kernel: Option<Kernel>) -> Option<Kernel> {
-    let k = plan_kernel.unwrap_or_else(Kernel::best);
-    (k == Kernel::Avx512x16 && k.available()).then_some(k)
+    let k = plan_kernel.unwrap_or_else(Kernel::best_for::<Sha256>);
+    (k.available() && k.min_lanes::<Sha256>().is_some()).then_some(k)
+}
+
+/// Busy lanes below which `kernel` is slower than one stream per file.
+fn min_lanes(kernel: Kernel) -> usize {
+    kernel.min_lanes::<Sha256>().unwrap_or(LANES)
 }
 
 impl Sched {
@@ -75,12 +80,12 @@ impl Sched {
         None
     }
 
-    /// Files for a worker's lanes, if enough wait to make lanes pay.
-    pub(super) fn take_lane_group(&mut self) -> Option<Vec<usize>> {
+    /// Files for a worker's lanes, if enough wait to make `kernel` pay.
+    pub(super) fn take_lane_group(&mut self, kernel: Kernel) -> Option<Vec<usize>> {
         let streams = &self.streams;
         self.lane_pool
             .retain(|&i| matches!(streams[i].phase, Phase::Unopened(None)));
-        if self.lane_pool.len() < Sha256::MIN_LANES {
+        if self.lane_pool.len() < min_lanes(kernel) {
             return None;
         }
         let mut group = Vec::with_capacity(LANES);
@@ -140,9 +145,10 @@ impl Job<'_> {
             if lanes.busy() == 0 {
                 return;
             }
-            if lanes.busy() < Sha256::MIN_LANES && lock(&self.sched).lane_pool.is_empty() {
-                // Too few left to fill the lanes: one after another is faster.
-                let _ = lanes.set_kernel(Kernel::Single);
+            if lanes.busy() < min_lanes(kernel) && lock(&self.sched).lane_pool.is_empty() {
+                // Too few left to fill the lanes: a slower kernel or one
+                // after another is faster.
+                let _ = lanes.set_kernel(kernel.for_busy::<Sha256>(lanes.busy()));
             }
             let (blocks, done) = lanes.step_at_most(STEP_BLOCKS);
             for h in held.iter_mut().flatten() {

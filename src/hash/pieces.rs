@@ -24,7 +24,7 @@ use sha1::{Digest, Sha1};
 
 use super::exec::FileInfo;
 use super::io::WorkerIo;
-use super::multibuffer::{self, Algorithm, Kernel, MultiHasher};
+use super::multibuffer::{self, Kernel, MultiHasher, Sha1 as MbSha1};
 use crate::torrent::pieces::PieceMap;
 use crate::torrent::PieceHashes;
 
@@ -164,9 +164,10 @@ pub(super) struct Pieces<'a> {
     expected: Option<&'a PieceHashes>,
     shards: Vec<Mutex<Shard>>,
     reasons: Mutex<Reasons>,
-    /// The kernel piece jobs are hashed with: in multi-buffer lanes unless
-    /// it is [`Kernel::Single`].
-    kernel: Kernel,
+    /// The kernel piece jobs are hashed in, in multi-buffer lanes: only
+    /// when one faster than one SHA-NI stream per core runs here (16
+    /// AVX-512 lanes, or two interleaved SHA-NI streams).
+    lanes: Option<Kernel>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -233,11 +234,7 @@ impl<'a> Pieces<'a> {
             expected,
             shards,
             reasons: Mutex::new(Reasons::default()),
-            kernel: if kernel.available() {
-                kernel
-            } else {
-                Kernel::Single
-            },
+            lanes: Some(kernel).filter(|k| k.available() && k.min_lanes::<MbSha1>().is_some()),
         }
     }
 
@@ -416,13 +413,16 @@ impl<'a> Pieces<'a> {
 
     /// Whether piece jobs are hashed in multi-buffer lanes.
     pub fn lanes(&self) -> bool {
-        self.kernel != Kernel::Single
+        self.lanes.is_some()
     }
 
     /// Most piece jobs a worker should take at once: enough to fill the
     /// lanes when they are used, else `default`.
     pub fn run_len(&self, default: usize) -> usize {
-        if self.lanes() {
+        // Even with two lanes, a run fills a MultiHasher (16 messages): a
+        // pair whose pieces end together takes the next two at once, and
+        // the worker reads its 16 pieces sequentially either way.
+        if self.lanes.is_some() {
             multibuffer::LANES
         } else {
             default
@@ -432,9 +432,18 @@ impl<'a> Pieces<'a> {
     /// Runs piece jobs, several at once where that is faster: the pieces
     /// that lie whole in one file no stream reads, all in the page cache,
     /// are hashed in place in multi-buffer lanes (16 pieces per core-pass
-    /// with AVX-512: [`multibuffer`]); the others one by one ([`Self::start`]).
+    /// with AVX-512, 2 with interleaved SHA-NI: [`multibuffer`]); the others
+    /// one by one ([`Self::start`]).
     pub fn start_many(&self, run: &[usize], src: &dyn Source, io: &mut WorkerIo) {
-        if !self.lanes() || run.len() < multibuffer::Sha1::MIN_LANES {
+        let kernel = match self.lanes {
+            Some(k)
+                if k.for_busy::<MbSha1>(run.len().min(multibuffer::LANES)) != Kernel::Single =>
+            {
+                k
+            }
+            _ => Kernel::Single,
+        };
+        if kernel == Kernel::Single {
             for &p in run {
                 self.start(p, src, io);
             }
@@ -450,18 +459,18 @@ impl<'a> Pieces<'a> {
         if claimed.is_empty() {
             return;
         }
-        let mut lanes = MultiHasher::<multibuffer::Sha1, usize>::new();
-        // Checked available in `new`.
-        let _ = lanes.set_kernel(self.kernel);
+        // Checked available in Pieces::new, so never the default.
+        let mut lanes = MultiHasher::<MbSha1, usize>::with_kernel(kernel).unwrap_or_default();
         let mut next = 0;
         let mut digests = Vec::with_capacity(claimed.len());
         loop {
             while next < claimed.len() && lanes.push(next, &claimed[next].1[..]).is_ok() {
                 next += 1;
             }
-            // Too few lanes left busy: the stragglers go faster one by one.
-            if next == claimed.len() && lanes.busy() < multibuffer::Sha1::MIN_LANES {
-                let _ = lanes.set_kernel(Kernel::Single);
+            // Too few lanes left busy: the stragglers go faster in fewer
+            // lanes (interleaved SHA-NI) or one by one.
+            if next == claimed.len() {
+                let _ = lanes.set_kernel(kernel.for_busy::<MbSha1>(lanes.busy()));
             }
             if lanes.busy() == 0 {
                 break;

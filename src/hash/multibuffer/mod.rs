@@ -9,9 +9,12 @@
 //! message while the others go on, so lanes stay full when messages start
 //! and end at different times.
 //!
-//! Kernels are chosen at run time ([`Kernel::best`]); without AVX-512 (or
-//! off x86_64) the lanes go one after another through the crates'
-//! compression functions, which use SHA-NI where the CPU has it.
+//! Kernels are chosen at run time ([`Kernel::best_for`]). Without AVX-512
+//! but with SHA-NI, SHA-1 lanes are compressed two at a time with their
+//! SHA-NI instructions interleaved ([`Kernel::ShaNiX2`]); otherwise (and for
+//! SHA-256 there, which has no 2-way kernel) the lanes go one after another
+//! through the crates' compression functions, which use SHA-NI where the
+//! CPU has it.
 
 use std::marker::PhantomData;
 
@@ -41,6 +44,8 @@ macro_rules! unroll16 {
 }
 
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+mod sha1_shani_x2;
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha1_x16;
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha256_x16;
@@ -58,6 +63,11 @@ pub const LANES: usize = 16;
 pub enum Kernel {
     /// 16 lanes in 512-bit vectors: x86_64 with AVX-512 F, BW and VL.
     Avx512x16,
+    /// Two lanes at a time, their SHA-NI instruction streams interleaved so
+    /// the core overlaps two dependency chains: x86_64 with SHA, SSSE3 and
+    /// SSE4.1. SHA-1 only; for SHA-256 it hashes like [`Kernel::Single`]
+    /// (see [`Kernel::min_lanes`]).
+    ShaNiX2,
     /// One lane after another through the sha1/sha2 crates (SHA-NI where
     /// the CPU has it); runs everywhere.
     Single,
@@ -65,12 +75,13 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every kernel, fastest first.
-    pub const ALL: [Kernel; 2] = [Kernel::Avx512x16, Kernel::Single];
+    pub const ALL: [Kernel; 3] = [Kernel::Avx512x16, Kernel::ShaNiX2, Kernel::Single];
 
     /// Its name in reports and benchmarks.
     pub fn name(self) -> &'static str {
         match self {
             Kernel::Avx512x16 => "avx512-x16",
+            Kernel::ShaNiX2 => "shani-x2",
             Kernel::Single => "single",
         }
     }
@@ -96,6 +107,26 @@ impl Kernel {
                     Some("not an x86_64 build, or built by a Rust older than 1.89")
                 }
             }
+            Kernel::ShaNiX2 => {
+                // Built with the AVX-512 kernels: calling the intrinsics
+                // without `unsafe` in a target_feature function needs the
+                // same recent compilers.
+                #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+                {
+                    if std::arch::is_x86_feature_detected!("sha")
+                        && std::arch::is_x86_feature_detected!("ssse3")
+                        && std::arch::is_x86_feature_detected!("sse4.1")
+                    {
+                        None
+                    } else {
+                        Some("the CPU lacks SHA (SHA-NI), SSSE3 or SSE4.1")
+                    }
+                }
+                #[cfg(not(all(target_arch = "x86_64", weightcheck_avx512)))]
+                {
+                    Some("not an x86_64 build, or built by a Rust older than 1.89")
+                }
+            }
         }
     }
 
@@ -104,23 +135,67 @@ impl Kernel {
         self.unavailable_reason().is_none()
     }
 
+    /// How many lanes must be busy for this kernel to beat hashing them
+    /// one after another with `A` through the crates, or `None` if it never
+    /// does ([`Kernel::Single`] itself, and [`Kernel::ShaNiX2`] for
+    /// SHA-256, which it hashes one lane at a time).
+    pub fn min_lanes<A: Algorithm>(self) -> Option<usize> {
+        match self {
+            Kernel::Avx512x16 => Some(A::MIN_LANES_X16),
+            Kernel::ShaNiX2 => A::MIN_LANES_X2,
+            Kernel::Single => None,
+        }
+    }
+
+    /// The kernel forced by `WEIGHTCHECK_HASH_KERNEL` (a kernel's
+    /// [`name`](Self::name)), if it names one that runs here.
+    fn forced() -> Option<Kernel> {
+        let name = std::env::var("WEIGHTCHECK_HASH_KERNEL").ok()?;
+        Kernel::ALL
+            .into_iter()
+            .find(|k| k.name() == name && k.available())
+    }
+
     /// The fastest kernel this CPU can run, when lanes are kept full; the
     /// environment variable `WEIGHTCHECK_HASH_KERNEL` (a kernel's
     /// [`name`](Self::name)) picks another that runs here, to compare them.
+    /// It may have no lane path for a given algorithm: see
+    /// [`best_for`](Self::best_for).
     pub fn best() -> Kernel {
-        let chosen = std::env::var("WEIGHTCHECK_HASH_KERNEL")
-            .ok()
-            .and_then(|name| {
-                Kernel::ALL
-                    .into_iter()
-                    .find(|k| k.name() == name && k.available())
-            });
-        chosen.unwrap_or_else(|| {
+        Kernel::forced().unwrap_or_else(|| {
             Kernel::ALL
                 .into_iter()
                 .find(|k| k.available())
                 .unwrap_or(Kernel::Single)
         })
+    }
+
+    /// The fastest kernel this CPU can run for `A` when lanes are kept
+    /// full: the fastest available one that beats [`Kernel::Single`] at
+    /// all for `A` (so [`Kernel::Single`] for SHA-256 on a CPU with SHA-NI
+    /// but no AVX-512). `WEIGHTCHECK_HASH_KERNEL` overrides it as for
+    /// [`best`](Self::best).
+    pub fn best_for<A: Algorithm>() -> Kernel {
+        Kernel::forced().unwrap_or_else(|| {
+            Kernel::ALL
+                .into_iter()
+                .find(|k| k.available() && k.min_lanes::<A>().is_some())
+                .unwrap_or(Kernel::Single)
+        })
+    }
+
+    /// The kernel to hash `busy` lanes of `A` with, starting from this one:
+    /// this one or the first slower kernel (in [`Kernel::ALL`]'s order)
+    /// that runs here and beats hashing `busy` lanes one by one, else
+    /// [`Kernel::Single`]. Used when too few messages are left to fill the
+    /// lanes: 16 lanes with 3 busy do worse than one stream, but two
+    /// interleaved SHA-NI streams still do better.
+    pub fn for_busy<A: Algorithm>(self, busy: usize) -> Kernel {
+        Kernel::ALL
+            .into_iter()
+            .skip_while(|&k| k != self)
+            .find(|k| k.available() && k.min_lanes::<A>().is_some_and(|m| busy >= m))
+            .unwrap_or(Kernel::Single)
     }
 }
 
@@ -149,8 +224,11 @@ pub trait Algorithm: sealed::Sealed {
     const IV: [u32; 8];
     /// How many lanes must be busy for the 16-lane kernel to beat hashing
     /// them one after another with SHA-NI (measured on AMD Zen 4,
-    /// examples/hash_multibuffer.rs).
-    const MIN_LANES: usize;
+    /// examples/hash_multibuffer.rs); see [`Kernel::min_lanes`].
+    const MIN_LANES_X16: usize;
+    /// The same for the 2-way SHA-NI kernel, `None` if this algorithm has
+    /// none (then [`Kernel::ShaNiX2`] hashes its lanes one by one).
+    const MIN_LANES_X2: Option<usize>;
     /// Compresses whole blocks into one chaining value, with the crates.
     fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]);
     /// The digest of a final chaining value.
@@ -164,6 +242,14 @@ pub trait Algorithm: sealed::Sealed {
     /// valid for reading `blocks * 64` bytes.
     #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     unsafe fn compress_x16(state: &mut [[u32; LANES]; 8], ptrs: &[*const u8; LANES], blocks: usize);
+    /// Compresses `blocks` blocks of each of 2 lanes (one after the other
+    /// when [`MIN_LANES_X2`](Self::MIN_LANES_X2) is `None`).
+    ///
+    /// # Safety
+    /// [`Kernel::ShaNiX2`] must be available, and each of `ptrs` must be
+    /// valid for reading `blocks * 64` bytes.
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    unsafe fn compress_x2(state: &mut [[u32; 8]; 2], ptrs: [*const u8; 2], blocks: usize);
 }
 
 /// SHA-1 (torrent v1 pieces, git blobs).
@@ -190,7 +276,9 @@ impl Algorithm for Sha1 {
     const IV: [u32; 8] = [
         0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0, 0, 0, 0,
     ];
-    const MIN_LANES: usize = 5;
+    const MIN_LANES_X16: usize = 5;
+    // One pair already overlaps two chains; an odd lane goes alone.
+    const MIN_LANES_X2: Option<usize> = Some(2);
     fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         let mut s = [state[0], state[1], state[2], state[3], state[4]];
         sha1::block_api::compress(&mut s, blocks);
@@ -212,6 +300,16 @@ impl Algorithm for Sha1 {
         // SAFETY: forwarded from this function's contract.
         unsafe { sha1_x16::compress(state, ptrs, blocks) }
     }
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    unsafe fn compress_x2(state: &mut [[u32; 8]; 2], ptrs: [*const u8; 2], blocks: usize) {
+        let mut s = state.map(|w| [w[0], w[1], w[2], w[3], w[4]]);
+        // SAFETY: forwarded from this function's contract (ShaNiX2 is
+        // available only with SHA, SSSE3 and SSE4.1).
+        unsafe { sha1_shani_x2::compress(&mut s, ptrs, blocks) };
+        for (out, s) in state.iter_mut().zip(s) {
+            out[..5].copy_from_slice(&s);
+        }
+    }
 }
 
 impl Algorithm for Sha256 {
@@ -220,7 +318,9 @@ impl Algorithm for Sha256 {
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
-    const MIN_LANES: usize = 9;
+    const MIN_LANES_X16: usize = 9;
+    // isa-l_crypto's 2-way SHA-NI SHA-256 measured slower than one stream.
+    const MIN_LANES_X2: Option<usize> = None;
     fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         sha2::block_api::compress256(state, blocks);
     }
@@ -239,6 +339,16 @@ impl Algorithm for Sha256 {
     ) {
         // SAFETY: forwarded from this function's contract.
         unsafe { sha256_x16::compress(state, ptrs, blocks) }
+    }
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    unsafe fn compress_x2(state: &mut [[u32; 8]; 2], ptrs: [*const u8; 2], blocks: usize) {
+        // No 2-way kernel: one lane after the other, as Kernel::Single.
+        for (s, p) in state.iter_mut().zip(ptrs) {
+            // SAFETY: the caller guarantees blocks * 64 readable bytes from
+            // p, which do not change meanwhile; [u8; 64] has alignment 1.
+            let b = unsafe { std::slice::from_raw_parts(p.cast::<[u8; 64]>(), blocks) };
+            sha2::block_api::compress256(s, b);
+        }
     }
 }
 
@@ -319,10 +429,11 @@ impl<A: Algorithm, T> Default for MultiHasher<'_, A, T> {
 }
 
 impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
-    /// Empty lanes with the fastest kernel this CPU has.
+    /// Empty lanes with the fastest kernel this CPU has for `A`
+    /// ([`Kernel::best_for`]).
     pub fn new() -> Self {
         MultiHasher {
-            kernel: Kernel::best(),
+            kernel: Kernel::best_for::<A>(),
             state: [[0; LANES]; 8],
             lanes: std::array::from_fn(|_| None),
             algo: PhantomData,
@@ -399,6 +510,8 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
             match self.kernel {
                 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
                 Kernel::Avx512x16 => self.step_x16(n),
+                #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+                Kernel::ShaNiX2 if A::MIN_LANES_X2.is_some() => self.step_x2(n),
                 _ => self.step_single(n),
             }
         }
@@ -459,32 +572,76 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
         }
     }
 
-    fn step_single(&mut self, n: usize) {
-        for (i, slot) in self.lanes.iter_mut().enumerate() {
-            let Some(lane) = slot else { continue };
-            let mut words: [u32; 8] = std::array::from_fn(|w| self.state[w][i]);
-            let (bytes, _) = lane.source();
-            // The crates take whole blocks as arrays; copying 1 KiB at a
-            // time costs well under 1% of hashing it.
-            let mut buf = [[0u8; 64]; 16];
-            for run in bytes[..n * 64].chunks(buf.len() * 64) {
-                let k = run.len() / 64;
-                for (b, src) in buf.iter_mut().zip(run.chunks_exact(64)) {
-                    b.copy_from_slice(src);
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    fn step_x2(&mut self, n: usize) {
+        let busy: Vec<usize> = (0..LANES).filter(|&i| self.lanes[i].is_some()).collect();
+        let mut pairs = busy.chunks_exact(2);
+        for pair in pairs.by_ref() {
+            let (i, j) = (pair[0], pair[1]);
+            let mut ptrs = [std::ptr::null(); 2];
+            for (p, &l) in ptrs.iter_mut().zip([i, j].iter()) {
+                if let Some(lane) = &mut self.lanes[l] {
+                    *p = lane.source().0.as_ptr();
                 }
-                A::compress_single(&mut words, &buf[..k]);
             }
-            for (w, v) in words.into_iter().enumerate() {
-                self.state[w][i] = v;
+            let mut state = [i, j].map(|l| std::array::from_fn(|w| self.state[w][l]));
+            // SAFETY: the kernel was checked available when it was set; both
+            // lanes are busy, so each pointer starts a run of at least n
+            // whole blocks (n <= common_run) in a message or in its lane's tail,
+            // which neither moves nor changes until the kernel returns.
+            unsafe { A::compress_x2(&mut state, ptrs, n) };
+            for (&l, s) in [i, j].iter().zip(state) {
+                for (w, v) in s.into_iter().enumerate() {
+                    self.state[w][l] = v;
+                }
             }
+        }
+        for &i in pairs.remainder() {
+            self.compress_lane_single(i, n);
+        }
+        for lane in self.lanes.iter_mut().flatten() {
             lane.advance(n);
+        }
+    }
+
+    fn step_single(&mut self, n: usize) {
+        for i in 0..LANES {
+            self.compress_lane_single(i, n);
+        }
+        for lane in self.lanes.iter_mut().flatten() {
+            lane.advance(n);
+        }
+    }
+
+    /// Compresses `n` blocks of lane `i` (if busy) through the crates,
+    /// without advancing it.
+    fn compress_lane_single(&mut self, i: usize, n: usize) {
+        let Some(lane) = &mut self.lanes[i] else {
+            return;
+        };
+        let mut words: [u32; 8] = std::array::from_fn(|w| self.state[w][i]);
+        let (bytes, _) = lane.source();
+        // The crates take whole blocks as arrays; copying 1 KiB at a
+        // time costs well under 1% of hashing it.
+        let mut buf = [[0u8; 64]; 16];
+        for run in bytes[..n * 64].chunks(buf.len() * 64) {
+            let k = run.len() / 64;
+            for (b, src) in buf.iter_mut().zip(run.chunks_exact(64)) {
+                b.copy_from_slice(src);
+            }
+            A::compress_single(&mut words, &buf[..k]);
+        }
+        for (w, v) in words.into_iter().enumerate() {
+            self.state[w][i] = v;
         }
     }
 }
 
 /// Digests of many messages, in order, with the given kernel: lanes are
 /// refilled as messages end, and once too few are left to fill the lanes
-/// the last ones go one after another through the crates.
+/// the last ones go to a kernel that does better with that few
+/// ([`Kernel::for_busy`]: two interleaved SHA-NI streams, or one after
+/// another through the crates).
 pub fn many_with<A: Algorithm>(
     kernel: Kernel,
     msgs: &[&[u8]],
@@ -499,8 +656,8 @@ pub fn many_with<A: Algorithm>(
             }
             next += 1;
         }
-        if next == msgs.len() && lanes.busy() < A::MIN_LANES {
-            lanes.set_kernel(Kernel::Single)?;
+        if next == msgs.len() {
+            lanes.set_kernel(kernel.for_busy::<A>(lanes.busy()))?;
         }
         if lanes.busy() == 0 {
             return Ok(out);
@@ -513,8 +670,8 @@ pub fn many_with<A: Algorithm>(
 
 /// Digests of many messages, in order, with the fastest kernel.
 fn many<A: Algorithm>(msgs: &[&[u8]]) -> Vec<A::Digest> {
-    let kernel = Kernel::best();
-    if kernel == Kernel::Single || msgs.len() < A::MIN_LANES {
+    let kernel = Kernel::best_for::<A>().for_busy::<A>(msgs.len().min(LANES));
+    if kernel == Kernel::Single {
         return msgs.iter().map(|m| A::oneshot(m)).collect();
     }
     many_with::<A>(kernel, msgs).unwrap_or_else(|_| msgs.iter().map(|m| A::oneshot(m)).collect())

@@ -114,6 +114,149 @@ fn each_path_is_forced_and_agrees() {
     }
     assert!(ran.contains(&Kernel::Single));
     assert!(ran.contains(&Kernel::best()));
+    assert!(ran.contains(&Kernel::best_for::<Sha1>()));
+    assert!(ran.contains(&Kernel::best_for::<Sha256>()));
+}
+
+/// The 2-way kernel on its own, against the crates' compression function:
+/// two lanes with different chaining values and data, 0 to 40 blocks.
+#[test]
+fn shani_x2_compresses_pairs_like_the_crate() {
+    if !Kernel::ShaNiX2.available() {
+        eprintln!(
+            "kernel shani-x2 not run: {:?}",
+            Kernel::ShaNiX2.unavailable_reason()
+        );
+        return;
+    }
+    let mut rng = Rng(4);
+    for blocks in (0..=17).chain([40]) {
+        let data = [rng.bytes(blocks * 64), rng.bytes(blocks * 64)];
+        let start: [[u32; 8]; 2] = std::array::from_fn(|_| {
+            std::array::from_fn(|w| if w < 5 { rng.next() as u32 } else { 0 })
+        });
+        let mut got = start;
+        #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+        // SAFETY: ShaNiX2 is available (checked above); each pointer starts
+        // blocks * 64 bytes of a live Vec.
+        unsafe {
+            Sha1::compress_x2(&mut got, [data[0].as_ptr(), data[1].as_ptr()], blocks)
+        };
+        for s in 0..2 {
+            let mut want = start[s];
+            let b: Vec<[u8; 64]> = data[s]
+                .chunks_exact(64)
+                .map(|c| c.try_into().expect("64 bytes"))
+                .collect();
+            Sha1::compress_single(&mut want, &b);
+            assert_eq!(got[s], want, "{blocks} blocks, lane {s}");
+        }
+    }
+}
+
+/// Busy lanes from 0 to 16 with every kernel, no switching: the 2-way
+/// kernel pairs lanes and sends an odd one alone, wherever the busy lanes
+/// sit among the 16.
+#[test]
+fn every_busy_count_every_kernel() {
+    let mut rng = Rng(5);
+    for kernel in kernels() {
+        for busy in 0..=LANES {
+            let data: Vec<Vec<u8>> = (0..LANES)
+                .map(|_| {
+                    let n = rng.below(700);
+                    rng.bytes(n)
+                })
+                .collect();
+            let mut sha1 = MultiHasher::<Sha1, usize>::with_kernel(kernel).expect("available");
+            let mut sha256 = MultiHasher::<Sha256, usize>::with_kernel(kernel).expect("available");
+            for (i, d) in data.iter().enumerate() {
+                assert!(sha1.push(i, d).is_ok() && sha256.push(i, d).is_ok());
+            }
+            // Free lanes at random places: finish the first messages of
+            // lanes chosen at random by stepping them out.
+            let mut left = sha1.busy();
+            while left > busy {
+                let done = sha1.step();
+                left -= done.len();
+                for (i, d) in done {
+                    assert_eq!(d, Sha1::oneshot(&data[i]), "{} sha1 {i}", kernel.name());
+                }
+            }
+            let fresh: Vec<Vec<u8>> = (0..sha1.free())
+                .map(|_| {
+                    let n = rng.below(5000);
+                    rng.bytes(n)
+                })
+                .collect();
+            for (i, d) in fresh
+                .iter()
+                .enumerate()
+                .take(busy.saturating_sub(sha1.busy()))
+            {
+                assert!(sha1.push(LANES + i, d).is_ok());
+            }
+            for (i, d) in sha1.finish() {
+                let want = if i < LANES {
+                    &data[i]
+                } else {
+                    &fresh[i - LANES]
+                };
+                assert_eq!(
+                    d,
+                    Sha1::oneshot(want),
+                    "{} sha1 {i} of {busy}",
+                    kernel.name()
+                );
+            }
+            for (i, d) in sha256.finish() {
+                assert_eq!(d, Sha256::oneshot(&data[i]), "{} sha256 {i}", kernel.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn thresholds_per_kernel_and_algorithm() {
+    assert_eq!(Kernel::Single.min_lanes::<Sha1>(), None);
+    assert_eq!(Kernel::Single.min_lanes::<Sha256>(), None);
+    assert_eq!(Kernel::ShaNiX2.min_lanes::<Sha1>(), Some(2));
+    assert_eq!(Kernel::ShaNiX2.min_lanes::<Sha256>(), None);
+    assert_eq!(Kernel::Avx512x16.min_lanes::<Sha1>(), Some(5));
+    assert_eq!(Kernel::Avx512x16.min_lanes::<Sha256>(), Some(9));
+    for k in Kernel::ALL {
+        assert_eq!(
+            Kernel::ALL.iter().filter(|x| x.name() == k.name()).count(),
+            1
+        );
+        // Never a kernel this CPU cannot run, never a faster one than asked.
+        for busy in 0..=LANES {
+            for pick in [k.for_busy::<Sha1>(busy), k.for_busy::<Sha256>(busy)] {
+                assert!(pick.available());
+                let pos = |x| Kernel::ALL.iter().position(|&y| y == x);
+                assert!(pos(pick) >= pos(k), "{} from {}", pick.name(), k.name());
+            }
+        }
+        assert_eq!(k.for_busy::<Sha1>(0), Kernel::Single);
+        assert_eq!(k.for_busy::<Sha1>(1), Kernel::Single);
+        assert_eq!(Kernel::ShaNiX2.for_busy::<Sha256>(16), Kernel::Single);
+    }
+    if Kernel::ShaNiX2.available() {
+        assert_eq!(Kernel::ShaNiX2.for_busy::<Sha1>(2), Kernel::ShaNiX2);
+        assert_eq!(Kernel::Avx512x16.for_busy::<Sha1>(4), Kernel::ShaNiX2);
+    }
+    if Kernel::Avx512x16.available() {
+        assert_eq!(Kernel::Avx512x16.for_busy::<Sha1>(5), Kernel::Avx512x16);
+        assert_eq!(Kernel::Avx512x16.for_busy::<Sha256>(9), Kernel::Avx512x16);
+    }
+    // The best kernel for an algorithm has a lane path for it, or is Single.
+    if std::env::var_os("WEIGHTCHECK_HASH_KERNEL").is_none() {
+        let b1 = Kernel::best_for::<Sha1>();
+        let b256 = Kernel::best_for::<Sha256>();
+        assert!(b1 == Kernel::Single || b1.min_lanes::<Sha1>().is_some());
+        assert!(b256 == Kernel::Single || b256.min_lanes::<Sha256>().is_some());
+        assert_eq!(b1, Kernel::best(), "SHA-1 has a path in every kernel");
+    }
 }
 
 /// Random lane occupancy and staggered starts and ends through the refill

@@ -20,12 +20,17 @@
 #
 # Env knobs:
 #   SCALE=1        dataset size factor (0.25 ~ 2 GB for quick iterations)
+#   SHAPE=grok     grok: the Grok-1-shaped set above; shards64: the same
+#                  bytes in 64 near-equal shards (DATA_DIR/grok-shards64),
+#                  the shape of a release of many shards (Grok-1 has 770),
+#                  where per-file SHA-256s can fill multi-buffer lanes
 #   RUNS=3         rounds; each runs every tool once, in turn (medians reported)
 #   COLD=0         1: evict the data set from the page cache (posix_fadvise
 #                  DONTNEED) before every run, and time `cat` of the evicted
 #                  files as the disk's read ceiling
 #   PIECE_LOG2=24  piece length 2^N for the mktorrent .torrent
-#   TOOLS="..."    subset of: wc-pieces wc-pieces-single wc-sha256 wc-both wc-cached libtorrent
+#   TOOLS="..."    subset of: wc-pieces wc-pieces-single wc-sha256 wc-sha256-single
+#                  wc-both wc-both-single wc-cached libtorrent
 #                  rqbit aria2c imdl openssl openssl-2p sha256sum cat
 #   CEIL_ROUNDS=3  ceiling measurements before and after (best taken)
 #   KEEP=1         keep the data set for the next run (0: delete at the end)
@@ -43,9 +48,13 @@ PIECE_LOG2=${PIECE_LOG2:-24}
 KEEP=${KEEP:-1}
 TOOLS=${TOOLS:-"wc-pieces wc-pieces-single wc-sha256 wc-both wc-cached libtorrent rqbit aria2c imdl openssl openssl-2p sha256sum cat"}
 export PATH="$HOME/.cargo/bin:$PATH"
-NAME=grok-mini
+SHAPE=${SHAPE:-grok}
+case $SHAPE in
+  grok) NAME=grok-mini; WORK=$DATA/work-$SCALE-$PIECE_LOG2;;
+  shards64) NAME=grok-shards64; WORK=$DATA/work-$NAME-$SCALE-$PIECE_LOG2;;
+  *) echo "SHAPE must be grok or shards64" >&2; exit 2;;
+esac
 DS=$DATA/$NAME
-WORK=$DATA/work-$SCALE-$PIECE_LOG2
 mkdir -p "$WORK"
 TORRENT=$WORK/$NAME.torrent
 CACHE_HOME=$WORK/xdg-cache   # weightcheck's cache for this benchmark only
@@ -92,6 +101,16 @@ SPEC=(
   "tokenizer/vocab.bin $((3*MiB - 77))"
   "README.md 5311"
 )
+if [ "$SHAPE" = shards64 ]; then
+  # The five shards' bytes (7686 MiB at SCALE=1) in 64 near-equal ones,
+  # none a piece multiple; the small files as in the Grok-1 shape.
+  small=("${SPEC[@]:5}")
+  SPEC=()
+  for k in $(seq 0 63); do
+    SPEC+=("ckpt-0/tensor$(printf '%05d' "$k")_000 $(big $((7686 * MiB / 64 + (k * 7919) % 65536 - 32768)))")
+  done
+  SPEC+=("${small[@]/#/small/}")
+fi
 sig=$(printf '%s\n' "${SPEC[@]}" | sha256sum | cut -c1-16)
 SPECF=$DATA/.spec-$NAME   # outside the data set, which every tool walks
 if [ "$(cat "$SPECF" 2>/dev/null)" != "$sig" ] || [ ! -d "$DS" ]; then
@@ -176,7 +195,9 @@ cmd() {
     # The same without multi-buffer lanes: one SHA-NI stream per piece.
     wc-pieces-single) WEIGHTCHECK_HASH_KERNEL=single wcrun hash "$DS" --torrent "$TORRENT" --pieces-only --no-cache;;
     wc-sha256)  wcrun hash "$DS" --no-cache;;
+    wc-sha256-single) WEIGHTCHECK_HASH_KERNEL=single wcrun hash "$DS" --no-cache;;
     wc-both)    wcrun hash "$DS" --torrent "$TORRENT" --no-cache;;
+    wc-both-single) WEIGHTCHECK_HASH_KERNEL=single wcrun hash "$DS" --torrent "$TORRENT" --no-cache;;
     wc-cached)  wcrun hash "$DS" --torrent "$TORRENT";;
     libtorrent) /usr/bin/python3 "$LT_PY" "$TORRENT" "$DATA" 2 > /dev/null 2>&1;;
     rqbit)      bash "$RQ_SH" "$TORRENT" "$DATA" > /dev/null 2>&1;;
@@ -275,8 +296,8 @@ while IFS=$'\t' read -r t wmed walls cmed ok; do
   gbc=$(awk -v b="$BYTES" -v c="$cmed" 'BEGIN{printf "%.2f", (c>0)?b/c/1e9:0}')
   case $t in
     wc-pieces|wc-pieces-single|libtorrent|rqbit|aria2c|imdl) ref="$W1 $X1 sha1";;
-    wc-sha256|openssl|openssl-2p|sha256sum) ref="$W256 $X256 sha256";;
-    wc-both) ref="$WBOTH $XBOTH sha1+sha256";;
+    wc-sha256|wc-sha256-single|openssl|openssl-2p|sha256sum) ref="$W256 $X256 sha256";;
+    wc-both|wc-both-single) ref="$WBOTH $XBOTH sha1+sha256";;
     *) ref="";;
   esac
   vs="-"; vc="-"
@@ -310,16 +331,22 @@ if [ "$COLD" = 1 ]; then
   done
 else
   r=$(rate wc-pieces); l=$(rate libtorrent)
-  [ -n "$r" ] && [ -n "$l" ] && check "pieces only vs libtorrent (2 hashing threads)" "$(awk -v a="$r" -v b="$l" 'BEGIN{print a/b}')" 1.4 "x"
-  [ -n "$r" ] && check "pieces only vs 2-core SHA-1 ceiling" "$(awk -v a="$r" -v b="$W1" 'BEGIN{print 100*a/b}')" 90 "%"
+  # Issue 19's targets (multi-buffer lanes) are ratios to the SHA-NI
+  # ceilings; the 90 % ones are issue 9's.
+  [ -n "$r" ] && [ -n "$l" ] && check "pieces only vs libtorrent (2 hashing threads)" "$(awk -v a="$r" -v b="$l" 'BEGIN{print a/b}')" 2.5 "x"
+  [ -n "$r" ] && check "pieces only vs 2-core SHA-NI SHA-1 ceiling" "$(awk -v a="$r" -v b="$W1" 'BEGIN{print a/b}')" 2 "x"
   awk -v m="$MB1" 'BEGIN{exit !(m>0)}' && [ -n "$r" ] &&
     check "pieces only vs 2-core multi-buffer SHA-1 ceiling" "$(awk -v a="$r" -v b="$MB1" 'BEGIN{print 100*a/b}')" 90 "%"
   s=$(rate wc-pieces-single)
   [ -n "$r" ] && [ -n "$s" ] && check "pieces only: lanes vs one SHA-NI stream per piece" "$(awk -v a="$r" -v b="$s" 'BEGIN{print a/b}')" 2 "x"
   r=$(rate wc-sha256)
-  [ -n "$r" ] && check "SHA-256 only vs 2-core SHA-256 ceiling" "$(awk -v a="$r" -v b="$W256" 'BEGIN{print 100*a/b}')" 90 "%"
+  [ -n "$r" ] && check "SHA-256 only vs 2-core SHA-NI SHA-256 ceiling" "$(awk -v a="$r" -v b="$W256" 'BEGIN{print a/b}')" 1.6 "x"
+  s=$(rate wc-sha256-single)
+  [ -n "$r" ] && [ -n "$s" ] && check "SHA-256 only: lanes vs one stream per file" "$(awk -v a="$r" -v b="$s" 'BEGIN{print a/b}')" 1 "x"
   r=$(rate wc-both)
-  [ -n "$r" ] && check "both in one pass vs combined ceiling" "$(awk -v a="$r" -v b="$WBOTH" 'BEGIN{print 100*a/b}')" 90 "%"
+  [ -n "$r" ] && check "both in one pass vs combined SHA-NI ceiling" "$(awk -v a="$r" -v b="$WBOTH" 'BEGIN{print a/b}')" 1.6 "x"
+  s=$(rate wc-both-single)
+  [ -n "$r" ] && [ -n "$s" ] && check "both in one pass: lanes vs none" "$(awk -v a="$r" -v b="$s" 'BEGIN{print a/b}')" 1 "x"
   wb=$(med wc-both); ws=$(med sha256sum); wa=$(med aria2c)
   [ -n "$wb" ] && [ -n "$ws" ] && [ -n "$wa" ] &&
     check "both in one pass vs sha256sum then aria2c" "$(awk -v b="$wb" -v s="$ws" -v a="$wa" 'BEGIN{print (s+a)/b}')" 4 "x"

@@ -357,7 +357,7 @@ pub(super) fn execute(
 
     let lanes_kernel = super::lanes::kernel(plan.kernel);
     if lanes_kernel.is_some() {
-        let mut pool: Vec<(u64, usize)> = sched
+        let pool: Vec<(u64, usize)> = sched
             .streams
             .iter()
             .enumerate()
@@ -376,12 +376,9 @@ pub(super) fn execute(
             })
             .map(|(i, st)| (st.end, i))
             .collect();
-        if lanes_kernel
-            .and_then(|k| k.min_lanes::<multibuffer::Sha256>())
-            .is_some_and(|m| pool.len() >= m)
-        {
-            pool.sort_unstable();
-            sched.lane_pool = pool.into_iter().map(|(_, i)| i).collect();
+        if let Some(m) = lanes_kernel.and_then(|k| k.min_lanes::<multibuffer::Sha256>()) {
+            let workers = rayon::current_num_threads();
+            sched.lane_pool = super::lanes::choose(pool, workers, m);
         }
     }
 

@@ -327,7 +327,7 @@ if [ "$COLD" = 1 ]; then
   CATR=$(rate cat)
   for t in wc-pieces wc-sha256 wc-both; do
     r=$(rate "$t"); [ -n "$r" ] && [ -n "$CATR" ] || continue
-    check "$t read rate vs cat of the evicted files" "$(awk -v a="$r" -v b="$CATR" 'BEGIN{print 100*a/b}')" 90 "%"
+    check "$t read rate vs cat of the evicted files" "$(awk -v a="$r" -v b="$CATR" 'BEGIN{print 100*a/b}')" 95 "%"
   done
 else
   r=$(rate wc-pieces); l=$(rate libtorrent)

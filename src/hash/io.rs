@@ -74,6 +74,20 @@ pub(super) fn for_each_block(
         }
     }
     drop(map);
+    // Ask for the next range too, before reading this one: the kernel's
+    // readahead only ramps up as reads arrive, and the hasher's pauses
+    // between them let the disk idle; with the next range already queued
+    // it stays busy while this one is hashed.
+    // SAFETY: posix_fadvise only reads its arguments; the range may run
+    // past the end of the file, which the kernel clamps.
+    unsafe {
+        libc::posix_fadvise(
+            std::os::fd::AsRawFd::as_raw_fd(file),
+            (offset + len) as libc::off_t,
+            len as libc::off_t,
+            libc::POSIX_FADV_WILLNEED,
+        );
+    }
     read_blocks(file, offset, len, buf, f)
 }
 

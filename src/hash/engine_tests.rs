@@ -519,13 +519,20 @@ fn pieces_in_lanes_catch_every_flipped_piece() {
         .map(|i| (i * 7 + i / 991) as u8)
         .collect();
     let b: Vec<u8> = (0..2_500u32).map(|i| (i * 5) as u8).collect();
-    let expected = piece_hashes(&[&a, &b], pl);
+    let c: Vec<u8> = (0..300u32).map(|i| (i * 3) as u8).collect();
+    let expected = piece_hashes(&[&a, &b, &c], pl);
     let mut bad = a.clone();
-    for p in [0, 37, 150, 202] {
+    for p in [0, 37, 150, 201] {
         bad[p * pl + 123] ^= 0x40;
     }
+    // Pieces 203 (a's end and b's start) and 205 (b's end and all of c,
+    // the short last piece) cross files: hashed in lanes as parts.
+    let (mut bad_b, mut bad_c) = (b.clone(), c.clone());
+    bad_b[5] ^= 1;
+    bad_c[10] ^= 1;
     std::fs::write(dir.path().join("a"), &bad).expect("write");
-    std::fs::write(dir.path().join("b"), &b).expect("write");
+    std::fs::write(dir.path().join("b"), &bad_b).expect("write");
+    std::fs::write(dir.path().join("c"), &bad_c).expect("write");
     let kernels = crate::hash::multibuffer::Kernel::ALL
         .into_iter()
         .filter(|k| k.available());
@@ -542,10 +549,14 @@ fn pieces_in_lanes_catch_every_flipped_piece() {
                 sha256: false,
                 ..PlanFile::sha256("b", b.len() as u64)
             },
+            PlanFile {
+                sha256: false,
+                ..PlanFile::sha256("c", c.len() as u64)
+            },
         ])
         .with_pieces(PiecePlan {
             piece_length: pl as u64,
-            files: vec![0, 1],
+            files: vec![0, 1, 2],
             hashes: Some(expected.clone().into()),
         });
         let r = run_with_kernel(threads, dir.path(), &plan, Some(kernel));
@@ -553,13 +564,13 @@ fn pieces_in_lanes_catch_every_flipped_piece() {
         let failed: Vec<usize> = p.failed.iter().map(|f| f.index).collect();
         assert_eq!(
             failed,
-            vec![0, 37, 150, 202],
+            vec![0, 37, 150, 201, 203, 205],
             "threads {threads}, {}",
             kernel.name()
         );
         assert!(p.failed.iter().all(|f| f.reason == "mismatch"));
-        assert_eq!(p.passed, expected.len() - 4);
-        assert_eq!(r.bytes_hashed, (a.len() + b.len()) as u64);
+        assert_eq!(p.passed, expected.len() - 6);
+        assert_eq!(r.bytes_hashed, (a.len() + b.len() + c.len()) as u64);
     }
 }
 

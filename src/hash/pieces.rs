@@ -97,6 +97,15 @@ struct Slot {
     pending: Vec<Range<u64>>,
 }
 
+/// A file's part of a piece hashed in place.
+struct Mapped {
+    /// Plan file index, and where the part starts in it.
+    file: usize,
+    offset: u64,
+    map: Mmap,
+    guard: super::sigbus::Guard,
+}
+
 /// Locks are spread over shards: a lock per piece cost ~40 bytes for each
 /// of millions of pieces, one lock for all of them would serialise the
 /// workers. Piece `p` lives in shard `p % SHARDS`, at `p / SHARDS`.
@@ -430,10 +439,10 @@ impl<'a> Pieces<'a> {
     }
 
     /// Runs piece jobs, several at once where that is faster: the pieces
-    /// that lie whole in one file no stream reads, all in the page cache,
-    /// are hashed in place in multi-buffer lanes (16 pieces per core-pass
-    /// with AVX-512, 2 with interleaved SHA-NI: [`multibuffer`]); the others
-    /// one by one ([`Self::start`]).
+    /// whose bytes no stream delivers, all in the page cache, are hashed in
+    /// place in multi-buffer lanes (16 pieces per core-pass with AVX-512, 2
+    /// with interleaved SHA-NI: [`multibuffer`]; a piece across files as
+    /// one message in parts); the others one by one ([`Self::start`]).
     pub fn start_many(&self, run: &[usize], src: &dyn Source, io: &mut WorkerIo) {
         let kernel = match self.lanes {
             Some(k)
@@ -449,10 +458,10 @@ impl<'a> Pieces<'a> {
             }
             return;
         }
-        let mut claimed: Vec<(usize, Mmap, super::sigbus::Guard)> = Vec::new();
+        let mut claimed: Vec<(usize, Vec<Mapped>)> = Vec::new();
         for &p in run {
             match self.claim_mapped(p, src, io) {
-                Some(c) => claimed.push(c),
+                Some(c) => claimed.push((p, c)),
                 None => self.start(p, src, io),
             }
         }
@@ -464,11 +473,15 @@ impl<'a> Pieces<'a> {
         let mut next = 0;
         let mut digests = Vec::with_capacity(claimed.len());
         loop {
-            while next < claimed.len() && lanes.push(next, &claimed[next].1[..]).is_ok() {
+            while next < claimed.len() {
+                let parts = claimed[next].1.iter().map(|m| &m.map[..]).collect();
+                if lanes.push_parts(next, parts).is_err() {
+                    break;
+                }
                 next += 1;
             }
             // Too few lanes left busy: the stragglers go faster in fewer
-            // lanes (interleaved SHA-NI) or one by one.
+            // lanes or one by one.
             if next == claimed.len() {
                 let _ = lanes.set_kernel(kernel.for_busy::<MbSha1>(lanes.busy()));
             }
@@ -478,66 +491,60 @@ impl<'a> Pieces<'a> {
             digests.extend(lanes.step());
         }
         for (i, digest) in digests {
-            let (p, _, guard) = &claimed[i];
+            let (p, spans) = &claimed[i];
             let mut g = self.shard(*p);
             g.live.remove(p);
-            if guard.faulted() {
+            if let Some(m) = spans.iter().find(|m| m.guard.faulted()) {
                 g.set(*p, State::Unreadable);
                 drop(g);
                 // The words for_each_block's readers give (super::io).
-                let why = self.map.spans(*p).first().map_or_else(
-                    || "changed while being read: truncated under the reader".to_string(),
-                    |s| {
-                        format!(
-                            "{}: read error at byte {}: changed while being read: \
-                             truncated under the reader",
-                            src.file_info(self.order[s.file]).rel,
-                            s.offset
-                        )
-                    },
+                let why = format!(
+                    "{}: read error at byte {}: changed while being read: \
+                     truncated under the reader",
+                    src.file_info(m.file).rel,
+                    m.offset
                 );
                 lock(&self.reasons).add(*p, why);
             } else {
                 self.settle(&mut g, *p, digest);
                 drop(g);
-                if let Some(s) = self.map.spans(*p).first() {
-                    src.count(
-                        src.file_info(self.order[s.file])
-                            .counted(s.offset, s.length),
-                    );
-                }
+                let n = spans
+                    .iter()
+                    .map(|m| src.file_info(m.file).counted(m.offset, m.map.len() as u64))
+                    .sum();
+                src.count(n);
             }
         }
     }
 
-    /// Claims piece `p` for hashing in place: if nobody has started it, it
-    /// lies whole in one file that no stream reads, and all its bytes are
-    /// in the page cache, returns its mapping (guarded against truncation
-    /// while it is read), with the piece marked busy.
-    fn claim_mapped(
-        &self,
-        p: usize,
-        src: &dyn Source,
-        io: &mut WorkerIo,
-    ) -> Option<(usize, Mmap, super::sigbus::Guard)> {
-        let spans = self.map.spans(p);
-        let [s] = spans.as_slice() else {
-            return None;
-        };
-        let file = self.order[s.file];
-        if src.file_info(file).self_serve(s.offset, s.length) != s.length {
-            return None;
+    /// Claims piece `p` for hashing in place: if nobody has started it,
+    /// no stream delivers any of its bytes, and all of them are in the page
+    /// cache, returns the mapping of each file's part of it (guarded
+    /// against truncation while it is read), with the piece marked busy.
+    fn claim_mapped(&self, p: usize, src: &dyn Source, io: &mut WorkerIo) -> Option<Vec<Mapped>> {
+        let mut parts = Vec::new();
+        for s in self.map.spans(p).iter().filter(|s| s.length > 0) {
+            let file = self.order[s.file];
+            if src.file_info(file).self_serve(s.offset, s.length) != s.length {
+                return None;
+            }
+            let map = src.map_resident(file, s.offset, s.length, io)?;
+            let guard = super::sigbus::guard(&map)?;
+            parts.push(Mapped {
+                file,
+                offset: s.offset,
+                map,
+                guard,
+            });
         }
-        let map = src.map_resident(file, s.offset, s.length, io)?;
-        let guard = super::sigbus::guard(&map)?;
         let mut g = self.shard(p);
-        if g.state(p) != State::Todo || g.live.contains_key(&p) {
+        if parts.is_empty() || g.state(p) != State::Todo || g.live.contains_key(&p) {
             return None;
         }
         let mut slot = self.new_slot(p);
         slot.busy = true;
         g.live.insert(p, slot);
-        Some((p, map, guard))
+        Some(parts)
     }
 
     /// Runs a piece job: starts a piece whose first bytes nobody delivers.

@@ -352,53 +352,104 @@ impl Algorithm for Sha256 {
     }
 }
 
-/// One message in a lane.
+/// One message in a lane: the concatenation of its parts (a torrent piece
+/// that crosses file boundaries is several mappings).
 struct Lane<'a, T> {
     tag: T,
-    msg: &'a [u8],
-    /// Bytes of `msg` compressed so far, a multiple of 64.
+    parts: Vec<&'a [u8]>,
+    /// The part being compressed, and how many of its bytes are.
+    part: usize,
     pos: usize,
-    /// The last partial block of `msg` with its padding and length, once
-    /// fewer than 64 bytes of `msg` are left.
-    tail: [u8; 128],
-    /// Blocks in `tail` (1 or 2), 0 until it is built.
-    tail_blocks: usize,
-    /// Blocks of `tail` compressed so far.
-    tail_done: usize,
+    /// Message length in bytes, for the padding.
+    len: u64,
+    /// A block gathered across the end of a part (`last` false), or the
+    /// message's last partial block with its padding and length (`last`).
+    buf: [u8; 128],
+    /// Blocks in `buf` (0 while the parts are read in place).
+    buf_blocks: usize,
+    /// Blocks of `buf` compressed so far.
+    buf_done: usize,
+    last: bool,
 }
 
-impl<T> Lane<'_, T> {
+impl<'a, T> Lane<'a, T> {
+    fn new(tag: T, parts: Vec<&'a [u8]>) -> Self {
+        let len = parts.iter().map(|p| p.len() as u64).sum();
+        Lane {
+            tag,
+            parts,
+            part: 0,
+            pos: 0,
+            len,
+            buf: [0; 128],
+            buf_blocks: 0,
+            buf_done: 0,
+            last: false,
+        }
+    }
+
     /// The next run of whole blocks to compress: where it starts and how
     /// many blocks it has (at least one until the lane is done).
     fn source(&mut self) -> (&[u8], usize) {
-        let left = self.msg.len() - self.pos;
-        if left >= 64 {
-            return (&self.msg[self.pos..], left / 64);
+        if self.buf_blocks > 0 && self.buf_done == self.buf_blocks && !self.last {
+            self.buf_blocks = 0;
+            self.buf_done = 0;
         }
-        if self.tail_blocks == 0 {
-            self.tail[..left].copy_from_slice(&self.msg[self.pos..]);
-            self.tail[left] = 0x80;
-            self.tail_blocks = if left < 56 { 1 } else { 2 };
-            let end = self.tail_blocks * 64;
-            let bits = (self.msg.len() as u64).wrapping_mul(8);
-            self.tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
+        if self.buf_blocks == 0 {
+            while self.part < self.parts.len() && self.pos == self.parts[self.part].len() {
+                self.part += 1;
+                self.pos = 0;
+            }
+            let left = self.parts.get(self.part).map_or(0, |p| p.len() - self.pos);
+            if left >= 64 {
+                return (&self.parts[self.part][self.pos..], left / 64);
+            }
+            self.gather();
         }
         (
-            &self.tail[self.tail_done * 64..self.tail_blocks * 64],
-            self.tail_blocks - self.tail_done,
+            &self.buf[self.buf_done * 64..self.buf_blocks * 64],
+            self.buf_blocks - self.buf_done,
         )
     }
 
+    /// Copies the next 64 bytes, from as many parts as it takes, into
+    /// `buf`; or, if fewer are left, the message's end and its padding.
+    fn gather(&mut self) {
+        let mut n = 0;
+        while n < 64 && self.part < self.parts.len() {
+            let p = self.parts[self.part];
+            let take = (p.len() - self.pos).min(64 - n);
+            self.buf[n..n + take].copy_from_slice(&p[self.pos..self.pos + take]);
+            n += take;
+            self.pos += take;
+            if self.pos == p.len() {
+                self.part += 1;
+                self.pos = 0;
+            }
+        }
+        self.buf_done = 0;
+        if n == 64 {
+            self.buf_blocks = 1;
+            return;
+        }
+        self.last = true;
+        self.buf[n] = 0x80;
+        self.buf[n + 1..].fill(0);
+        self.buf_blocks = if n < 56 { 1 } else { 2 };
+        let end = self.buf_blocks * 64;
+        self.buf[end - 8..end].copy_from_slice(&self.len.wrapping_mul(8).to_be_bytes());
+    }
+
     fn advance(&mut self, blocks: usize) {
-        if self.tail_blocks == 0 {
+        if self.buf_blocks == 0 {
             self.pos += blocks * 64;
         } else {
-            self.tail_done += blocks;
+            self.buf_done += blocks;
         }
     }
 
     fn done(&self) -> bool {
-        self.tail_blocks != 0 && self.tail_done == self.tail_blocks
+        self.last && self.buf_done == self.buf_blocks
     }
 }
 
@@ -477,21 +528,34 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
 
     /// Puts a message in a free lane; gives it back if all are busy.
     pub fn push(&mut self, tag: T, msg: &'a [u8]) -> Result<(), (T, &'a [u8])> {
-        let Some(i) = self.lanes.iter().position(|l| l.is_none()) else {
-            return Err((tag, msg));
-        };
+        match self.free_lane() {
+            Some(i) => {
+                self.lanes[i] = Some(Lane::new(tag, vec![msg]));
+                Ok(())
+            }
+            None => Err((tag, msg)),
+        }
+    }
+
+    /// Puts the message made of `parts`, one after another, in a free lane;
+    /// gives them back if all are busy.
+    pub fn push_parts(&mut self, tag: T, parts: Vec<&'a [u8]>) -> Result<(), (T, Vec<&'a [u8]>)> {
+        match self.free_lane() {
+            Some(i) => {
+                self.lanes[i] = Some(Lane::new(tag, parts));
+                Ok(())
+            }
+            None => Err((tag, parts)),
+        }
+    }
+
+    /// A free lane, its chaining value reset.
+    fn free_lane(&mut self) -> Option<usize> {
+        let i = self.lanes.iter().position(|l| l.is_none())?;
         for (row, iv) in self.state.iter_mut().zip(A::IV) {
             row[i] = iv;
         }
-        self.lanes[i] = Some(Lane {
-            tag,
-            msg,
-            pos: 0,
-            tail: [0; 128],
-            tail_blocks: 0,
-            tail_done: 0,
-        });
-        Ok(())
+        Some(i)
     }
 
     /// Hashes until at least one message is done, and returns the digests

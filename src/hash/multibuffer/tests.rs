@@ -364,3 +364,65 @@ fn known_answers() {
         );
     }
 }
+
+/// A message pushed as parts (a piece across files) hashes as the same
+/// bytes pushed whole: parts of every length around the block size,
+/// empty parts, many short ones gathered into one block, and the padding
+/// falling in any part.
+fn parts_like_whole<A: Algorithm>(seed: u64) {
+    let mut rng = Rng(seed);
+    for kernel in kernels() {
+        for round in 0..12 {
+            let mut lanes = MultiHasher::<A, usize>::with_kernel(kernel).expect("available");
+            let mut msgs = Vec::new();
+            for _ in 0..LANES {
+                let len = match rng.below(3) {
+                    0 => EDGES[rng.below(EDGES.len())],
+                    _ => rng.below(9000),
+                };
+                msgs.push(rng.bytes(len));
+            }
+            let mut cuts: Vec<Vec<usize>> = Vec::new();
+            for m in &msgs {
+                let mut c: Vec<usize> = (0..rng.below(6)).map(|_| rng.below(m.len() + 1)).collect();
+                if round % 3 == 0 {
+                    // Runs of tiny parts: a block gathered from several.
+                    c.extend((0..20).map(|k| (k * 3).min(m.len())));
+                }
+                c.push(0);
+                c.push(m.len());
+                c.sort_unstable();
+                cuts.push(c);
+            }
+            for (i, (m, c)) in msgs.iter().zip(&cuts).enumerate() {
+                let parts: Vec<&[u8]> = c.windows(2).map(|w| &m[w[0]..w[1]]).collect();
+                assert!(lanes.push_parts(i, parts).is_ok());
+            }
+            let mut got = Vec::new();
+            while lanes.busy() > 0 {
+                got.extend(lanes.step_at_most(1 + rng.below(40)).1);
+            }
+            assert_eq!(got.len(), LANES);
+            for (i, d) in got {
+                assert_eq!(
+                    d,
+                    A::oneshot(&msgs[i]),
+                    "{} round {round} message {i}: {} bytes cut at {:?}",
+                    kernel.name(),
+                    msgs[i].len(),
+                    cuts[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn parts_hash_like_the_whole_sha1() {
+    parts_like_whole::<Sha1>(21);
+}
+
+#[test]
+fn parts_hash_like_the_whole_sha256() {
+    parts_like_whole::<Sha256>(22);
+}

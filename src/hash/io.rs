@@ -111,6 +111,34 @@ fn read_blocks(
     Ok(())
 }
 
+/// Unmaps the pages of `map` below `upto` that are not yet (`*dropped`
+/// marks how far earlier calls went), once at least `every` bytes are
+/// due, so that hashing a mapping in place keeps little of it resident:
+/// the pages stay in the page cache, and would refault from there if read
+/// again.
+pub(super) fn drop_hashed(map: &Mmap, upto: usize, dropped: &mut usize, every: usize) {
+    const PAGE: usize = 4096;
+    // memmap2 maps from the page boundary below the range's start; the
+    // pages of the mapping begin there.
+    let lead = map.as_ptr() as usize % PAGE;
+    let end = (lead + upto.min(map.len())) / PAGE * PAGE;
+    let start = *dropped;
+    if end < start + every.max(PAGE) {
+        return;
+    }
+    // SAFETY: [start, end) lies inside the private read-only mapping (from
+    // its first page), and the caller no longer reads it; MADV_DONTNEED on
+    // such a mapping only drops the page-table entries.
+    unsafe {
+        libc::madvise(
+            (map.as_ptr() as usize - lead + start) as *mut libc::c_void,
+            end - start,
+            libc::MADV_DONTNEED,
+        );
+    }
+    *dropped = end;
+}
+
 /// Whether the page cache holds all `size` bytes of the file at `path`,
 /// looked at 1 GiB at a time so that a cold file costs one small mincore(2).
 pub(super) fn file_resident(path: &Path, size: u64) -> bool {

@@ -16,29 +16,25 @@
 //! [`super::exec`].
 //!
 //! Files are mapped whole and hashed in place; pages already hashed are
-//! dropped from the mapping as the lanes move on, so resident memory stays
-//! flat however large the files.
+//! dropped from the mapping as the lanes move on ([`drop_hashed`]), so
+//! resident memory stays flat however large the files.
 
 use memmap2::Mmap;
 
 use super::exec::{lock, Job, Phase, Sched};
-use super::io::map_range;
+use super::io::{drop_hashed, map_range};
 use super::multibuffer::{Kernel, MultiHasher, Sha256, LANES};
 use super::sigbus::Guard;
 use std::sync::atomic::Ordering;
 
-/// Blocks each lane advances between looks at the stop flag and progress
-/// (4 MiB per lane).
+/// Blocks each lane advances between looks at the stop flag and progress,
+/// and drops of the pages it hashed (2 MiB per lane: 16 lanes on each of
+/// 2 cores keep under 64 MiB of their files mapped).
 #[cfg(not(test))]
-const STEP_BLOCKS: usize = (4 << 20) / 64;
+pub(super) const STEP_BLOCKS: usize = (2 << 20) / 64;
 /// Tiny in unit tests, so small files take many steps.
 #[cfg(test)]
-const STEP_BLOCKS: usize = 16;
-/// Bytes a lane hashes between drops of its hashed pages.
-#[cfg(not(test))]
-const DROP_EVERY: usize = 8 << 20;
-#[cfg(test)]
-const DROP_EVERY: usize = 4096;
+pub(super) const STEP_BLOCKS: usize = 16;
 
 /// Files hashed in lanes, for tests to see that the lanes ran.
 #[cfg(test)]
@@ -189,7 +185,7 @@ impl Job<'_> {
                 let n = (blocks as u64 * 64).min(whole - h.counted);
                 h.counted += n;
                 self.advance(n);
-                h.drop_hashed();
+                drop_hashed(&h.map, h.counted as usize, &mut h.dropped, 0);
             }
             for (slot, digest) in done {
                 if let Some(h) = held.get_mut(slot).and_then(Option::take) {
@@ -257,29 +253,6 @@ impl Job<'_> {
         } else {
             d.sha256 = Some(digest);
         }
-    }
-}
-
-impl Held {
-    /// Drops the pages the lanes are done with from the mapping (not from
-    /// the page cache), 8 MiB at a time, so a lane holds little resident.
-    fn drop_hashed(&mut self) {
-        let page = 4096;
-        let done = (self.counted as usize) / page * page;
-        if done < self.dropped + DROP_EVERY {
-            return;
-        }
-        // SAFETY: [dropped, done) lies inside the private read-only mapping
-        // and the lanes no longer read it; MADV_DONTNEED on such a mapping
-        // only unmaps the pages, which refault from the file if touched.
-        unsafe {
-            libc::madvise(
-                self.map.as_ptr().add(self.dropped) as *mut libc::c_void,
-                done - self.dropped,
-                libc::MADV_DONTNEED,
-            );
-        }
-        self.dropped = done;
     }
 }
 

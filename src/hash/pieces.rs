@@ -23,7 +23,7 @@ use memmap2::Mmap;
 use sha1::{Digest, Sha1};
 
 use super::exec::FileInfo;
-use super::io::WorkerIo;
+use super::io::{drop_hashed, WorkerIo};
 use super::multibuffer::{self, Kernel, MultiHasher, Sha1 as MbSha1};
 use crate::torrent::pieces::PieceMap;
 use crate::torrent::PieceHashes;
@@ -472,6 +472,11 @@ impl<'a> Pieces<'a> {
         let mut lanes = MultiHasher::<MbSha1, usize>::with_kernel(kernel).unwrap_or_default();
         let mut next = 0;
         let mut digests = Vec::with_capacity(claimed.len());
+        // Per claimed piece: bytes hashed, whether done, and how far each
+        // part's mapping has been dropped (see `drop_hashed`).
+        let mut hashed = vec![0u64; claimed.len()];
+        let mut finished = vec![false; claimed.len()];
+        let mut dropped: Vec<Vec<usize>> = claimed.iter().map(|c| vec![0; c.1.len()]).collect();
         loop {
             while next < claimed.len() {
                 let parts = claimed[next].1.iter().map(|m| &m.map[..]).collect();
@@ -488,7 +493,20 @@ impl<'a> Pieces<'a> {
             if lanes.busy() == 0 {
                 break;
             }
-            digests.extend(lanes.step());
+            let (blocks, done) = lanes.step_at_most(super::lanes::STEP_BLOCKS);
+            for i in (0..next).filter(|&i| !finished[i]) {
+                hashed[i] += blocks as u64 * 64;
+                let mut part_start = 0u64;
+                for (m, d) in claimed[i].1.iter().zip(&mut dropped[i]) {
+                    let upto = hashed[i].saturating_sub(part_start) as usize;
+                    drop_hashed(&m.map, upto, d, 0);
+                    part_start += m.map.len() as u64;
+                }
+            }
+            for &(i, _) in &done {
+                finished[i] = true;
+            }
+            digests.extend(done);
         }
         for (i, digest) in digests {
             let (p, spans) = &claimed[i];

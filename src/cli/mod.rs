@@ -69,7 +69,10 @@ Environment:
   XDG_CACHE_HOME  the verification cache is XDG_CACHE_HOME/weightcheck, else
                   ~/.cache/weightcheck
   NO_COLOR        any non-empty value: no colour, unless --color always
-  RUST_LOG        log targets (weightcheck=debug,librqbit=info), instead of -q/-v";
+  RUST_LOG        log targets (weightcheck=debug,librqbit=info), instead of -q/-v
+  WEIGHTCHECK_HASH_KERNEL
+                  a hashing kernel that runs here (avx512-x16, shani-x2,
+                  single), to compare them [default: the fastest]";
 
 /// How every command names a release: `--release` takes a built-in id or a
 /// manifest file; `--manifest FILE` stays as the explicit spelling of the

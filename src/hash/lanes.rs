@@ -65,9 +65,10 @@ fn min_lanes(kernel: Kernel) -> usize {
 }
 
 /// How much faster 16 full SHA-256 lanes are than one SHA-NI stream on
-/// the same core: 2.84 against 1.79 GB/s on AMD Zen 4, 2.87 against 1.28
-/// on an Intel Xeon (examples/hash_multibuffer.rs); the lower figure, so
-/// lanes are chosen only where they pay on both.
+/// the same core: 2.84 GB/s (examples/hash_multibuffer.rs) against
+/// OpenSSL's 1.79 on AMD EPYC (../shared/bench), and 2.87 against 1.28 on
+/// an Intel Xeon (examples/hash_ceiling.rs on 2 cores, halved); the lower
+/// figure, so lanes are chosen only where they pay on both.
 const LANE_SPEEDUP: f64 = 1.6;
 
 /// The files (of `(size, stream)`) to hash in lanes: the largest set, got
@@ -140,6 +141,9 @@ impl Job<'_> {
     /// Hashes the files of `group`, and more from the pool as lanes free
     /// up, in SHA-256 lanes with `kernel`.
     pub(super) fn run_lanes(&self, group: Vec<usize>, kernel: Kernel) {
+        // Declared before `lanes`, so it is dropped after them: the lanes
+        // borrow the mappings it holds (see `load`).
+        let mut held: Vec<Option<Held>> = Vec::new();
         let mut lanes = MultiHasher::<Sha256, usize>::new();
         if lanes.set_kernel(kernel).is_err() {
             let mut s = lock(&self.sched);
@@ -148,14 +152,13 @@ impl Job<'_> {
             }
             return;
         }
-        let mut held: Vec<Option<Held>> = Vec::new();
         let mut pending = group;
         loop {
             if self.stop.is_some_and(|f| f.load(Ordering::Relaxed)) {
                 // Unfinished files start over on the next run: a lane's
                 // state cannot be saved as a stream's can.
                 let mut s = lock(&self.sched);
-                for h in held.iter_mut().filter_map(Option::take) {
+                for h in held.iter().flatten() {
                     s.put_back(h.stream);
                 }
                 for i in pending.drain(..) {
@@ -218,8 +221,11 @@ impl Job<'_> {
             held.push(None);
             held.len() - 1
         });
-        // SAFETY (lifetime): the mapping lives in `held[slot]` until its
-        // digest comes back from the lanes, and is never moved out before.
+        // SAFETY: the lanes get the mapping's bytes for longer than this
+        // borrow of `map` says. The mapping (moved, not copied: its pages
+        // stay put) is owned by `held[slot]`, which `run_lanes` drops only
+        // after the lanes have returned its digest, or after the lanes
+        // themselves are dropped.
         let bytes: &[u8] = unsafe { std::slice::from_raw_parts(map.as_ptr(), map.len()) };
         if lanes.push(slot, bytes).is_err() {
             lock(&self.sched).put_back(i);

@@ -258,10 +258,15 @@ fn first_column_words(file: &Path, text: &str, out: &mut Vec<Doc>) {
             in_command_table = false;
         }
         // A plain `weightcheck WORD` opening a row reads as that command,
-        // unless a comma ends the name (`weightcheck, pieces only`).
+        // and a cell of the bare name as `weightcheck weightcheck` to a
+        // reader that puts the program's name before a first column;
+        // a comma ends the name (`weightcheck, pieces only`).
         if let Some(rest) = line.strip_prefix("| weightcheck ") {
-            let word = rest.split_whitespace().next().unwrap_or("");
-            if !in_command_table && !word.is_empty() && word != "|" {
+            let word = match rest.split_whitespace().next() {
+                Some("|") => "weightcheck",
+                other => other.unwrap_or(""),
+            };
+            if !in_command_table && !word.is_empty() {
                 out.push(Doc {
                     at: format!("{}:{} (first table column)", name(file), n + 1),
                     words: vec![word.to_owned()],

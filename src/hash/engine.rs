@@ -53,9 +53,10 @@ pub struct HashPlan {
     /// cache records how far every file got, and the run ends early with
     /// [`HashReport::interrupted`] set (see [`super::interrupt`]).
     pub stop: Option<&'static AtomicBool>,
-    /// The multi-buffer kernel for torrent pieces; `None`: the fastest this
-    /// CPU runs ([`Kernel::best`]). [`Kernel::Single`] hashes every piece as
-    /// one stream, each byte read once.
+    /// The multi-buffer kernel for pieces and files; `None`: the fastest
+    /// this CPU runs for each digest ([`Kernel::best_for`]).
+    /// [`Kernel::Single`] uses no lanes: each piece and file is one stream,
+    /// each byte read once.
     pub kernel: Option<Kernel>,
 }
 

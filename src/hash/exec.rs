@@ -80,6 +80,9 @@ pub(super) struct FileInfo {
     /// cost a fraction of feeding each stream block to one SHA-1. Such reads
     /// are not counted as progress (the stream's are).
     pub pieces_apart: bool,
+    /// Whether the page cache held all of the file when the run began;
+    /// looked at only for streams, and only where lanes could use it.
+    pub resident: bool,
     /// Where the stream starts: past 0 when resuming an interrupted run;
     /// pieces read the bytes before it themselves.
     pub stream_start: u64,
@@ -339,14 +342,18 @@ pub(super) fn execute(
             });
         }
     }
+    let lanes_kernel = super::lanes::kernel(plan.kernel);
+    if lanes_kernel.is_some() || pieces.as_ref().is_some_and(Pieces::lanes) {
+        for info in files.iter_mut().filter(|i| i.stream) {
+            info.resident = info
+                .actual()
+                .is_some_and(|size| file_resident(&info.abs, size));
+        }
+    }
     if let Some(p) = &pieces {
         if p.lanes() {
             for (i, info) in files.iter_mut().enumerate() {
-                info.pieces_apart = info.stream
-                    && p.stream_offset(i).is_some()
-                    && info
-                        .actual()
-                        .is_some_and(|size| file_resident(&info.abs, size));
+                info.pieces_apart = info.stream && p.stream_offset(i).is_some() && info.resident;
             }
         }
         let (jobs, self_serve_bytes) = p.jobs(&files);
@@ -355,8 +362,7 @@ pub(super) fn execute(
         total += self_serve_bytes;
     }
 
-    let lanes_kernel = super::lanes::kernel(plan.kernel);
-    if lanes_kernel.is_some() {
+    if let Some(m) = lanes_kernel.and_then(|k| k.min_lanes::<multibuffer::Sha256>()) {
         let pool: Vec<(u64, usize)> = sched
             .streams
             .iter()
@@ -372,14 +378,11 @@ pub(super) fn execute(
                     && !info.need_git
                     && !info.need_md5
                     && !delivers
-                    && (info.pieces_apart || file_resident(&info.abs, st.end))
+                    && info.resident
             })
             .map(|(i, st)| (st.end, i))
             .collect();
-        if let Some(m) = lanes_kernel.and_then(|k| k.min_lanes::<multibuffer::Sha256>()) {
-            let workers = rayon::current_num_threads();
-            sched.lane_pool = super::lanes::choose(pool, workers, m);
-        }
+        sched.lane_pool = super::lanes::choose(pool, rayon::current_num_threads(), m);
     }
 
     let saver = cache.map(|cache| {
@@ -462,6 +465,7 @@ fn stat_file(root: &Path, f: &super::engine::PlanFile) -> FileInfo {
         error: None,
         stream: false,
         pieces_apart: false,
+        resident: false,
         stream_start: 0,
         cached_sha256: None,
         cached_git: None,

@@ -111,19 +111,20 @@ fn read_blocks(
     Ok(())
 }
 
-/// Unmaps the pages of `map` below `upto` that are not yet (`*dropped`
-/// marks how far earlier calls went), once at least `every` bytes are
-/// due, so that hashing a mapping in place keeps little of it resident:
-/// the pages stay in the page cache, and would refault from there if read
-/// again.
-pub(super) fn drop_hashed(map: &Mmap, upto: usize, dropped: &mut usize, every: usize) {
+/// Unmaps the whole pages of `map` below `upto` that are not yet
+/// (`*dropped` marks how far earlier calls went), so that hashing a
+/// mapping in place keeps little of it resident: the pages stay in the
+/// page cache, and would refault from there if read again. Lanes call it
+/// after every step (2 MiB); dropping less often was faster here but held
+/// more than 256 MB (README, Performance).
+pub(super) fn drop_hashed(map: &Mmap, upto: usize, dropped: &mut usize) {
     const PAGE: usize = 4096;
     // memmap2 maps from the page boundary below the range's start; the
     // pages of the mapping begin there.
     let lead = map.as_ptr() as usize % PAGE;
     let end = (lead + upto.min(map.len())) / PAGE * PAGE;
     let start = *dropped;
-    if end < start + every.max(PAGE) {
+    if end <= start {
         return;
     }
     // SAFETY: [start, end) lies inside the private read-only mapping (from

@@ -188,7 +188,7 @@ impl Job<'_> {
                 let n = (blocks as u64 * 64).min(whole - h.counted);
                 h.counted += n;
                 self.advance(n);
-                drop_hashed(&h.map, h.counted as usize, &mut h.dropped, 0);
+                drop_hashed(&h.map, h.counted as usize, &mut h.dropped);
             }
             for (slot, digest) in done {
                 if let Some(h) = held.get_mut(slot).and_then(Option::take) {

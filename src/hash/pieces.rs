@@ -499,7 +499,7 @@ impl<'a> Pieces<'a> {
                 let mut part_start = 0u64;
                 for (m, d) in claimed[i].1.iter().zip(&mut dropped[i]) {
                     let upto = hashed[i].saturating_sub(part_start) as usize;
-                    drop_hashed(&m.map, upto, d, 0);
+                    drop_hashed(&m.map, upto, d);
                     part_start += m.map.len() as u64;
                 }
             }

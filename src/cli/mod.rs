@@ -72,7 +72,7 @@ Environment:
   RUST_LOG        log targets (weightcheck=debug,librqbit=info), instead of -q/-v
   WEIGHTCHECK_HASH_KERNEL
                   a hashing kernel that runs here (avx512-x16, shani-x2,
-                  single), to compare them [default: the fastest]";
+                  single), to compare them [default: the fastest that pays]";
 
 /// How every command names a release: `--release` takes a built-in id or a
 /// manifest file; `--manifest FILE` stays as the explicit spelling of the

@@ -35,6 +35,7 @@ use super::cache::{Cache, Fingerprint};
 use super::checkpoint::{cached_pieces, piece_set_id, resume_from};
 use super::engine::{CacheMode, FileStatus, HashPlan, HashReport, Progress};
 use super::io::{file_resident, for_each_block, WorkerIo};
+use super::lanes::LaneKernel;
 use super::multibuffer::{self, Kernel};
 use super::pieces::Pieces;
 use crate::torrent::pieces::PieceMap;
@@ -232,7 +233,7 @@ pub(super) struct Job<'a> {
     /// Set when a worker stopped on `stop` with work left.
     pub cut_short: AtomicBool,
     /// The kernel for whole files in SHA-256 lanes, if one pays here.
-    pub lanes_kernel: Option<Kernel>,
+    pub lanes_kernel: Option<LaneKernel>,
 }
 
 pub(super) fn execute(
@@ -342,7 +343,7 @@ pub(super) fn execute(
             });
         }
     }
-    let lanes_kernel = super::lanes::kernel(plan.kernel);
+    let lanes_kernel = LaneKernel::new(plan.kernel);
     if lanes_kernel.is_some() || pieces.as_ref().is_some_and(Pieces::lanes) {
         for info in files.iter_mut().filter(|i| i.stream) {
             info.resident = info
@@ -362,7 +363,7 @@ pub(super) fn execute(
         total += self_serve_bytes;
     }
 
-    if let Some(m) = lanes_kernel.and_then(|k| k.min_lanes::<multibuffer::Sha256>()) {
+    if let Some(lk) = &lanes_kernel {
         let pool: Vec<(u64, usize)> = sched
             .streams
             .iter()
@@ -382,7 +383,7 @@ pub(super) fn execute(
             })
             .map(|(i, st)| (st.end, i))
             .collect();
-        sched.lane_pool = super::lanes::choose(pool, rayon::current_num_threads(), m);
+        sched.lane_pool = lk.choose(pool, rayon::current_num_threads());
     }
 
     let saver = cache.map(|cache| {
@@ -521,8 +522,8 @@ impl Job<'_> {
                     }
                 }
                 Unit::Lanes(group) => {
-                    if let Some(kernel) = self.lanes_kernel {
-                        self.run_lanes(group, kernel);
+                    if let Some(lk) = &self.lanes_kernel {
+                        self.run_lanes(group, lk);
                     }
                 }
             }
@@ -551,7 +552,11 @@ impl Job<'_> {
         // than STICKY alone. Tried and measured slower on a cold cache
         // (8-15 %, `COLD=1 scripts/bench-verify.sh`): dropping those entries,
         // and fixed runs of up to 1 GiB per pick.
-        if let Some(group) = self.lanes_kernel.and_then(|k| s.take_lane_group(k)) {
+        if let Some(group) = self
+            .lanes_kernel
+            .as_ref()
+            .and_then(|k| s.take_lane_group(k))
+        {
             return Some(Unit::Lanes(group));
         }
         let top = s.idle.peek().map_or(0, |&(left, _)| left);

@@ -5,6 +5,8 @@
 //! hundreds of independent chains, and the 16-lane kernel
 //! ([`super::multibuffer`]) runs 16 of them at once for more bytes per core
 //! than one stream, as long as enough are busy ([`Kernel::min_lanes`]).
+//! Without AVX-512, two interleaved SHA-NI streams run two at once, where
+//! they measured faster than one on this core ([`LaneKernel::new`]).
 //!
 //! A file goes into lanes only when that can pay and nothing else needs its
 //! bytes in order: the page cache holds all of it (a cold read is limited
@@ -23,7 +25,7 @@ use memmap2::Mmap;
 
 use super::exec::{lock, Job, Phase, Sched};
 use super::io::{drop_hashed, map_range};
-use super::multibuffer::{Kernel, MultiHasher, Sha256, LANES};
+use super::multibuffer::{Algorithm, Kernel, MultiHasher, Sha256};
 use super::sigbus::Guard;
 use std::sync::atomic::Ordering;
 
@@ -52,16 +54,18 @@ struct Held {
     dropped: usize,
 }
 
-/// The kernel for SHA-256 lanes, if one faster than one stream per core
-/// runs here.
-pub(super) fn kernel(plan_kernel: Option<Kernel>) -> Option<Kernel> {
-    let k = plan_kernel.unwrap_or_else(Kernel::best_for::<Sha256>);
-    (k.available() && k.min_lanes::<Sha256>().is_some()).then_some(k)
-}
-
-/// Busy lanes below which `kernel` is slower than one stream per file.
-fn min_lanes(kernel: Kernel) -> usize {
-    kernel.min_lanes::<Sha256>().unwrap_or(LANES)
+/// The kernel for SHA-256 lanes, with what the schedule needs to know of
+/// it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LaneKernel {
+    pub kernel: Kernel,
+    /// Busy lanes below which it is slower than one stream per file.
+    pub min_lanes: usize,
+    /// How much faster its full lanes are than one stream each.
+    pub speedup: f64,
+    /// Asked for by name: every file that may go in lanes does, whatever
+    /// the predicted times, so kernels can be compared.
+    pub forced: bool,
 }
 
 /// How much faster 16 full SHA-256 lanes are than one SHA-NI stream on
@@ -69,25 +73,85 @@ fn min_lanes(kernel: Kernel) -> usize {
 /// OpenSSL's 1.79 on AMD EPYC (../shared/bench), and 2.87 against 1.28 on
 /// an Intel Xeon (examples/hash_ceiling.rs on 2 cores, halved); the lower
 /// figure, so lanes are chosen only where they pay on both.
-const LANE_SPEEDUP: f64 = 1.6;
+const X16_SPEEDUP: f64 = 1.6;
 
-/// The files (of `(size, stream)`) to hash in lanes: the largest set, got
-/// by leaving out the largest files one by one, whose predicted time in
-/// lanes on `workers` cores beats one stream per file. A file's SHA-256 is
-/// one chain however many lanes there are, and a lane runs at 1/16 of the
-/// kernel's speed, so one big file among small ones would hold its lanes
-/// far longer than a stream would take: five 400 MB files keep 5 of 16
-/// lanes busy (slower than 2 streams), while sixty-four 32 MB files fill
-/// them. In units of one stream's time per byte: lanes take
-/// max(total / (workers x speedup), longest x 16 / speedup), streams
-/// max(total / workers, longest).
-pub(super) fn choose(mut files: Vec<(u64, usize)>, workers: usize, min_lanes: usize) -> Vec<usize> {
+impl LaneKernel {
+    /// The kernel for SHA-256 lanes: the one asked for (a plan's, or
+    /// `WEIGHTCHECK_HASH_KERNEL`'s, to compare them) wherever it runs and
+    /// has lanes, even if it measured slower here; else the fastest one
+    /// that beats one stream per core here, if any.
+    pub(super) fn new(asked: Option<Kernel>) -> Option<LaneKernel> {
+        let (kernel, min_lanes, forced) = match asked.or_else(Kernel::forced) {
+            Some(k) => (k, k.min_lanes::<Sha256>().unwrap_or(2), true),
+            None => {
+                let k = Kernel::best_for::<Sha256>();
+                (k, k.min_lanes::<Sha256>()?, false)
+            }
+        };
+        (kernel.available() && kernel.width() > 1).then_some(LaneKernel {
+            kernel,
+            min_lanes,
+            speedup: Self::speedup_of(kernel),
+            forced,
+        })
+    }
+
+    fn speedup_of(kernel: Kernel) -> f64 {
+        match kernel {
+            Kernel::Avx512x16 => X16_SPEEDUP,
+            Kernel::ShaNiX2 => Sha256::x2_speedup(),
+            Kernel::Single => 1.0,
+        }
+    }
+
+    /// The files of `files` to hash in these lanes on `workers` cores
+    /// ([`choose`]).
+    pub(super) fn choose(&self, mut files: Vec<(u64, usize)>, workers: usize) -> Vec<usize> {
+        if self.forced {
+            if files.len() < self.min_lanes {
+                return Vec::new();
+            }
+            files.sort_unstable();
+            return files.into_iter().map(|(_, i)| i).collect();
+        }
+        choose(
+            files,
+            workers,
+            self.kernel.width(),
+            self.speedup,
+            self.min_lanes,
+        )
+    }
+}
+
+/// The files (of `(size, stream)`) to hash in lanes of `width` messages
+/// that run `speedup` times faster than one stream each when full: the
+/// largest set, got by leaving out the largest files one by one, whose
+/// predicted time in lanes on `workers` cores beats one stream per file.
+///
+/// A file's SHA-256 is one chain however many lanes there are, and a lane
+/// runs at speedup/width of one stream, so one big file among small ones
+/// would hold its lanes far longer than a stream would take: five 400 MB
+/// files keep 5 of 16 lanes busy (slower than 2 streams), while sixty-four
+/// 32 MB files fill them. Streams move between workers a chunk at a time,
+/// so they share the cores evenly to the end; a lane stays on its worker,
+/// and the last file left may run alone for up to a file's time. In units
+/// of one stream's time per byte: lanes take max(total / (workers x
+/// speedup), longest x width / speedup) + longest, streams max(total /
+/// workers, longest).
+pub(super) fn choose(
+    mut files: Vec<(u64, usize)>,
+    workers: usize,
+    width: usize,
+    speedup: f64,
+    min_lanes: usize,
+) -> Vec<usize> {
     files.sort_unstable();
     let workers = workers.max(1) as f64;
     let mut total: f64 = files.iter().map(|f| f.0 as f64).sum();
-    while files.len() >= min_lanes {
+    while files.len() >= min_lanes && speedup > 1.0 {
         let longest = files.last().map_or(0.0, |f| f.0 as f64);
-        let lanes = (total / (workers * LANE_SPEEDUP)).max(longest * LANES as f64 / LANE_SPEEDUP);
+        let lanes = (total / (workers * speedup)).max(longest * width as f64 / speedup) + longest;
         let streams = (total / workers).max(longest);
         if lanes < streams {
             return files.into_iter().map(|(_, i)| i).collect();
@@ -110,16 +174,17 @@ impl Sched {
         None
     }
 
-    /// Files for a worker's lanes, if enough wait to make `kernel` pay.
-    pub(super) fn take_lane_group(&mut self, kernel: Kernel) -> Option<Vec<usize>> {
+    /// Files for a worker's lanes, if enough wait to make `lk` pay.
+    pub(super) fn take_lane_group(&mut self, lk: &LaneKernel) -> Option<Vec<usize>> {
         let streams = &self.streams;
         self.lane_pool
             .retain(|&i| matches!(streams[i].phase, Phase::Unopened(None)));
-        if self.lane_pool.len() < min_lanes(kernel) {
+        if self.lane_pool.len() < lk.min_lanes {
             return None;
         }
-        let mut group = Vec::with_capacity(LANES);
-        while group.len() < LANES {
+        let width = lk.kernel.width();
+        let mut group = Vec::with_capacity(width);
+        while group.len() < width {
             match self.take_lane_file() {
                 Some(i) => group.push(i),
                 None => break,
@@ -139,8 +204,9 @@ impl Sched {
 
 impl Job<'_> {
     /// Hashes the files of `group`, and more from the pool as lanes free
-    /// up, in SHA-256 lanes with `kernel`.
-    pub(super) fn run_lanes(&self, group: Vec<usize>, kernel: Kernel) {
+    /// up, in SHA-256 lanes with `lk`'s kernel.
+    pub(super) fn run_lanes(&self, group: Vec<usize>, lk: &LaneKernel) {
+        let kernel = lk.kernel;
         // Declared before `lanes`, so it is dropped after them: the lanes
         // borrow the mappings it holds (see `load`).
         let mut held: Vec<Option<Held>> = Vec::new();
@@ -166,7 +232,7 @@ impl Job<'_> {
                 }
                 return;
             }
-            while lanes.free() > 0 {
+            while lanes.busy() < kernel.width() {
                 let next = match pending.pop() {
                     Some(i) => Some(i),
                     None => lock(&self.sched).take_lane_file(),
@@ -177,7 +243,7 @@ impl Job<'_> {
             if lanes.busy() == 0 {
                 return;
             }
-            if lanes.busy() < min_lanes(kernel) && lock(&self.sched).lane_pool.is_empty() {
+            if lanes.busy() < lk.min_lanes && lock(&self.sched).lane_pool.is_empty() {
                 // Too few left to fill the lanes: a slower kernel or one
                 // after another is faster.
                 let _ = lanes.set_kernel(kernel.for_busy::<Sha256>(lanes.busy()));
@@ -264,7 +330,7 @@ impl Job<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::choose;
+    use super::{choose, X16_SPEEDUP};
 
     fn sizes(spec: &[(usize, u64)]) -> Vec<(u64, usize)> {
         spec.iter()
@@ -278,15 +344,26 @@ mod tests {
     fn lanes_only_where_they_stay_full() {
         let mb = 1 << 20;
         // The benchmark's Grok-1-shaped set: five big shards hold almost all.
+        let x16 = |files, workers| choose(files, workers, 16, X16_SPEEDUP, 9);
         let grok_mini = sizes(&[(5, 384 * mb), (11, 2 * mb)]);
-        assert!(choose(grok_mini, 2, 9).is_empty());
+        assert!(x16(grok_mini.clone(), 2).is_empty());
         // Sixty-four equal shards fill 16 lanes on each of 2 cores.
-        assert_eq!(choose(sizes(&[(64, 32 * mb)]), 2, 9).len(), 64);
+        assert_eq!(x16(sizes(&[(64, 32 * mb)]), 2).len(), 64);
         // Big files are left to streams; the many small ones go in lanes.
-        let mut mixed = choose(sizes(&[(100, 4 * mb), (3, 400 * mb)]), 2, 9);
+        let mut mixed = x16(sizes(&[(100, 4 * mb), (3, 400 * mb)]), 2);
         mixed.sort_unstable();
         assert_eq!(mixed, (0..100).collect::<Vec<_>>());
         // Fewer files than the kernel needs busy: none.
-        assert!(choose(sizes(&[(8, 32 * mb)]), 1, 9).is_empty());
+        assert!(x16(sizes(&[(8, 32 * mb)]), 1).is_empty());
+        // Two interleaved streams 1.3x one: five big files on two cores
+        // would leave the fifth alone at the end, so they stay streams;
+        // the small ones and sixty-four shards go in pairs.
+        let x2 = |files| choose(files, 2, 2, 1.3, 2);
+        let mut small = x2(grok_mini);
+        small.sort_unstable();
+        assert_eq!(small, (5..16).collect::<Vec<_>>());
+        assert_eq!(x2(sizes(&[(64, 32 * mb)])).len(), 64);
+        // A kernel no faster than one stream: never.
+        assert!(choose(sizes(&[(64, 32 * mb)]), 2, 2, 1.0, 2).is_empty());
     }
 }

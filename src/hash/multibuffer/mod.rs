@@ -10,13 +10,16 @@
 //! and end at different times.
 //!
 //! Kernels are chosen at run time ([`Kernel::best_for`]). Without AVX-512
-//! but with SHA-NI, SHA-1 lanes are compressed two at a time with their
-//! SHA-NI instructions interleaved ([`Kernel::ShaNiX2`]); otherwise (and for
-//! SHA-256 there, which has no 2-way kernel) the lanes go one after another
-//! through the crates' compression functions, which use SHA-NI where the
-//! CPU has it.
+//! but with SHA-NI, lanes are compressed two at a time with their SHA-NI
+//! instructions interleaved ([`Kernel::ShaNiX2`]): always for SHA-1, and
+//! for SHA-256 where a short measurement shows it beats one stream (it does
+//! on some cores and not on others). Otherwise the lanes go one after
+//! another through the crates' compression functions, which use SHA-NI
+//! where the CPU has it.
 
 use std::marker::PhantomData;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// `$round!(b)`, `$round!(b + 1)`, … `$round!(b + 15)`: the kernels'
 /// rounds written out, so each round's message word is a constant index
@@ -48,6 +51,8 @@ mod sha1_shani_x2;
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha1_x16;
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+mod sha256_shani_x2;
+#[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod sha256_x16;
 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
 mod transpose;
@@ -65,8 +70,8 @@ pub enum Kernel {
     Avx512x16,
     /// Two lanes at a time, their SHA-NI instruction streams interleaved so
     /// the core overlaps two dependency chains: x86_64 with SHA, SSSE3 and
-    /// SSE4.1. SHA-1 only; for SHA-256 it hashes like [`Kernel::Single`]
-    /// (see [`Kernel::min_lanes`]).
+    /// SSE4.1. Chosen for SHA-256 only where it measured faster than one
+    /// stream (see [`Kernel::min_lanes`]).
     ShaNiX2,
     /// One lane after another through the sha1/sha2 crates (SHA-NI where
     /// the CPU has it); runs everywhere.
@@ -137,19 +142,28 @@ impl Kernel {
 
     /// How many lanes must be busy for this kernel to beat hashing them
     /// one after another with `A` through the crates, or `None` if it never
-    /// does ([`Kernel::Single`] itself, and [`Kernel::ShaNiX2`] for
-    /// SHA-256, which it hashes one lane at a time).
+    /// does ([`Kernel::Single`] itself, and [`Kernel::ShaNiX2`] for SHA-256
+    /// on a core where it measured no faster: see [`Algorithm::x2_speedup`]).
     pub fn min_lanes<A: Algorithm>(self) -> Option<usize> {
         match self {
             Kernel::Avx512x16 => Some(A::MIN_LANES_X16),
-            Kernel::ShaNiX2 => A::MIN_LANES_X2,
+            Kernel::ShaNiX2 => (self.available() && A::x2_speedup() >= X2_PAYS).then_some(2),
             Kernel::Single => None,
+        }
+    }
+
+    /// How many messages it compresses at once.
+    pub fn width(self) -> usize {
+        match self {
+            Kernel::Avx512x16 => LANES,
+            Kernel::ShaNiX2 => 2,
+            Kernel::Single => 1,
         }
     }
 
     /// The kernel forced by `WEIGHTCHECK_HASH_KERNEL` (a kernel's
     /// [`name`](Self::name)), if it names one that runs here.
-    fn forced() -> Option<Kernel> {
+    pub fn forced() -> Option<Kernel> {
         let name = std::env::var("WEIGHTCHECK_HASH_KERNEL").ok()?;
         Kernel::ALL
             .into_iter()
@@ -226,9 +240,10 @@ pub trait Algorithm: sealed::Sealed {
     /// them one after another with SHA-NI (measured on AMD Zen 4,
     /// examples/hash_multibuffer.rs); see [`Kernel::min_lanes`].
     const MIN_LANES_X16: usize;
-    /// The same for the 2-way SHA-NI kernel, `None` if this algorithm has
-    /// none (then [`Kernel::ShaNiX2`] hashes its lanes one by one).
-    const MIN_LANES_X2: Option<usize>;
+    /// How much faster [`Kernel::ShaNiX2`] hashes two messages than one
+    /// SHA-NI stream hashes them in turn on this core (0 where it cannot
+    /// run); it is used for lanes only at [`X2_PAYS`] or more.
+    fn x2_speedup() -> f64;
     /// Compresses whole blocks into one chaining value, with the crates.
     fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]);
     /// The digest of a final chaining value.
@@ -242,8 +257,8 @@ pub trait Algorithm: sealed::Sealed {
     /// valid for reading `blocks * 64` bytes.
     #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     unsafe fn compress_x16(state: &mut [[u32; LANES]; 8], ptrs: &[*const u8; LANES], blocks: usize);
-    /// Compresses `blocks` blocks of each of 2 lanes (one after the other
-    /// when [`MIN_LANES_X2`](Self::MIN_LANES_X2) is `None`).
+    /// Compresses `blocks` blocks of each of 2 lanes, their instructions
+    /// interleaved.
     ///
     /// # Safety
     /// [`Kernel::ShaNiX2`] must be available, and each of `ptrs` must be
@@ -277,8 +292,10 @@ impl Algorithm for Sha1 {
         0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0, 0, 0, 0,
     ];
     const MIN_LANES_X16: usize = 5;
-    // One pair already overlaps two chains; an odd lane goes alone.
-    const MIN_LANES_X2: Option<usize> = Some(2);
+    fn x2_speedup() -> f64 {
+        static MEASURED: OnceLock<f64> = OnceLock::new();
+        *MEASURED.get_or_init(measure_x2::<Self>)
+    }
     fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         let mut s = [state[0], state[1], state[2], state[3], state[4]];
         sha1::block_api::compress(&mut s, blocks);
@@ -319,8 +336,10 @@ impl Algorithm for Sha256 {
         0x5be0cd19,
     ];
     const MIN_LANES_X16: usize = 9;
-    // isa-l_crypto's 2-way SHA-NI SHA-256 measured slower than one stream.
-    const MIN_LANES_X2: Option<usize> = None;
+    fn x2_speedup() -> f64 {
+        static MEASURED: OnceLock<f64> = OnceLock::new();
+        *MEASURED.get_or_init(measure_x2::<Self>)
+    }
     fn compress_single(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         sha2::block_api::compress256(state, blocks);
     }
@@ -342,13 +361,56 @@ impl Algorithm for Sha256 {
     }
     #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
     unsafe fn compress_x2(state: &mut [[u32; 8]; 2], ptrs: [*const u8; 2], blocks: usize) {
-        // No 2-way kernel: one lane after the other, as Kernel::Single.
-        for (s, p) in state.iter_mut().zip(ptrs) {
-            // SAFETY: the caller guarantees blocks * 64 readable bytes from
-            // p, which do not change meanwhile; [u8; 64] has alignment 1.
-            let b = unsafe { std::slice::from_raw_parts(p.cast::<[u8; 64]>(), blocks) };
-            sha2::block_api::compress256(s, b);
+        // SAFETY: forwarded from this function's contract (ShaNiX2 is
+        // available only with SHA, SSSE3 and SSE4.1).
+        unsafe { sha256_shani_x2::compress(state, ptrs, blocks) }
+    }
+}
+
+/// The speedup [`Kernel::ShaNiX2`] must show over one stream to be used
+/// for lanes: a margin over the measurement's noise.
+pub const X2_PAYS: f64 = 1.05;
+
+/// Measures [`Algorithm::x2_speedup`]: two 64 KiB messages (they stay in
+/// L2 cache) hashed by the 2-way kernel and by the crates in turn, the best
+/// of 8 tries each, interleaved so a busy neighbour slows both alike. About
+/// 2 ms, once per process and algorithm, and only where the answer matters.
+fn measure_x2<A: Algorithm>() -> f64 {
+    #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
+    {
+        if !Kernel::ShaNiX2.available() {
+            return 0.0;
         }
+        const BLOCKS: usize = 1024;
+        let data: Vec<[u8; 64]> = (0..2 * BLOCKS)
+            .map(|i| std::array::from_fn(|j| (i * 7 + j * 13) as u8))
+            .collect();
+        let (first, second) = data.split_at(BLOCKS);
+        let (mut x2, mut single) = (Duration::MAX, Duration::MAX);
+        let mut state = [A::IV; 2];
+        for _ in 0..8 {
+            let t = Instant::now();
+            // SAFETY: ShaNiX2 is available (checked above), and each
+            // pointer starts BLOCKS blocks of `data`.
+            unsafe {
+                A::compress_x2(
+                    &mut state,
+                    [first.as_ptr().cast(), second.as_ptr().cast()],
+                    BLOCKS,
+                )
+            };
+            x2 = x2.min(t.elapsed());
+            let t = Instant::now();
+            A::compress_single(&mut state[0], first);
+            A::compress_single(&mut state[1], second);
+            single = single.min(t.elapsed());
+        }
+        std::hint::black_box(state);
+        single.as_secs_f64() / x2.as_secs_f64().max(1e-9)
+    }
+    #[cfg(not(all(target_arch = "x86_64", weightcheck_avx512)))]
+    {
+        0.0
     }
 }
 
@@ -575,7 +637,7 @@ impl<'a, A: Algorithm, T> MultiHasher<'a, A, T> {
                 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
                 Kernel::Avx512x16 => self.step_x16(n),
                 #[cfg(all(target_arch = "x86_64", weightcheck_avx512))]
-                Kernel::ShaNiX2 if A::MIN_LANES_X2.is_some() => self.step_x2(n),
+                Kernel::ShaNiX2 => self.step_x2(n),
                 _ => self.step_single(n),
             }
         }

@@ -1,0 +1,139 @@
+//! SHA-256 of two independent messages at once with the SHA extensions
+//! (SHA-NI), for CPUs without AVX-512, and for a few stragglers where 16
+//! lanes would mostly idle.
+//!
+//! As for SHA-1 ([`super::sha1_shani_x2`]): each `sha256rnds2` waits for
+//! the one before it, so one stream leaves the unit idle between them, and
+//! a second message's independent chain fills those cycles. Whether that
+//! pays depends on the core: isa-l_crypto's 2-way kernel measured 1.3x one
+//! stream on an Intel Xeon and 0.84x on AMD Zen 4, so the engine measures
+//! it before it uses it ([`super::Kernel::min_lanes`]).
+
+use std::arch::x86_64::{
+    __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16, _mm_loadu_si128, _mm_set_epi32,
+    _mm_set_epi64x, _mm_sha256msg1_epu32, _mm_sha256msg2_epu32, _mm_sha256rnds2_epu32,
+    _mm_shuffle_epi32, _mm_shuffle_epi8, _mm_storeu_si128,
+};
+
+/// The 64 round constants, four per group of rounds.
+const K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+/// Compresses `blocks` consecutive 64-byte blocks of each of two messages
+/// into its chaining value (`state[s]` is message `s`'s eight words).
+///
+/// # Safety
+/// The CPU must have SHA, SSE2, SSSE3 and SSE4.1, and each of `ptrs` must
+/// be valid for reading `blocks * 64` bytes.
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+pub(super) unsafe fn compress(state: &mut [[u32; 8]; 2], ptrs: [*const u8; 2], blocks: usize) {
+    // Message words are big-endian: swap the bytes of each 32-bit word.
+    let swap_words = _mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203);
+    // The round instruction keeps the state as two halves, A B E F and
+    // C D G H, highest element first.
+    let mut abef = [_mm_set_epi32(0, 0, 0, 0); 2];
+    let mut cdgh = abef;
+    for s in 0..2 {
+        // SAFETY: state[s] is 32 readable bytes; unaligned loads.
+        let (dcba, hgfe) = unsafe {
+            (
+                _mm_loadu_si128(state[s].as_ptr().cast()),
+                _mm_loadu_si128(state[s][4..].as_ptr().cast()),
+            )
+        };
+        let cdab = _mm_shuffle_epi32::<0xB1>(dcba);
+        let efgh = _mm_shuffle_epi32::<0x1B>(hgfe);
+        abef[s] = _mm_alignr_epi8::<8>(cdab, efgh);
+        cdgh[s] = _mm_blend_epi16::<0xF0>(efgh, cdab);
+    }
+
+    for block in 0..blocks {
+        let (abef_in, cdgh_in) = (abef, cdgh);
+        // w[s][g % 4]: words 4g..4g+4 of message s's schedule.
+        let mut w: [[__m128i; 4]; 2] = std::array::from_fn(|s| {
+            std::array::from_fn(|q| {
+                // SAFETY: block < blocks and the caller guarantees
+                // blocks * 64 readable bytes from ptrs[s].
+                let v = unsafe { _mm_loadu_si128(ptrs[s].add(block * 64 + q * 16).cast()) };
+                _mm_shuffle_epi8(v, swap_words)
+            })
+        });
+        // One group of four rounds for both messages; `$g` is a literal in
+        // each expansion, so the schedule slots and constants fold. The two
+        // messages' steps have no dependency on each other, which is the
+        // point of this kernel.
+        macro_rules! group {
+            ($g:expr) => {{
+                const G: usize = $g;
+                // SAFETY: K has 64 words and G < 16: 16 readable bytes.
+                let k = unsafe { _mm_loadu_si128(K[G * 4..].as_ptr().cast()) };
+                let mut wk = [k; 2];
+                for s in 0..2 {
+                    if G >= 4 {
+                        // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16],
+                        // four at a time: msg1 adds σ0 to the oldest group,
+                        // alignr picks W[t-7..t-4] across the two newest,
+                        // msg2 adds σ1 of the newest.
+                        let x = _mm_sha256msg1_epu32(w[s][G % 4], w[s][(G + 1) % 4]);
+                        let x = _mm_add_epi32(
+                            x,
+                            _mm_alignr_epi8::<4>(w[s][(G + 3) % 4], w[s][(G + 2) % 4]),
+                        );
+                        w[s][G % 4] = _mm_sha256msg2_epu32(x, w[s][(G + 3) % 4]);
+                    }
+                    wk[s] = _mm_add_epi32(w[s][G % 4], k);
+                }
+                // Each message's two rounds need the pair before them; the
+                // other message's sit between them, for the core to overlap.
+                for s in 0..2 {
+                    cdgh[s] = _mm_sha256rnds2_epu32(cdgh[s], abef[s], wk[s]);
+                }
+                for s in 0..2 {
+                    // The other two words of W+K, moved to the low half.
+                    let hi = _mm_shuffle_epi32::<0x0E>(wk[s]);
+                    abef[s] = _mm_sha256rnds2_epu32(abef[s], cdgh[s], hi);
+                }
+            }};
+        }
+        group!(0);
+        group!(1);
+        group!(2);
+        group!(3);
+        group!(4);
+        group!(5);
+        group!(6);
+        group!(7);
+        group!(8);
+        group!(9);
+        group!(10);
+        group!(11);
+        group!(12);
+        group!(13);
+        group!(14);
+        group!(15);
+        for s in 0..2 {
+            abef[s] = _mm_add_epi32(abef[s], abef_in[s]);
+            cdgh[s] = _mm_add_epi32(cdgh[s], cdgh_in[s]);
+        }
+    }
+
+    for s in 0..2 {
+        let feba = _mm_shuffle_epi32::<0x1B>(abef[s]);
+        let dchg = _mm_shuffle_epi32::<0xB1>(cdgh[s]);
+        let dcba = _mm_blend_epi16::<0xF0>(feba, dchg);
+        let hgfe = _mm_alignr_epi8::<8>(dchg, feba);
+        // SAFETY: state[s] is 32 writable bytes; unaligned stores.
+        unsafe {
+            _mm_storeu_si128(state[s].as_mut_ptr().cast(), dcba);
+            _mm_storeu_si128(state[s][4..].as_mut_ptr().cast(), hgfe);
+        }
+    }
+}

@@ -11,8 +11,8 @@
 //!
 //! Kernels are chosen at run time ([`Kernel::best_for`]). Without AVX-512
 //! but with SHA-NI, lanes are compressed two at a time with their SHA-NI
-//! instructions interleaved ([`Kernel::ShaNiX2`]): always for SHA-1, and
-//! for SHA-256 where a short measurement shows it beats one stream (it does
+//! instructions interleaved ([`Kernel::ShaNiX2`]), for SHA-1 and for
+//! SHA-256, where a short measurement shows this beats one stream (it does
 //! on some cores and not on others). Otherwise the lanes go one after
 //! another through the crates' compression functions, which use SHA-NI
 //! where the CPU has it.
@@ -70,8 +70,8 @@ pub enum Kernel {
     Avx512x16,
     /// Two lanes at a time, their SHA-NI instruction streams interleaved so
     /// the core overlaps two dependency chains: x86_64 with SHA, SSSE3 and
-    /// SSE4.1. Chosen for SHA-256 only where it measured faster than one
-    /// stream (see [`Kernel::min_lanes`]).
+    /// SSE4.1. Chosen for an algorithm only where it measured faster than
+    /// one stream of it (see [`Kernel::min_lanes`]).
     ShaNiX2,
     /// One lane after another through the sha1/sha2 crates (SHA-NI where
     /// the CPU has it); runs everywhere.
@@ -142,8 +142,8 @@ impl Kernel {
 
     /// How many lanes must be busy for this kernel to beat hashing them
     /// one after another with `A` through the crates, or `None` if it never
-    /// does ([`Kernel::Single`] itself, and [`Kernel::ShaNiX2`] for SHA-256
-    /// on a core where it measured no faster: see [`Algorithm::x2_speedup`]).
+    /// does ([`Kernel::Single`] itself, and [`Kernel::ShaNiX2`] for an
+    /// algorithm it measured no faster at: see [`Algorithm::x2_speedup`]).
     pub fn min_lanes<A: Algorithm>(self) -> Option<usize> {
         match self {
             Kernel::Avx512x16 => Some(A::MIN_LANES_X16),

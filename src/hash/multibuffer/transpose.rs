@@ -12,7 +12,16 @@
 use std::arch::x86_64::{
     __m512i, _mm512_loadu_si512, _mm512_set_epi8, _mm512_shuffle_epi8, _mm512_shuffle_i32x4,
     _mm512_unpackhi_epi32, _mm512_unpackhi_epi64, _mm512_unpacklo_epi32, _mm512_unpacklo_epi64,
+    _mm_prefetch, _MM_HINT_T0,
 };
+
+/// How far ahead of each lane's block to ask for its bytes: sixteen
+/// streams at once are more than the hardware prefetchers follow well. On
+/// an Intel Xeon, 4 blocks ahead against none (examples/hash_multibuffer.rs,
+/// 5 interleaved runs, medians) went from 4.02 to 4.23 GB/s per core for
+/// SHA-1 and from 2.29 to 2.49 for SHA-256; 8 and 16 blocks ahead measured
+/// below 4 in runs one after the other.
+const PREFETCH: usize = 256;
 
 /// Reverses the bytes of every 32-bit word: SHA words are big-endian.
 #[inline]
@@ -75,6 +84,9 @@ pub(super) unsafe fn load_block(ptrs: &[*const u8; 16], block: usize) -> [__m512
     let mask = bswap_mask();
     let mut rows = [mask; 16];
     for (row, &p) in rows.iter_mut().zip(ptrs) {
+        // A hint, never a fault, even past the end of the lane's bytes
+        // (so the address is only computed, with wrapping_add).
+        _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(block * 64 + PREFETCH).cast());
         // SAFETY: the caller guarantees 64 readable bytes at this offset;
         // the load is unaligned.
         let r = unsafe { _mm512_loadu_si512(p.add(block * 64).cast()) };

@@ -258,15 +258,17 @@ fn first_column_words(file: &Path, text: &str, out: &mut Vec<Doc>) {
             in_command_table = false;
         }
         // A plain `weightcheck WORD` opening a row reads as that command,
-        // and a cell of the bare name as `weightcheck weightcheck` to a
-        // reader that puts the program's name before a first column;
-        // a comma ends the name (`weightcheck, pieces only`).
-        if let Some(rest) = line.strip_prefix("| weightcheck ") {
-            let word = match rest.split_whitespace().next() {
-                Some("|") => "weightcheck",
-                other => other.unwrap_or(""),
+        // and the name followed by anything else (` |`, a comma: `|
+        // weightcheck, pieces only |`) as `weightcheck weightcheck` to a
+        // reader that puts the program's name before a first column.
+        if let Some(rest) = line.strip_prefix("| weightcheck") {
+            let word = match rest.strip_prefix(' ') {
+                Some(r) if r.starts_with(|c: char| c.is_ascii_lowercase()) => {
+                    r.split_whitespace().next().unwrap_or("weightcheck")
+                }
+                _ => "weightcheck",
             };
-            if !in_command_table && !word.is_empty() {
+            if !in_command_table {
                 out.push(Doc {
                     at: format!("{}:{} (first table column)", name(file), n + 1),
                     words: vec![word.to_owned()],
@@ -285,9 +287,15 @@ fn first_column_words(file: &Path, text: &str, out: &mut Vec<Doc>) {
         if in_command_table || word.is_empty() || !matches!(next, Some('`' | ' ' | '(')) {
             continue;
         }
+        // A command in full (`hash DIR --torrent FILE`) is checked with its
+        // flags; a Python call (`inventory(path)`) by its name only.
+        let words = match (next, span.find('`')) {
+            (Some(' '), Some(close)) => shell_words(&span[..close]),
+            _ => vec![word],
+        };
         out.push(Doc {
             at: format!("{}:{} (first table column)", name(file), n + 1),
-            words: vec![word],
+            words,
             concrete: false,
         });
     }
@@ -415,6 +423,28 @@ fn the_checker_refuses_what_does_not_exist() {
         check_form(&words("verify DIR -Z")),
         Err("`weightcheck verify` has no option -Z".to_string())
     );
+}
+
+/// A first cell that opens with the program's name and no subcommand
+/// reads as `weightcheck weightcheck`, with a comma after the name too; a
+/// command in code there is checked with its flags.
+#[test]
+fn a_first_cell_of_the_bare_name_is_refused() {
+    let text = "| tool | s |\n|---|---|\n| weightcheck, pieces only | 1 |\n\
+                | weightcheck | 2 |\n| weightcheck hash DIR | 3 |\n| `hash DIR` | 4 |\n\
+                | `hash DIR --no-such-flag` | 5 |\n";
+    let mut docs = Vec::new();
+    first_column_words(Path::new("T.md"), text, &mut docs);
+    let words: Vec<&str> = docs.iter().map(|d| d.words[0].as_str()).collect();
+    assert_eq!(
+        words,
+        ["weightcheck", "weightcheck", "hash", "hash", "hash"]
+    );
+    assert!(check_form(&docs[0].words).is_err());
+    assert!(check_form(&docs[2].words).is_ok());
+    assert!(check_form(&docs[3].words).is_ok());
+    // A command in code in the first column is checked with its flags.
+    assert!(check_form(&docs[4].words).is_err());
 }
 
 #[test]

@@ -111,8 +111,8 @@ fn read_blocks(
     Ok(())
 }
 
-/// Unmaps the whole pages of `map` below `upto` that are not yet
-/// (`*dropped` marks how far earlier calls went), so that hashing a
+/// Drops from `map` the whole pages below `upto` that earlier calls have
+/// not (`*dropped` marks how far they went), so that hashing a
 /// mapping in place keeps little of it resident: the pages stay in the
 /// page cache, and would refault from there if read again. Lanes call it
 /// after every step (2 MiB); dropping less often was faster here but held

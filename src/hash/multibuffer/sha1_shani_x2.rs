@@ -36,14 +36,9 @@ pub(super) unsafe fn compress(state: &mut [[u32; 5]; 2], ptrs: [*const u8; 2], b
     for block in 0..blocks {
         let (abcd_in, e_in) = (abcd, e);
         // w[s][g % 4]: words 4g..4g+4 of message s's schedule.
-        let mut w: [[__m128i; 4]; 2] = std::array::from_fn(|s| {
-            std::array::from_fn(|q| {
-                // SAFETY: block < blocks and the caller guarantees
-                // blocks * 64 readable bytes from ptrs[s].
-                let v = unsafe { _mm_loadu_si128(ptrs[s].add(block * 64 + q * 16).cast()) };
-                _mm_shuffle_epi8(v, reverse_bytes)
-            })
-        });
+        // SAFETY: block < blocks and the caller guarantees blocks * 64
+        // readable bytes from each of ptrs.
+        let mut w = unsafe { load_pair(ptrs, block, reverse_bytes) };
         // ABCD as it was before the previous group of four rounds: its A,
         // rotated, is this group's E (sha1nexte).
         let mut prev = abcd;
@@ -104,4 +99,27 @@ pub(super) unsafe fn compress(state: &mut [[u32; 5]; 2], ptrs: [*const u8; 2], b
         unsafe { _mm_storeu_si128(state[s].as_mut_ptr().cast(), v) };
         state[s][4] = _mm_extract_epi32::<3>(e[s]) as u32;
     }
+}
+
+/// Block `block` of each of two messages as four 16-byte vectors, each
+/// shuffled by `mask`: the SHA-1 and SHA-256 instructions want the message
+/// bytes in different orders.
+///
+/// # Safety
+/// The CPU must have SSE2 and SSSE3, and each of `ptrs` must be valid for
+/// reading `(block + 1) * 64` bytes.
+#[inline]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+pub(super) unsafe fn load_pair(
+    ptrs: [*const u8; 2],
+    block: usize,
+    mask: __m128i,
+) -> [[__m128i; 4]; 2] {
+    std::array::from_fn(|s| {
+        std::array::from_fn(|q| {
+            // SAFETY: forwarded from this function's contract.
+            let v = unsafe { _mm_loadu_si128(ptrs[s].add(block * 64 + q * 16).cast()) };
+            _mm_shuffle_epi8(v, mask)
+        })
+    })
 }

@@ -10,11 +10,12 @@
 //! it before it uses it ([`super::Kernel::min_lanes`]).
 
 use std::arch::x86_64::{
-    __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16, _mm_loadu_si128, _mm_set_epi32,
+    _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16, _mm_loadu_si128, _mm_set_epi32,
     _mm_set_epi64x, _mm_sha256msg1_epu32, _mm_sha256msg2_epu32, _mm_sha256rnds2_epu32,
-    _mm_shuffle_epi32, _mm_shuffle_epi8, _mm_storeu_si128,
+    _mm_shuffle_epi32, _mm_storeu_si128,
 };
 
+use super::sha1_shani_x2::load_pair;
 use super::sha256_x16::K;
 
 /// Compresses `blocks` consecutive 64-byte blocks of each of two messages
@@ -48,14 +49,9 @@ pub(super) unsafe fn compress(state: &mut [[u32; 8]; 2], ptrs: [*const u8; 2], b
     for block in 0..blocks {
         let (abef_in, cdgh_in) = (abef, cdgh);
         // w[s][g % 4]: words 4g..4g+4 of message s's schedule.
-        let mut w: [[__m128i; 4]; 2] = std::array::from_fn(|s| {
-            std::array::from_fn(|q| {
-                // SAFETY: block < blocks and the caller guarantees
-                // blocks * 64 readable bytes from ptrs[s].
-                let v = unsafe { _mm_loadu_si128(ptrs[s].add(block * 64 + q * 16).cast()) };
-                _mm_shuffle_epi8(v, swap_words)
-            })
-        });
+        // SAFETY: block < blocks and the caller guarantees blocks * 64
+        // readable bytes from each of ptrs.
+        let mut w = unsafe { load_pair(ptrs, block, swap_words) };
         // One group of four rounds for both messages; `$g` is a literal in
         // each expansion, so the schedule slots and constants fold. The two
         // messages' steps have no dependency on each other, which is the
